@@ -1,0 +1,49 @@
+// Lint rules that keep the module boundaries of ../shared/DESIGN.md true.
+import tseslint from 'typescript-eslint';
+import { builtinModules } from 'node:module';
+
+const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'bench/results/**'] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // Workflow code is deterministic: no Node built-ins, no I/O, no DSL front end, no pg.
+    files: ['src/workflows/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            ...nodeBuiltins.map((name) => ({ name, message: 'workflow code must not use Node APIs (determinism)' })),
+            { name: 'pg', message: 'workflow code must not do I/O; call an activity' },
+          ],
+          patterns: [
+            { group: ['**/dsl/**', '**/engine/**', '**/infra/**', '**/cli/**'], message: 'workflows receive IR, never DSL text or I/O modules' },
+            { group: ['@temporalio/worker', '@temporalio/client', '@temporalio/testing', '@temporalio/activity'], message: 'workflow code imports only @temporalio/workflow and @temporalio/common' },
+          ],
+        },
+      ],
+      'no-restricted-globals': ['error', { name: 'setTimeout', message: 'use sleep() from @temporalio/workflow' }, { name: 'setInterval', message: 'use sleep() from @temporalio/workflow' }],
+    },
+  },
+  {
+    // The DSL front end is pure TypeScript: no Temporal.
+    files: ['src/dsl/**/*.ts', 'src/ir/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['@temporalio/*'], message: 'the DSL front end never imports Temporal' }, { group: ['pg'], message: 'the DSL front end does no I/O' }] }],
+    },
+  },
+  {
+    // The activities (system adapters) know neither the workflows nor the DSL.
+    files: ['src/activities/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/workflows/**', '**/dsl/**'], message: 'activities import neither workflows nor the DSL' }] }],
+    },
+  },
+);

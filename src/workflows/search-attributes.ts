@@ -1,0 +1,41 @@
+/**
+ * svcflow's custom search attributes: what an operator filters on in the Temporal Web UI
+ * (`ProcessName = "Installation" AND BusinessKeys = "msisdn=13800138000"`).
+ * Pure and workflow-safe: the workflow upserts them, the infrastructure registers them.
+ */
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+export const ProcessName = defineSearchAttributeKey('ProcessName', SearchAttributeType.KEYWORD);
+export const ProcessVersion = defineSearchAttributeKey('ProcessVersion', SearchAttributeType.INT);
+export const ProcessHash = defineSearchAttributeKey('ProcessHash', SearchAttributeType.KEYWORD);
+export const CurrentStep = defineSearchAttributeKey('CurrentStep', SearchAttributeType.KEYWORD);
+export const NextDeadline = defineSearchAttributeKey('NextDeadline', SearchAttributeType.DATETIME);
+export const EscalationLevel = defineSearchAttributeKey('EscalationLevel', SearchAttributeType.KEYWORD);
+/** A process's `index` fields, as `field=value` keywords (one attribute for every process). */
+export const BusinessKeys = defineSearchAttributeKey('BusinessKeys', SearchAttributeType.KEYWORD_LIST);
+
+const CLI_TYPE: Record<SearchAttributeType, string> = {
+  TEXT: 'Text',
+  KEYWORD: 'Keyword',
+  INT: 'Int',
+  DOUBLE: 'Double',
+  BOOL: 'Bool',
+  DATETIME: 'Datetime',
+  KEYWORD_LIST: 'KeywordList',
+};
+
+export const SEARCH_ATTRIBUTES = [
+  ProcessName,
+  ProcessVersion,
+  ProcessHash,
+  CurrentStep,
+  NextDeadline,
+  EscalationLevel,
+  BusinessKeys,
+].map((key) => ({
+  key,
+  name: key.name,
+  sdkType: key.type,
+  /** As the `temporal` CLI's `--search-attribute NAME=TYPE` spells it. */
+  cliType: CLI_TYPE[key.type],
+}));
