@@ -1,0 +1,63 @@
+/**
+ * The contract of an activity, as the DSL sees it: the name written in a `.flow` file, zod
+ * schemas for input and output, defaults for retry and timeouts, and the business rejections
+ * it may raise (non-retryable ApplicationFailure types). Implementations live elsewhere.
+ */
+import { z } from 'zod';
+
+export type System = 'billing' | 'dispatch' | 'notification' | 'complaints';
+
+/** The DSL type a schema stands for, where zod alone cannot tell (money, phone, …). */
+export type DslScalar = 'money' | 'phone' | 'duration' | 'time';
+export const dslTypes = z.registry<{ dslType: DslScalar }>();
+
+/** Money as integer fen (分) with a currency; never floats. ¥30.00 is { fen: 3000, currency: 'CNY' }. */
+export const Money = z
+  .object({ fen: z.number().int(), currency: z.string().regex(/^[A-Z]{3}$/) })
+  .describe('an amount of money, in integer fen (分) with an ISO currency');
+dslTypes.add(Money, { dslType: 'money' });
+
+/** A phone number (MSISDN): digits, optionally with a leading +. */
+export const Phone = z.string().regex(/^\+?\d{5,15}$/, 'a phone number of 5 to 15 digits').describe('a phone number');
+dslTypes.add(Phone, { dslType: 'phone' });
+
+/** An instant, as an ISO-8601 string. */
+export const Time = z.iso.datetime({ offset: true }).describe('an instant (ISO-8601)');
+dslTypes.add(Time, { dslType: 'time' });
+
+/** A duration in milliseconds. */
+export const DurationMs = z.number().int().nonnegative().describe('a duration in milliseconds');
+dslTypes.add(DurationMs, { dslType: 'duration' });
+
+export interface RetryDefaults {
+  maximumAttempts: number;
+  initialIntervalMs: number;
+  backoffCoefficient: number;
+  maximumIntervalMs: number;
+}
+
+export interface ActivityContract<I extends z.ZodObject = z.ZodObject, O extends z.ZodType = z.ZodType> {
+  /** As written in the DSL: `billing.refund`. */
+  name: string;
+  system: System;
+  description: string;
+  input: I;
+  output: O;
+  /** True when repeating the call with the same idempotency key is safe by construction. */
+  idempotent: boolean;
+  startToCloseMs: number;
+  retry: RetryDefaults;
+  /** Business rejections (non-retryable ApplicationFailure types) and when each happens. */
+  errors: Record<string, string>;
+}
+
+export function defineActivity<I extends z.ZodObject, O extends z.ZodType>(c: ActivityContract<I, O>): ActivityContract<I, O> {
+  return c;
+}
+
+export const DEFAULT_RETRY: RetryDefaults = {
+  maximumAttempts: 10,
+  initialIntervalMs: 1_000,
+  backoffCoefficient: 2,
+  maximumIntervalMs: 60_000,
+};

@@ -1,0 +1,214 @@
+/**
+ * Expression checking: names, fields, functions and operator types, where knowable.
+ * Returns the expression's type (`any` when it cannot be known) and reports what is wrong.
+ */
+import type * as A from './ast.js';
+import { assertNever } from './ast.js';
+import type { TypeRef } from '../ir/schema.js';
+import { ANY, BOOL, describeType, DURATION, fieldOf, INT, MONEY, NUMBER, STRING, TIME } from '../ir/types.js';
+import { FUNCTIONS, FUNCTION_NAMES } from '../ir/functions.js';
+import { didYouMean, type DiagnosticSink } from './diagnostics.js';
+
+/** What names mean at a point of the process. */
+export interface Scope {
+  /** Names definitely bound here, with their types. */
+  bound: Map<string, TypeRef>;
+  /** Every name bound anywhere in the process (to tell "undefined" from "not yet"). */
+  everywhere: Set<string>;
+  /** True when the process uses a calendar (business durations allowed). */
+  hasCalendar: boolean;
+}
+
+const isNum = (t: TypeRef) => t.t === 'int' || t.t === 'number';
+const known = (t: TypeRef) => t.t !== 'any';
+
+export class ExprChecker {
+  constructor(private readonly sink: DiagnosticSink) {}
+
+  typeOf(e: A.Expr, scope: Scope): TypeRef {
+    switch (e.kind) {
+      case 'Literal':
+        if (typeof e.value === 'string') return STRING;
+        if (typeof e.value === 'number') return Number.isInteger(e.value) ? INT : NUMBER;
+        if (typeof e.value === 'boolean') return BOOL;
+        return ANY;
+      case 'Money':
+        return MONEY;
+      case 'Duration':
+        return DURATION;
+      case 'BizDuration':
+        if (!scope.hasCalendar) this.sink.add('check/no-calendar', e.range, {});
+        return DURATION;
+      case 'Name':
+        return this.name(e, scope);
+      case 'Member': {
+        const object = this.typeOf(e.object, scope);
+        const t = fieldOf(object, e.property.name);
+        if (t) return t;
+        if (object.t === 'record') {
+          const fields = object.fields.map((f) => f.name);
+          this.sink.add('check/unknown-field', e.property.range, {
+            name: e.property.name,
+            of: describeOwner(e.object),
+            suggestion: didYouMean(e.property.name, fields),
+            fields,
+          });
+        } else {
+          this.sink.add('check/type-mismatch', e.property.range, { expected: 'a record', actual: describeType(object), where: `'${describeOwner(e.object)}' before '.${e.property.name}'` });
+        }
+        return ANY;
+      }
+      case 'Index': {
+        const object = this.typeOf(e.object, scope);
+        const index = this.typeOf(e.index, scope);
+        if (known(index) && !isNum(index) && index.t !== 'string') this.mismatch(e.index, 'a number or a text', index, 'an index');
+        return object.t === 'list' ? object.of : ANY;
+      }
+      case 'List': {
+        const items = e.items.map((i) => this.typeOf(i, scope));
+        const first = items.find(known);
+        return { t: 'list', of: first && items.every((t) => !known(t) || t.t === first.t) ? first : ANY };
+      }
+      case 'Record':
+        return {
+          t: 'record',
+          fields: e.fields.map((f) => ({ name: f.name.name, type: this.typeOf(f.value, scope), optional: false, pii: false })),
+        };
+      case 'Unary': {
+        const arg = this.typeOf(e.arg, scope);
+        if (e.op === 'not') {
+          if (known(arg) && arg.t !== 'bool') this.mismatch(e.arg, 'true or false', arg, "what follows 'not'");
+          return BOOL;
+        }
+        if (known(arg) && !isNum(arg) && arg.t !== 'money' && arg.t !== 'duration') this.mismatch(e.arg, 'a number', arg, "what follows '-'");
+        return arg;
+      }
+      case 'Binary':
+        return this.binary(e, scope);
+      case 'Template':
+        for (const p of e.parts) if (typeof p !== 'string') this.typeOf(p, scope);
+        return STRING;
+      case 'Call':
+        return this.call(e, scope);
+      default:
+        return assertNever(e);
+    }
+  }
+
+  private name(e: Extract<A.Expr, { kind: 'Name' }>, scope: Scope): TypeRef {
+    const t = scope.bound.get(e.name);
+    if (t) return t;
+    if (scope.everywhere.has(e.name)) {
+      this.sink.add('check/use-before-assignment', e.range, { name: e.name });
+    } else {
+      this.sink.add('check/undefined-variable', e.range, { name: e.name, suggestion: didYouMean(e.name, [...scope.bound.keys()]) });
+    }
+    return ANY;
+  }
+
+  private call(e: Extract<A.Expr, { kind: 'Call' }>, scope: Scope): TypeRef {
+    const args = e.args.map((a) => this.typeOf(a, scope));
+    const spec = FUNCTIONS[e.fn.name];
+    if (!spec) {
+      this.sink.add('check/unknown-function', e.fn.range, { name: e.fn.name, suggestion: didYouMean(e.fn.name, FUNCTION_NAMES), known: FUNCTION_NAMES });
+      return ANY;
+    }
+    const [lo, hi] = spec.arity;
+    if (args.length < lo || args.length > hi) {
+      this.sink.add('check/function-arity', e.range, { name: e.fn.name, expected: lo === hi ? String(lo) : `${lo} to ${hi}`, actual: args.length });
+      return spec.result(args);
+    }
+    args.forEach((t, i) => {
+      const want = spec.params[Math.min(i, spec.params.length - 1)] ?? ANY;
+      if (known(want) && known(t) && !(want.t === 'number' ? isNum(t) : want.t === t.t || (want.t === 'string' && t.t === 'enum'))) {
+        this.mismatch(e.args[i]!, describeType(want), t, `argument ${i + 1} of ${e.fn.name}()`);
+      }
+    });
+    return spec.result(args);
+  }
+
+  private binary(e: Extract<A.Expr, { kind: 'Binary' }>, scope: Scope): TypeRef {
+    const l = this.typeOf(e.left, scope);
+    const r = this.typeOf(e.right, scope);
+    const both = known(l) && known(r);
+    switch (e.op) {
+      case 'and':
+      case 'or':
+        if (known(l) && l.t !== 'bool') this.mismatch(e.left, 'true or false', l, `each side of '${e.op}'`);
+        if (known(r) && r.t !== 'bool') this.mismatch(e.right, 'true or false', r, `each side of '${e.op}'`);
+        return BOOL;
+      case '==':
+      case '!=':
+        return BOOL;
+      case '<':
+      case '<=':
+      case '>':
+      case '>=':
+        if (both && !(isNum(l) && isNum(r)) && l.t !== r.t) this.mismatch(e.right, describeType(l), r, `the right side of '${e.op}'`);
+        return BOOL;
+      case 'in':
+        if (known(r) && r.t !== 'list' && r.t !== 'string') this.mismatch(e.right, 'a list or a text', r, "the right side of 'in'");
+        return BOOL;
+      case '+':
+        if (l.t === 'string' || r.t === 'string') return STRING;
+        return this.arith(e, l, r, [
+          [isNum, isNum, (a, b) => (a.t === 'int' && b.t === 'int' ? INT : NUMBER)],
+          [(a) => a.t === 'money', (b) => b.t === 'money', () => MONEY],
+          [(a) => a.t === 'duration', (b) => b.t === 'duration', () => DURATION],
+          [(a) => a.t === 'time', (b) => b.t === 'duration', () => TIME],
+          [(a) => a.t === 'duration', (b) => b.t === 'time', () => TIME],
+        ]);
+      case '-':
+        return this.arith(e, l, r, [
+          [isNum, isNum, (a, b) => (a.t === 'int' && b.t === 'int' ? INT : NUMBER)],
+          [(a) => a.t === 'money', (b) => b.t === 'money', () => MONEY],
+          [(a) => a.t === 'duration', (b) => b.t === 'duration', () => DURATION],
+          [(a) => a.t === 'time', (b) => b.t === 'duration', () => TIME],
+          [(a) => a.t === 'time', (b) => b.t === 'time', () => DURATION],
+        ]);
+      case '*':
+        return this.arith(e, l, r, [
+          [isNum, isNum, (a, b) => (a.t === 'int' && b.t === 'int' ? INT : NUMBER)],
+          [(a) => a.t === 'money', isNum, () => MONEY],
+          [isNum, (b) => b.t === 'money', () => MONEY],
+          [(a) => a.t === 'duration', isNum, () => DURATION],
+          [isNum, (b) => b.t === 'duration', () => DURATION],
+        ]);
+      case '/':
+      case '%':
+        return this.arith(e, l, r, [
+          [isNum, isNum, () => NUMBER],
+          [(a) => a.t === 'money', isNum, () => MONEY],
+          [(a) => a.t === 'duration', isNum, () => DURATION],
+        ]);
+      default:
+        return assertNever(e.op);
+    }
+  }
+
+  private arith(
+    e: Extract<A.Expr, { kind: 'Binary' }>,
+    l: TypeRef,
+    r: TypeRef,
+    rules: Array<[(t: TypeRef) => boolean, (t: TypeRef) => boolean, (a: TypeRef, b: TypeRef) => TypeRef]>,
+  ): TypeRef {
+    if (!known(l) || !known(r)) return known(l) && (l.t === 'money' || l.t === 'duration' || l.t === 'time') ? l : ANY;
+    for (const [okL, okR, result] of rules) if (okL(l) && okR(r)) return result(l, r);
+    this.sink.add('check/type-mismatch', e.range, {
+      expected: `values that '${e.op}' can combine`,
+      actual: `${describeType(l)} ${e.op} ${describeType(r)}`,
+      where: `'${e.op}'`,
+    });
+    return ANY;
+  }
+
+  mismatch(e: A.Expr, expected: string, actual: TypeRef, where: string): void {
+    this.sink.add('check/type-mismatch', e.range, { expected, actual: describeType(actual), where });
+  }
+}
+
+function describeOwner(e: A.Expr): string {
+  if (e.kind === 'Name') return e.name;
+  if (e.kind === 'Member') return `${describeOwner(e.object)}.${e.property.name}`;
+  return 'this value';
+}

@@ -1,0 +1,374 @@
+/**
+ * The checker: everything that can be known about a process before it runs. It reports into a
+ * DiagnosticSink and never throws; `check/...` codes are in messages.ts.
+ *
+ * Names follow definite assignment: after `if`/`match` a name is bound only when every branch
+ * binds it; after `parallel all` when any branch does; after `for each` (which may run zero times)
+ * not at all; after a `wait x = …` whose `on timeout` can fall through, `x` is not bound.
+ */
+import type * as A from './ast.js';
+import { assertNever } from './ast.js';
+import type { Field, TypeRef } from '../ir/schema.js';
+import { ANY, assignable, describeType, DURATION, record, SCALAR_TYPES, STRING, TIME, PHONE, field } from '../ir/types.js';
+import { didYouMean, type DiagnosticSink } from './diagnostics.js';
+import { ExprChecker, type Scope } from './check-expr.js';
+import { childBlocks, chosenName } from './ids.js';
+import { WEEKDAYS, parseClock } from '../ir/calendar.js';
+
+/** What the checker knows of activities: a view of the catalog (tests may pass their own). */
+export interface CatalogView {
+  lookup(name: string): { input: Field[]; output: TypeRef } | undefined;
+  names(): string[];
+}
+
+/** What the checker knows of other processes (for `call process`). */
+export interface ProcessView {
+  input: Field[];
+  output: Field[];
+}
+
+export interface CheckContext {
+  catalog: CatalogView;
+  processes: ReadonlyMap<string, ProcessView>;
+}
+
+/** The record an inbound message (such as an SMS reply) is bound as. */
+export const MESSAGE_TYPE = record([field('from', PHONE), field('text', STRING), field('receivedAt', TIME), field('channel', STRING)]);
+
+export function checkFile(file: A.FileNode, ctx: CheckContext, sink: DiagnosticSink): void {
+  if (file.processes.length === 0) sink.add('check/no-process', { line: 1, column: 1, endLine: 1, endColumn: 1 }, {});
+  const calendars = new Map<string, A.CalendarNode>();
+  for (const cal of file.calendars) {
+    checkCalendar(cal, sink);
+    calendars.set(cal.name.name, cal);
+  }
+  const seen = new Set<string>();
+  for (const p of file.processes) {
+    if (seen.has(p.name.name)) sink.add('check/duplicate-process', p.name.range, { name: p.name.name });
+    seen.add(p.name.name);
+    new ProcessChecker(p, ctx, calendars, sink).run();
+  }
+}
+
+function checkCalendar(cal: A.CalendarNode, sink: DiagnosticSink): void {
+  const bad = (problem: string, range = cal.name.range) => sink.add('check/invalid-calendar', range, { problem });
+  if (!cal.timezone) bad(`calendar ${cal.name.name} needs a timezone, such as timezone "Asia/Shanghai"`);
+  else if (!validTimezone(cal.timezone)) bad(`'${cal.timezone}' is not a known time zone`);
+  if (!cal.works) bad(`calendar ${cal.name.name} needs working hours, such as works mon-fri 09:00 to 18:00`);
+  else {
+    for (const d of [cal.works.fromDay, cal.works.toDay]) {
+      if (!WEEKDAYS.includes(d.name.toLowerCase())) bad(`'${d.name}' is not a weekday (mon, tue, wed, thu, fri, sat, sun)`, d.range);
+    }
+    if (parseClock(cal.works.opens.name) >= parseClock(cal.works.closes.name)) bad('the day must open before it closes', cal.works.opens.range);
+  }
+  for (const d of [...cal.holidays, ...cal.workdays]) {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(d.value) || Number.isNaN(Date.parse(`${d.value}T00:00:00Z`))) bad(`'${d.value}' is not a date (YYYY-MM-DD)`, d.range);
+  }
+}
+
+function validTimezone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Converts a declared type to a TypeRef, reporting unknown type names. */
+export function resolveType(t: A.TypeNode, sink: DiagnosticSink): TypeRef {
+  switch (t.kind) {
+    case 'NamedType':
+      if ((SCALAR_TYPES as readonly string[]).includes(t.name)) return { t: t.name as (typeof SCALAR_TYPES)[number] };
+      sink.add('check/unknown-type', t.range, { name: t.name, suggestion: didYouMean(t.name, SCALAR_TYPES) });
+      return ANY;
+    case 'EnumType':
+      return { t: 'enum', values: t.values };
+    case 'ListType':
+      return { t: 'list', of: resolveType(t.of, sink) };
+    case 'RecordType':
+      return { t: 'record', fields: resolveFields(t.fields, sink) };
+    default:
+      return assertNever(t);
+  }
+}
+
+export function resolveFields(fields: A.FieldNode[], sink: DiagnosticSink): Field[] {
+  const seen = new Set<string>();
+  return fields.map((f) => {
+    if (seen.has(f.name.name)) sink.add('check/duplicate-field', f.name.range, { name: f.name.name });
+    seen.add(f.name.name);
+    for (const a of f.annotations) if (a.name !== 'pii') sink.add('check/unknown-annotation', a.range, { name: a.name });
+    return { name: f.name.name, type: resolveType(f.type, sink), optional: f.optional, pii: f.annotations.some((a) => a.name === 'pii') };
+  });
+}
+
+interface Flow {
+  bound: Map<string, TypeRef>;
+  /** The step that ends every path through the block (end/fail), if any. */
+  terminator?: string;
+}
+
+class ProcessChecker {
+  private readonly exprs: ExprChecker;
+  private readonly everywhere = new Set<string>();
+  private readonly chosen = new Map<string, A.Name>();
+  private hasCalendar = false;
+
+  constructor(
+    private readonly p: A.ProcessNode,
+    private readonly ctx: CheckContext,
+    private readonly calendars: ReadonlyMap<string, A.CalendarNode>,
+    private readonly sink: DiagnosticSink,
+  ) {
+    this.exprs = new ExprChecker(sink);
+  }
+
+  run(): void {
+    const { p, sink } = this;
+    if (!/^[A-Z][A-Za-z0-9]*$/.test(p.name.name)) sink.add('check/invalid-name', p.name.range, { name: p.name.name });
+    if (!/^[1-9]\d{0,8}$/.test(p.version.text)) sink.add('check/invalid-version', p.version.range, { text: p.version.text });
+    const input = resolveFields(p.input, sink);
+    resolveFields(p.output, sink);
+    for (const ix of p.index) {
+      const f = input.find((x) => x.name === ix.name);
+      if (!f) sink.add('check/unknown-index-field', ix.range, { name: ix.name, suggestion: didYouMean(ix.name, input.map((x) => x.name)) });
+      else if (f.pii) sink.add('check/pii-in-index', ix.range, { name: ix.name });
+    }
+    if (p.calendar) {
+      if (this.calendars.has(p.calendar.name)) this.hasCalendar = true;
+      else sink.add('check/unknown-calendar', p.calendar.range, { name: p.calendar.name, suggestion: didYouMean(p.calendar.name, this.calendars.keys()) });
+    }
+    this.collectNames(p.steps);
+    this.block(p.steps, { bound: new Map([['input', record(input)]]) });
+  }
+
+  /** Records every binding in the process, and reports chosen names used twice. */
+  private collectNames(steps: A.Step[]): void {
+    for (const s of steps) {
+      const name = chosenName(s);
+      if (name) {
+        if (this.chosen.has(name.name)) {
+          const isBinding = 'bind' in s && s.bind === name;
+          this.sink.add(isBinding ? 'check/duplicate-variable' : 'check/duplicate-step', name.range, isBinding ? { name: name.name } : { id: name.name });
+        } else this.chosen.set(name.name, name);
+      }
+      for (const n of bindingsOf(s)) this.everywhere.add(n);
+      childBlocks(s).forEach((b) => this.collectNames(b));
+    }
+  }
+
+  private scope(flow: Flow): Scope {
+    return { bound: flow.bound, everywhere: this.everywhere, hasCalendar: this.hasCalendar };
+  }
+
+  private block(steps: A.Step[], flow: Flow): Flow {
+    let current: Flow = { bound: new Map(flow.bound) };
+    let reported = false;
+    for (const s of steps) {
+      if (current.terminator && !reported) {
+        this.sink.add('check/unreachable-step', s.range, { after: current.terminator });
+        reported = true;
+      }
+      const next = this.step(s, current);
+      current = { bound: next.bound, terminator: current.terminator ?? next.terminator };
+    }
+    return current;
+  }
+
+  private expr(e: A.Expr, flow: Flow): TypeRef {
+    return this.exprs.typeOf(e, this.scope(flow));
+  }
+
+  private expect(e: A.Expr, flow: Flow, want: TypeRef, where: string): void {
+    const t = this.expr(e, flow);
+    if (!assignable(want, t)) this.exprs.mismatch(e, describeType(want), t, where);
+  }
+
+  private bind(flow: Flow, name: A.Name | undefined, type: TypeRef): Flow {
+    if (!name) return flow;
+    const bound = new Map(flow.bound);
+    bound.set(name.name, type);
+    return { ...flow, bound };
+  }
+
+  private step(s: A.Step, flow: Flow): Flow {
+    switch (s.kind) {
+      case 'CallStep': {
+        const output = this.invocation(s.call, flow, 'check/unknown-activity');
+        if (s.timeout) {
+          if (s.timeout.kind !== 'Duration') this.exprs.mismatch(s.timeout, 'a duration such as 30s', this.expr(s.timeout, flow), 'a timeout');
+        }
+        if (s.retry) {
+          if (s.retry.attempts < 1) this.sink.add('check/invalid-retry', s.retry.range, { problem: 'at least 1 attempt' });
+          if (s.retry.backoff !== undefined && s.retry.backoff < 1) this.sink.add('check/invalid-retry', s.retry.range, { problem: 'backoff must be 1 or more' });
+        }
+        const after = this.bind(flow, s.bind, output);
+        if (s.compensate) this.invocation(s.compensate, after, 'check/unknown-compensation');
+        return after;
+      }
+      case 'CallProcessStep': {
+        const child = this.ctx.processes.get(s.process.name);
+        if (!child) {
+          this.sink.add('check/unknown-process', s.process.range, { name: s.process.name, suggestion: didYouMean(s.process.name, this.ctx.processes.keys()) });
+          s.args.forEach((a) => this.expr(a.value, flow));
+          return this.bind(flow, s.bind, ANY);
+        }
+        this.args(`process ${s.process.name}`, s.process.range, s.args, child.input, flow);
+        return this.bind(flow, s.bind, record(child.output));
+      }
+      case 'WaitStep': {
+        if (!s.within) this.sink.add('check/wait-without-within', s.range, {});
+        else this.expect(s.within, flow, DURATION, "the time after 'within'");
+        let payload: TypeRef = ANY;
+        if (s.trigger.type === 'message') {
+          s.trigger.correlate.forEach((a) => this.expr(a.value, flow));
+          payload = MESSAGE_TYPE;
+        } else if (s.trigger.payload) payload = record(resolveFields(s.trigger.payload, this.sink));
+        for (const esc of s.escalations) {
+          this.expect(esc.after, flow, DURATION, "the time after 'escalate after'");
+          this.block(esc.steps, flow);
+        }
+        const bound = this.bind(flow, s.bind, payload);
+        if (!s.onTimeout) return bound;
+        const timeout = this.block(s.onTimeout, flow);
+        // If the timeout path can fall through, the binding is not certain afterwards.
+        return timeout.terminator ? bound : { bound: intersect([bound.bound, timeout.bound]) };
+      }
+      case 'SleepStep':
+        this.expect(s.value, flow, s.until ? TIME : DURATION, s.until ? "the time after 'sleep until'" : "the time after 'sleep'");
+        return flow;
+      case 'IfStep': {
+        const outs = s.branches.map((b) => {
+          this.expect(b.when, flow, { t: 'bool' }, "the condition after 'if'");
+          return this.block(b.steps, flow);
+        });
+        outs.push(s.otherwise ? this.block(s.otherwise, flow) : flow);
+        return merge(outs);
+      }
+      case 'MatchStep': {
+        this.expr(s.subject, flow);
+        const outs = s.cases.map((c) => {
+          c.values.forEach((v) => this.expr(v, flow));
+          return this.block(c.steps, flow);
+        });
+        outs.push(s.otherwise ? this.block(s.otherwise, flow) : flow);
+        return merge(outs);
+      }
+      case 'ParallelStep': {
+        const owners = new Map<string, true>();
+        const outs = s.branches.map((b) => {
+          const out = this.block(b.steps, flow);
+          for (const name of b.steps.flatMap(deepBindings)) {
+            if (owners.has(name.name)) this.sink.add('check/parallel-binding-conflict', name.range, { name: name.name });
+          }
+          for (const name of new Set(b.steps.flatMap(deepBindings).map((n) => n.name))) owners.set(name, true);
+          return out;
+        });
+        if (s.mode === 'first') return { bound: intersect(outs.map((o) => o.bound)) };
+        const bound = new Map(flow.bound);
+        for (const o of outs) for (const [k, v] of o.bound) bound.set(k, v);
+        return { bound, terminator: outs.every((o) => o.terminator) ? outs[0]!.terminator : undefined };
+      }
+      case 'ForEachStep': {
+        const list = this.expr(s.list, flow);
+        if (list.t !== 'any' && list.t !== 'list') this.exprs.mismatch(s.list, 'a list', list, "what follows 'in'");
+        this.block(s.steps, this.bind(flow, s.item, list.t === 'list' ? list.of : ANY));
+        return flow;
+      }
+      case 'RepeatStep': {
+        if (s.max < 1) this.sink.add('check/empty-repeat', s.range, {});
+        const body = this.block(s.steps, flow);
+        if (s.until) this.expect(s.until, body, { t: 'bool' }, "the condition after 'until'");
+        return { bound: body.bound };
+      }
+      case 'SetStep': {
+        const t = this.expr(s.value, flow);
+        const before = flow.bound.get(s.name.name);
+        if (s.name.name === 'input') this.sink.add('check/duplicate-variable', s.name.range, { name: 'input' });
+        if (before && before.t !== 'any' && t.t !== 'any' && !assignable(before, t)) this.exprs.mismatch(s.value, describeType(before), t, `the new value of '${s.name.name}'`);
+        return this.bind(flow, s.name, before && before.t !== 'any' ? before : t);
+      }
+      case 'FailStep':
+        if (s.message) this.expr(s.message, flow);
+        return { ...flow, terminator: `fail "${s.code}"` };
+      case 'EndStep':
+        if (s.output) this.expr(s.output, flow);
+        return { ...flow, terminator: `end "${s.outcome}"` };
+      default:
+        return assertNever(s);
+    }
+  }
+
+  /** Checks an activity call's name and arguments; returns its output type. */
+  private invocation(inv: A.Invocation, flow: Flow, unknownCode: 'check/unknown-activity' | 'check/unknown-compensation'): TypeRef {
+    const contract = this.ctx.catalog.lookup(inv.activity.name);
+    if (!contract) {
+      const names = this.ctx.catalog.names();
+      const system = inv.activity.name.split('.')[0];
+      this.sink.add(unknownCode, inv.activity.range, {
+        name: inv.activity.name,
+        suggestion: didYouMean(inv.activity.name, names),
+        system: names.some((n) => n.startsWith(`${system}.`)) ? system : undefined,
+      });
+      inv.args.forEach((a) => this.expr(a.value, flow));
+      return ANY;
+    }
+    this.args(inv.activity.name, inv.activity.range, inv.args, contract.input, flow);
+    return contract.output;
+  }
+
+  private args(owner: string, range: A.Range, args: A.Arg[], params: Field[], flow: Flow): void {
+    const given = new Set<string>();
+    for (const a of args) {
+      const t = this.expr(a.value, flow);
+      if (given.has(a.name.name)) this.sink.add('check/duplicate-argument', a.name.range, { name: a.name.name });
+      given.add(a.name.name);
+      const param = params.find((p) => p.name === a.name.name);
+      if (!param) {
+        const names = params.map((p) => p.name);
+        this.sink.add('check/unknown-argument', a.name.range, { activity: owner, name: a.name.name, suggestion: didYouMean(a.name.name, names.filter((n) => !given.has(n))), expected: names });
+        continue;
+      }
+      if (!assignable(param.type, t)) {
+        this.sink.add('check/argument-type', a.value.range, { activity: owner, name: a.name.name, expected: describeType(param.type), actual: describeType(t) });
+      } else if (param.type.t === 'enum' && a.value.kind === 'Literal' && typeof a.value.value === 'string' && !param.type.values.includes(a.value.value)) {
+        this.sink.add('check/argument-type', a.value.range, { activity: owner, name: a.name.name, expected: describeType(param.type), actual: JSON.stringify(a.value.value) });
+      }
+    }
+    const missing = params.filter((p) => !p.optional && !given.has(p.name)).map((p) => p.name);
+    if (missing.length) this.sink.add('check/missing-argument', range, { activity: owner, names: missing });
+  }
+}
+
+/** Names a step binds for the steps after it. */
+function bindingsOf(s: A.Step): string[] {
+  const out: string[] = [];
+  if ('bind' in s && s.bind) out.push(s.bind.name);
+  if (s.kind === 'SetStep') out.push(s.name.name);
+  if (s.kind === 'ForEachStep') out.push(s.item.name);
+  return out;
+}
+
+/** Bindings a branch makes visible after it (not loop items, which stay inside). */
+function deepBindings(s: A.Step): A.Name[] {
+  const own: A.Name[] = [];
+  if ('bind' in s && s.bind) own.push(s.bind);
+  if (s.kind === 'SetStep') own.push(s.name);
+  return [...own, ...childBlocks(s).flat().flatMap(deepBindings)];
+}
+
+function intersect(maps: Array<Map<string, TypeRef>>): Map<string, TypeRef> {
+  const [first, ...rest] = maps;
+  const out = new Map<string, TypeRef>();
+  if (!first) return out;
+  for (const [k, v] of first) if (rest.every((m) => m.has(k))) out.set(k, v);
+  return out;
+}
+
+/** After branches: bound where every branch that falls through binds it. */
+function merge(outs: Flow[]): Flow {
+  const through = outs.filter((o) => !o.terminator);
+  if (through.length === 0) return { bound: intersect(outs.map((o) => o.bound)), terminator: outs[0]?.terminator };
+  return { bound: intersect(through.map((o) => o.bound)) };
+}

@@ -1,0 +1,120 @@
+/**
+ * The front end, one verb per phase: lex → parse → build the AST → check → lower to IR.
+ * Later phases stop after syntax errors. Nothing here throws on any input: every problem is a
+ * diagnostic with a code and a position.
+ */
+import { EOF, type IRecognitionException } from 'chevrotain';
+import { lex } from './lexer.js';
+import { parseTokens } from './parser.js';
+import { toAst, tokenRange } from './to-ast.js';
+import { checkFile, resolveFields, type CatalogView, type CheckContext, type ProcessView } from './check.js';
+import { lowerProcess } from './lower.js';
+import { DiagnosticSink, type Diagnostic, type Range } from './diagnostics.js';
+import type { FileNode } from './ast.js';
+import type { ProcessIR } from '../ir/schema.js';
+import { CATALOG } from '../activities/catalog/index.js';
+import { objectFields, zodToType } from './catalog-types.js';
+
+/** Larger files are refused with a diagnostic (a process this large belongs in child processes). */
+export const MAX_SOURCE_BYTES = 2 * 1024 * 1024;
+/** At most this many syntax errors per file: past it, recovery mostly reports echoes. */
+export const MAX_SYNTAX_ERRORS = 50;
+
+export interface SourceFile {
+  file: string;
+  text: string;
+}
+
+export interface CompileResult {
+  processes: ProcessIR[];
+  diagnostics: Diagnostic[];
+}
+
+/** The activity catalog, as the checker sees it. */
+export const catalogView: CatalogView = (() => {
+  const cache = new Map<string, ReturnType<CatalogView['lookup']>>();
+  return {
+    lookup(name) {
+      if (!cache.has(name)) {
+        const c = CATALOG.get(name);
+        cache.set(name, c ? { input: objectFields(c.input), output: zodToType(c.output) } : undefined);
+      }
+      return cache.get(name);
+    },
+    names: () => [...CATALOG.keys()],
+  };
+})();
+
+interface Parsed {
+  source: SourceFile;
+  sink: DiagnosticSink;
+  ast?: FileNode;
+}
+
+/** Lex, parse and build the AST of one file. */
+export function parseSource(source: SourceFile): Parsed {
+  const sink = new DiagnosticSink(source.file);
+  const bytes = Buffer.byteLength(source.text, 'utf8');
+  if (bytes > MAX_SOURCE_BYTES) {
+    sink.add('parse/too-large', { line: 1, column: 1, endLine: 1, endColumn: 1 }, { bytes, limit: MAX_SOURCE_BYTES });
+    return { source, sink };
+  }
+  const lexed = lex(source.text);
+  for (const e of lexed.errors.slice(0, MAX_SYNTAX_ERRORS)) {
+    const range: Range = { line: e.line ?? 1, column: e.column ?? 1, endLine: e.line ?? 1, endColumn: (e.column ?? 1) + Math.max(0, e.length - 1) };
+    sink.add('parse/unexpected-character', range, { text: source.text.substr(e.offset, Math.min(e.length, 20)) });
+  }
+  const parsed = parseTokens(lexed.tokens);
+  for (const e of parsed.errors.slice(0, Math.max(0, MAX_SYNTAX_ERRORS - lexed.errors.length))) {
+    sink.add('parse/syntax', errorRange(e, lexed.tokens.length ? lexed.tokens[lexed.tokens.length - 1]! : undefined), { message: e.message });
+  }
+  if (sink.hasErrors) return { source, sink };
+  return { source, sink, ast: toAst(parsed.cst, sink) };
+}
+
+/**
+ * Where a syntax error points. A token the parser expected but did not find (or the end of the
+ * file) is placed just after the previous token, as a reader would point at it.
+ */
+function errorRange(e: IRecognitionException, last: { endLine?: number; endColumn?: number } | undefined): Range {
+  const t = e.token;
+  if (t.tokenType !== EOF && !Number.isNaN(t.startOffset)) return tokenRange(t);
+  const prev = (e as IRecognitionException & { previousToken?: typeof t }).previousToken;
+  const anchor = prev && !Number.isNaN(prev.startOffset) ? prev : last;
+  const line = anchor?.endLine ?? 1;
+  const column = (anchor?.endColumn ?? 0) + 1;
+  return { line, column, endLine: line, endColumn: column };
+}
+
+/**
+ * Compiles a set of files together: processes in one file may call processes in another.
+ * `known` adds processes from elsewhere (the registry) that `call process` may name.
+ */
+export function compileSources(sources: SourceFile[], known: ReadonlyMap<string, ProcessView> = new Map()): CompileResult {
+  const parsed = sources.map(parseSource);
+  const processes = new Map<string, ProcessView>(known);
+  const scratch = new DiagnosticSink('');
+  for (const p of parsed) {
+    for (const proc of p.ast?.processes ?? []) {
+      processes.set(proc.name.name, { input: resolveFields(proc.input, scratch), output: resolveFields(proc.output, scratch) });
+    }
+  }
+  const ctx: CheckContext = { catalog: catalogView, processes };
+  const out: ProcessIR[] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (const p of parsed) {
+    if (p.ast) {
+      checkFile(p.ast, ctx, p.sink);
+      if (!p.sink.hasErrors) {
+        const calendars = new Map(p.ast.calendars.map((c) => [c.name.name, c]));
+        for (const proc of p.ast.processes) out.push(lowerProcess(proc, calendars, p.source.file));
+      }
+    }
+    diagnostics.push(...p.sink.items.sort((a, b) => a.line - b.line || a.column - b.column));
+  }
+  return { processes: out, diagnostics };
+}
+
+export function compileSource(text: string, file = '<input>'): CompileResult {
+  return compileSources([{ file, text }]);
+}

@@ -1,0 +1,166 @@
+/**
+ * Lowering: a checked AST becomes IR. Runs only when the checker found no errors, so every
+ * name resolves; the result is validated by the IR's zod schema all the same.
+ */
+import { createHash } from 'node:crypto';
+import type * as A from './ast.js';
+import { assertNever } from './ast.js';
+import { IR_VERSION, ProcessIR, type Calendar, type Expr, type Step } from '../ir/schema.js';
+import { parseClock, weekdayRange } from '../ir/calendar.js';
+import { DiagnosticSink } from './diagnostics.js';
+import { resolveFields } from './check.js';
+import { assignIds } from './ids.js';
+
+export function lowerCalendar(c: A.CalendarNode): Calendar {
+  return {
+    name: c.name.name,
+    timezone: c.timezone ?? 'UTC',
+    workdays: c.works ? weekdayRange(c.works.fromDay.name, c.works.toDay.name) : [1, 2, 3, 4, 5],
+    opensAt: c.works ? parseClock(c.works.opens.name) : 9 * 60,
+    closesAt: c.works ? parseClock(c.works.closes.name) : 18 * 60,
+    holidays: c.holidays.map((h) => h.value),
+    extraWorkdays: c.workdays.map((w) => w.value),
+  };
+}
+
+export function lowerProcess(p: A.ProcessNode, calendars: ReadonlyMap<string, A.CalendarNode>, file: string): ProcessIR {
+  const ids = assignIds(p.steps);
+  const calendar = p.calendar?.name ?? '';
+  const quiet = new DiagnosticSink(file);
+
+  const expr = (e: A.Expr): Expr => {
+    switch (e.kind) {
+      case 'Literal':
+        return { k: 'lit', value: e.value };
+      case 'Money':
+        return { k: 'money', fen: e.fen, currency: e.currency };
+      case 'Duration':
+        return { k: 'duration', ms: e.ms };
+      case 'BizDuration':
+        return { k: 'bizDuration', amount: e.amount, unit: e.unit, calendar };
+      case 'Name':
+        return { k: 'var', name: e.name };
+      case 'Member':
+        return { k: 'member', object: expr(e.object), property: e.property.name };
+      case 'Index':
+        return { k: 'index', object: expr(e.object), index: expr(e.index) };
+      case 'List':
+        return { k: 'list', items: e.items.map(expr) };
+      case 'Record':
+        return { k: 'record', fields: e.fields.map((f) => ({ name: f.name.name, value: expr(f.value) })) };
+      case 'Unary':
+        return { k: 'unary', op: e.op, arg: expr(e.arg) };
+      case 'Binary':
+        return { k: 'binary', op: e.op, left: expr(e.left), right: expr(e.right) };
+      case 'Template':
+        return { k: 'template', parts: e.parts.map((part) => (typeof part === 'string' ? part : expr(part))) };
+      case 'Call':
+        return { k: 'call', fn: e.fn.name, args: e.args.map(expr) };
+      default:
+        return assertNever(e);
+    }
+  };
+  const args = (list: A.Arg[]) => list.map((a) => ({ name: a.name.name, value: expr(a.value) }));
+  const steps = (list: A.Step[] | undefined): Step[] => (list ?? []).map(step);
+
+  function step(s: A.Step): Step {
+    const base = { id: ids.get(s)!, loc: { line: s.range.line, column: s.range.column } };
+    switch (s.kind) {
+      case 'CallStep':
+        return {
+          ...base,
+          kind: 'call',
+          call: { activity: s.call.activity.name, args: args(s.call.args) },
+          ...(s.bind ? { bind: s.bind.name } : {}),
+          ...(s.timeout?.kind === 'Duration' ? { startToCloseMs: s.timeout.ms } : {}),
+          ...(s.retry
+            ? {
+                retry: {
+                  maximumAttempts: s.retry.attempts,
+                  ...(s.retry.everyMs ? { initialIntervalMs: s.retry.everyMs } : {}),
+                  ...(s.retry.backoff ? { backoffCoefficient: s.retry.backoff } : {}),
+                  ...(s.retry.upToMs ? { maximumIntervalMs: s.retry.upToMs } : {}),
+                  ...(s.retry.unless.length ? { nonRetryableErrorTypes: s.retry.unless } : {}),
+                },
+              }
+            : {}),
+          ...(s.compensate ? { compensate: { activity: s.compensate.activity.name, args: args(s.compensate.args) } } : {}),
+        };
+      case 'CallProcessStep':
+        return { ...base, kind: 'callProcess', process: s.process.name, args: args(s.args), ...(s.bind ? { bind: s.bind.name } : {}) };
+      case 'WaitStep': {
+        const t = s.trigger;
+        return {
+          ...base,
+          kind: 'wait',
+          ...(s.bind ? { bind: s.bind.name } : {}),
+          trigger:
+            t.type === 'message'
+              ? { type: 'message', channel: t.name.name, correlate: args(t.correlate) }
+              : { type: t.type, name: t.name.name, ...(t.payload ? { payload: { t: 'record', fields: resolveFields(t.payload, quiet) } } : {}) },
+          within: expr(s.within!),
+          onTimeout: steps(s.onTimeout),
+          escalations: s.escalations.map((e) => ({ after: expr(e.after), ...(e.level ? { level: e.level } : {}), steps: steps(e.steps) })),
+        };
+      }
+      case 'SleepStep':
+        return { ...base, kind: 'sleep', ...(s.until ? { until: expr(s.value) } : { duration: expr(s.value) }) };
+      case 'IfStep':
+        return { ...base, kind: 'if', branches: s.branches.map((b) => ({ when: expr(b.when), steps: steps(b.steps) })), otherwise: steps(s.otherwise) };
+      case 'MatchStep':
+        return {
+          ...base,
+          kind: 'match',
+          subject: expr(s.subject),
+          cases: s.cases.map((c) => ({ values: c.values.map(expr), steps: steps(c.steps) })),
+          otherwise: steps(s.otherwise),
+        };
+      case 'ParallelStep':
+        return { ...base, kind: 'parallel', mode: s.mode, branches: s.branches.map((b, i) => ({ name: b.name?.name ?? `branch${i + 1}`, steps: steps(b.steps) })) };
+      case 'ForEachStep':
+        return { ...base, kind: 'forEach', item: s.item.name, list: expr(s.list), steps: steps(s.steps) };
+      case 'RepeatStep':
+        return { ...base, kind: 'repeat', max: s.max, ...(s.until ? { until: expr(s.until) } : {}), steps: steps(s.steps) };
+      case 'SetStep':
+        return { ...base, kind: 'set', name: s.name.name, value: expr(s.value) };
+      case 'FailStep':
+        return { ...base, kind: 'fail', code: s.code, message: s.message ? expr(s.message) : { k: 'lit', value: s.code } };
+      case 'EndStep':
+        return { ...base, kind: 'end', outcome: s.outcome, ...(s.output ? { output: expr(s.output) } : {}) };
+      default:
+        return assertNever(s);
+    }
+  }
+
+  const used = p.calendar ? calendars.get(p.calendar.name) : undefined;
+  const withoutHash = {
+    irVersion: IR_VERSION,
+    name: p.name.name,
+    version: Number(p.version.text),
+    description: p.description,
+    input: resolveFields(p.input, quiet),
+    output: resolveFields(p.output, quiet),
+    index: p.index.map((i) => i.name),
+    calendars: used ? [lowerCalendar(used)] : [],
+    steps: steps(p.steps),
+    source: { file },
+  };
+  return ProcessIR.parse({ ...withoutHash, hash: hashIR(withoutHash) });
+}
+
+/** sha256 over the canonical JSON (sorted keys) of the IR without its hash and source file. */
+export function hashIR(ir: object): string {
+  const { hash: _hash, source: _source, ...rest } = ir as Record<string, unknown>;
+  return createHash('sha256').update(canonicalJson(rest)).digest('hex');
+}
+
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}

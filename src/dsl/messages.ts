@@ -1,0 +1,140 @@
+/**
+ * The wording of every diagnostic, in one place, written for process owners. Codes are stable
+ * (kebab-case, `parse/…` or `check/…`); tests assert them, not these sentences.
+ */
+type Text = { message: string; hint?: string };
+const mean = (s: string | undefined) => (s ? `did you mean '${s}'?` : undefined);
+
+export const MESSAGES = {
+  // ── parse ────────────────────────────────────────────────────────────────────────────
+  'parse/unexpected-character': (d: { text: string }): Text => ({
+    message: `'${d.text}' cannot appear here`,
+    hint: 'texts go in double quotes ("…"); names use letters, digits and _',
+  }),
+  'parse/syntax': (d: { message: string; hint?: string }): Text => ({ message: d.message, hint: d.hint }),
+  'parse/invalid-template': (d: { part: string }): Text => ({
+    message: `the {…} part '${d.part}' of this text is not a valid expression`,
+    hint: 'write {name} or {name.field}; write {{ for a literal {',
+  }),
+  'parse/too-large': (d: { bytes: number; limit: number }): Text => ({
+    message: `the file is ${d.bytes} bytes; the limit is ${d.limit}`,
+    hint: 'split the process into child processes (call process …)',
+  }),
+
+  // ── structure ────────────────────────────────────────────────────────────────────────
+  'check/no-process': (_d: object): Text => ({
+    message: 'this file defines no process',
+    hint: 'start with: process Name version 1',
+  }),
+  'check/duplicate-process': (d: { name: string }): Text => ({ message: `process '${d.name}' is defined twice` }),
+  'check/invalid-version': (d: { text: string }): Text => ({
+    message: `'${d.text}' is not a version`,
+    hint: 'a version is a whole number from 1 up: version 2',
+  }),
+  'check/invalid-name': (d: { name: string }): Text => ({
+    message: `process name '${d.name}' must start with a capital letter and use only letters and digits`,
+    hint: 'for example: process SameCityRelocation version 1',
+  }),
+  'check/unknown-type': (d: { name: string; suggestion?: string }): Text => ({
+    message: `'${d.name}' is not a type`,
+    hint: mean(d.suggestion) ?? 'types: string, int, number, bool, money, phone, duration, time, "a" | "b", list of T, { field: T }',
+  }),
+  'check/unknown-annotation': (d: { name: string }): Text => ({ message: `'@${d.name}' is not an annotation`, hint: 'the only annotation is @pii' }),
+  'check/duplicate-field': (d: { name: string }): Text => ({ message: `field '${d.name}' is declared twice` }),
+  'check/unknown-index-field': (d: { name: string; suggestion?: string }): Text => ({
+    message: `'${d.name}' is not an input field, so it cannot be indexed`,
+    hint: mean(d.suggestion) ?? 'index names fields of the process input',
+  }),
+  'check/pii-in-index': (d: { name: string }): Text => ({
+    message: `'${d.name}' is marked @pii and cannot be indexed: search attributes are stored in plain text`,
+    hint: 'index a reference such as an order id instead, or remove @pii if the field is not personal data',
+  }),
+
+  // ── calendars ────────────────────────────────────────────────────────────────────────
+  'check/unknown-calendar': (d: { name: string; suggestion?: string }): Text => ({
+    message: `there is no calendar '${d.name}'`,
+    hint: mean(d.suggestion) ?? "declare it: calendar Name timezone \"Asia/Shanghai\" works mon-fri 09:00 to 18:00",
+  }),
+  'check/no-calendar': (_d: object): Text => ({
+    message: 'business time needs a calendar, and this process uses none',
+    hint: 'add `uses calendar Name` after the process header',
+  }),
+  'check/invalid-calendar': (d: { problem: string }): Text => ({ message: `invalid calendar: ${d.problem}` }),
+
+  // ── activities and processes ─────────────────────────────────────────────────────────
+  'check/unknown-activity': (d: { name: string; suggestion?: string; system?: string }): Text => ({
+    message: `there is no activity '${d.name}'`,
+    hint: mean(d.suggestion) ?? (d.system ? `see \`svcflow catalog ${d.system}\` for the activities of ${d.system}` : 'see `svcflow catalog` for the activities'),
+  }),
+  'check/unknown-compensation': (d: { name: string; suggestion?: string }): Text => ({
+    message: `the compensation names no known activity '${d.name}'`,
+    hint: mean(d.suggestion),
+  }),
+  'check/unknown-argument': (d: { activity: string; name: string; suggestion?: string; expected: string[] }): Text => ({
+    message: `${d.activity} takes no argument '${d.name}'`,
+    hint: mean(d.suggestion) ?? `its arguments are: ${d.expected.join(', ') || '(none)'}`,
+  }),
+  'check/missing-argument': (d: { activity: string; names: string[] }): Text => ({
+    message: `${d.activity} needs ${d.names.map((n) => `'${n}'`).join(', ')}`,
+    hint: `add ${d.names.map((n) => `${n}: …`).join(', ')}`,
+  }),
+  'check/duplicate-argument': (d: { name: string }): Text => ({ message: `argument '${d.name}' is given twice` }),
+  'check/argument-type': (d: { activity: string; name: string; expected: string; actual: string }): Text => ({
+    message: `${d.activity}'s '${d.name}' must be ${d.expected}, not ${d.actual}`,
+  }),
+  'check/unknown-process': (d: { name: string; suggestion?: string }): Text => ({
+    message: `there is no process '${d.name}' to call`,
+    hint: mean(d.suggestion) ?? 'check it with the file that defines it: svcflow check a.flow b.flow',
+  }),
+  'check/invalid-retry': (d: { problem: string }): Text => ({ message: `invalid retry: ${d.problem}` }),
+
+  // ── names and values ─────────────────────────────────────────────────────────────────
+  'check/undefined-variable': (d: { name: string; suggestion?: string }): Text => ({
+    message: `'${d.name}' is not defined`,
+    hint: mean(d.suggestion) ?? 'names come from `as`, `wait x =`, `set`, `for each` or `input.…`',
+  }),
+  'check/use-before-assignment': (d: { name: string }): Text => ({
+    message: `'${d.name}' is used before it is given a value`,
+    hint: 'it is bound further down, or only on some paths; bind it earlier',
+  }),
+  'check/unknown-field': (d: { name: string; of: string; suggestion?: string; fields: string[] }): Text => ({
+    message: `${d.of} has no field '${d.name}'`,
+    hint: mean(d.suggestion) ?? (d.fields.length ? `its fields are: ${d.fields.join(', ')}` : undefined),
+  }),
+  'check/parallel-binding-conflict': (d: { name: string }): Text => ({
+    message: `'${d.name}' is bound in two parallel branches`,
+    hint: 'give each branch its own name; branches run at the same time',
+  }),
+  'check/duplicate-step': (d: { id: string }): Text => ({
+    message: `a step named '${d.id}' already exists`,
+    hint: 'step names become idempotency keys and UI labels: they must be unique',
+  }),
+  'check/duplicate-variable': (d: { name: string }): Text => ({
+    message: `'${d.name}' is already bound`,
+    hint: 'use `set` to change a variable, or choose another name',
+  }),
+  'check/unreachable-step': (d: { after: string }): Text => ({
+    message: `this step can never run: it follows '${d.after}'`,
+    hint: 'remove it, or move it before the end',
+  }),
+  'check/wait-without-within': (_d: object): Text => ({
+    message: 'a wait needs a time limit',
+    hint: 'add `within 24h` (and `on timeout { … }` to say what then happens)',
+  }),
+  'check/unknown-function': (d: { name: string; suggestion?: string; known: string[] }): Text => ({
+    message: `there is no function '${d.name}'`,
+    hint: mean(d.suggestion) ?? `functions: ${d.known.join(', ')}`,
+  }),
+  'check/function-arity': (d: { name: string; expected: string; actual: number }): Text => ({
+    message: `${d.name}() takes ${d.expected} argument(s), not ${d.actual}`,
+  }),
+  'check/type-mismatch': (d: { expected: string; actual: string; where: string }): Text => ({
+    message: `${d.where} must be ${d.expected}, not ${d.actual}`,
+  }),
+  'check/invalid-literal': (d: { text: string; problem: string }): Text => ({ message: `'${d.text}': ${d.problem}` }),
+  'check/empty-repeat': (_d: object): Text => ({ message: 'repeat needs at least 1 time', hint: 'repeat 3 times { … }' }),
+} as const;
+
+export type DiagnosticCode = keyof typeof MESSAGES;
+export type MessageData<C extends DiagnosticCode> = Parameters<(typeof MESSAGES)[C]>[0];
+export const DIAGNOSTIC_CODES = Object.keys(MESSAGES) as DiagnosticCode[];

@@ -1,0 +1,427 @@
+/**
+ * The grammar of the process DSL, and nothing else: no actions, no meaning. `to-ast.ts` walks
+ * the CST this produces. Error recovery is on, so one run reports every syntax error.
+ * The CST types in `cst.d.ts` are generated from this grammar (`npm run gen:cst`).
+ */
+import { CstParser, type CstNode, type IRecognitionException, type IToken, type TokenType } from 'chevrotain';
+import * as T from './tokens.js';
+import { errorMessageProvider } from './parse-messages.js';
+
+class ProcessParser extends CstParser {
+  constructor() {
+    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, errorMessageProvider });
+    this.performSelfAnalysis();
+  }
+
+  // ── file, calendars, process header ────────────────────────────────────────────────
+  public file = this.RULE('file', () => {
+    this.MANY(() => this.OR([{ ALT: () => this.SUBRULE(this.calendarDecl) }, { ALT: () => this.SUBRULE(this.processDecl) }]));
+  });
+
+  public calendarDecl = this.RULE('calendarDecl', () => {
+    this.CONSUME(T.Calendar);
+    this.CONSUME(T.Identifier, { LABEL: 'name' });
+    this.OPTION(() => this.CONSUME(T.StringLiteral, { LABEL: 'description' }));
+    this.AT_LEAST_ONE(() =>
+      this.OR([
+        { ALT: () => (this.CONSUME(T.Timezone), this.CONSUME2(T.StringLiteral, { LABEL: 'timezone' })) },
+        {
+          ALT: () => {
+            this.CONSUME(T.Works);
+            this.CONSUME2(T.Identifier, { LABEL: 'fromDay' });
+            this.CONSUME(T.Minus);
+            this.CONSUME3(T.Identifier, { LABEL: 'toDay' });
+            this.CONSUME(T.ClockLiteral, { LABEL: 'opens' });
+            this.CONSUME(T.To);
+            this.CONSUME2(T.ClockLiteral, { LABEL: 'closes' });
+          },
+        },
+        { ALT: () => (this.CONSUME(T.Holidays), this.SUBRULE(this.stringList, { LABEL: 'holidays' })) },
+        { ALT: () => (this.CONSUME(T.Workdays), this.SUBRULE2(this.stringList, { LABEL: 'workdays' })) },
+      ]),
+    );
+  });
+
+  public stringList = this.RULE('stringList', () => {
+    this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.CONSUME(T.StringLiteral) });
+  });
+
+  public processDecl = this.RULE('processDecl', () => {
+    this.CONSUME(T.Process);
+    this.CONSUME(T.Identifier, { LABEL: 'name' });
+    this.CONSUME(T.Version);
+    this.CONSUME(T.NumberLiteral, { LABEL: 'version' });
+    this.OPTION(() => this.CONSUME(T.StringLiteral, { LABEL: 'description' }));
+    this.MANY(() =>
+      this.OR([
+        { ALT: () => this.SUBRULE(this.inputDecl) },
+        { ALT: () => this.SUBRULE(this.outputDecl) },
+        { ALT: () => this.SUBRULE(this.indexDecl) },
+        { ALT: () => this.SUBRULE(this.usesCalendar) },
+      ]),
+    );
+    this.MANY2(() => this.SUBRULE(this.statement));
+  });
+
+  public inputDecl = this.RULE('inputDecl', () => {
+    this.CONSUME(T.Input);
+    this.SUBRULE(this.fieldBlock);
+  });
+
+  public outputDecl = this.RULE('outputDecl', () => {
+    this.CONSUME(T.Output);
+    this.SUBRULE(this.fieldBlock);
+  });
+
+  public indexDecl = this.RULE('indexDecl', () => {
+    this.CONSUME(T.Index);
+    this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.CONSUME(T.AnyName) });
+  });
+
+  public usesCalendar = this.RULE('usesCalendar', () => {
+    this.CONSUME(T.Uses);
+    this.CONSUME(T.Calendar);
+    this.CONSUME(T.Identifier);
+  });
+
+  public fieldBlock = this.RULE('fieldBlock', () => {
+    this.CONSUME(T.LCurly);
+    this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.fieldDecl) });
+    this.CONSUME(T.RCurly);
+  });
+
+  public fieldDecl = this.RULE('fieldDecl', () => {
+    this.CONSUME(T.AnyName, { LABEL: 'name' });
+    this.OPTION(() => this.CONSUME(T.Question));
+    this.CONSUME(T.Colon);
+    this.SUBRULE(this.typeExpr);
+    this.MANY(() => (this.CONSUME(T.At), this.CONSUME(T.Identifier, { LABEL: 'annotation' })));
+  });
+
+  public typeExpr = this.RULE('typeExpr', () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.fieldBlock) },
+      { ALT: () => (this.CONSUME(T.AnyName, { LABEL: 'list' }), this.CONSUME(T.Of), this.SUBRULE(this.typeExpr)) },
+      { ALT: () => this.CONSUME2(T.AnyName, { LABEL: 'named' }) },
+      { ALT: () => this.AT_LEAST_ONE_SEP({ SEP: T.Pipe, DEF: () => this.CONSUME(T.StringLiteral, { LABEL: 'enumValue' }) }) },
+    ]);
+  });
+
+  // ── statements ─────────────────────────────────────────────────────────────────────
+  public block = this.RULE('block', () => {
+    this.CONSUME(T.LCurly);
+    this.MANY(() => this.SUBRULE(this.statement));
+    this.CONSUME(T.RCurly);
+  });
+
+  public statement = this.RULE('statement', () => {
+    this.OPTION(() => {
+      this.CONSUME(T.Identifier, { LABEL: 'label' });
+      this.CONSUME(T.Colon);
+    });
+    this.OR([
+      { ALT: () => this.SUBRULE(this.callStmt) },
+      { ALT: () => this.SUBRULE(this.waitStmt) },
+      { ALT: () => this.SUBRULE(this.sleepStmt) },
+      { ALT: () => this.SUBRULE(this.ifStmt) },
+      { ALT: () => this.SUBRULE(this.matchStmt) },
+      { ALT: () => this.SUBRULE(this.parallelStmt) },
+      { ALT: () => this.SUBRULE(this.forStmt) },
+      { ALT: () => this.SUBRULE(this.repeatStmt) },
+      { ALT: () => this.SUBRULE(this.setStmt) },
+      { ALT: () => this.SUBRULE(this.failStmt) },
+      { ALT: () => this.SUBRULE(this.endStmt) },
+    ]);
+  });
+
+  public callStmt = this.RULE('callStmt', () => {
+    this.CONSUME(T.Call);
+    this.OR([
+      { ALT: () => (this.CONSUME(T.Process), this.CONSUME(T.Identifier, { LABEL: 'process' }), this.SUBRULE(this.argList)) },
+      { ALT: () => (this.SUBRULE(this.qualifiedName), this.SUBRULE2(this.argList)) },
+    ]);
+    this.OPTION(() => (this.CONSUME(T.As), this.CONSUME2(T.Identifier, { LABEL: 'bind' })));
+    this.MANY(() =>
+      this.OR2([
+        { ALT: () => (this.CONSUME(T.Timeout), this.SUBRULE(this.expression, { LABEL: 'timeout' })) },
+        { ALT: () => this.SUBRULE(this.retryClause) },
+        {
+          ALT: () => {
+            this.CONSUME(T.Compensate);
+            this.CONSUME(T.With);
+            this.SUBRULE2(this.qualifiedName, { LABEL: 'compensation' });
+            this.SUBRULE3(this.argList, { LABEL: 'compensationArgs' });
+          },
+        },
+      ]),
+    );
+  });
+
+  public retryClause = this.RULE('retryClause', () => {
+    this.CONSUME(T.Retry);
+    this.CONSUME(T.NumberLiteral, { LABEL: 'attempts' });
+    this.CONSUME(T.Times);
+    this.OPTION(() => (this.CONSUME(T.Every), this.CONSUME(T.DurationLiteral, { LABEL: 'every' })));
+    this.OPTION2(() => (this.CONSUME(T.Backoff), this.CONSUME2(T.NumberLiteral, { LABEL: 'backoff' })));
+    this.OPTION3(() => (this.CONSUME(T.Up), this.CONSUME(T.To), this.CONSUME2(T.DurationLiteral, { LABEL: 'upTo' })));
+    this.OPTION4(() => (this.CONSUME(T.Unless), this.SUBRULE(this.stringList, { LABEL: 'unless' })));
+  });
+
+  public qualifiedName = this.RULE('qualifiedName', () => {
+    this.CONSUME(T.Identifier);
+    this.MANY(() => (this.CONSUME(T.Dot), this.CONSUME(T.AnyName)));
+  });
+
+  public argList = this.RULE('argList', () => {
+    this.CONSUME(T.LParen);
+    this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.namedArg) });
+    this.CONSUME(T.RParen);
+  });
+
+  public namedArg = this.RULE('namedArg', () => {
+    this.CONSUME(T.AnyName, { LABEL: 'name' });
+    this.CONSUME(T.Colon);
+    this.SUBRULE(this.expression);
+  });
+
+  public waitStmt = this.RULE('waitStmt', () => {
+    this.CONSUME(T.Wait);
+    this.OPTION(() => (this.CONSUME(T.Identifier, { LABEL: 'bind' }), this.CONSUME(T.Equals)));
+    this.OR([
+      { ALT: () => (this.CONSUME(T.Signal), this.CONSUME(T.AnyName, { LABEL: 'signal' }), this.OPTION2(() => this.SUBRULE(this.payloadDecl))) },
+      { ALT: () => (this.CONSUME(T.Update), this.CONSUME2(T.AnyName, { LABEL: 'update' }), this.OPTION3(() => this.SUBRULE2(this.payloadDecl))) },
+      { ALT: () => (this.CONSUME(T.Message), this.CONSUME3(T.AnyName, { LABEL: 'message' }), this.SUBRULE(this.argList)) },
+    ]);
+    this.OPTION4(() => (this.CONSUME(T.Within), this.SUBRULE(this.expression, { LABEL: 'within' })));
+    this.MANY(() =>
+      this.OR2([
+        {
+          ALT: () => {
+            this.CONSUME(T.Escalate);
+            this.CONSUME(T.After);
+            this.SUBRULE2(this.expression, { LABEL: 'after' });
+            this.OPTION5(() => (this.CONSUME(T.To), this.CONSUME(T.StringLiteral, { LABEL: 'level' })));
+            this.SUBRULE(this.block, { LABEL: 'escalation' });
+          },
+        },
+        { ALT: () => (this.CONSUME(T.On), this.CONSUME(T.Timeout), this.SUBRULE2(this.block, { LABEL: 'onTimeout' })) },
+      ]),
+    );
+  });
+
+  public payloadDecl = this.RULE('payloadDecl', () => {
+    this.CONSUME(T.LParen);
+    this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.fieldDecl) });
+    this.CONSUME(T.RParen);
+  });
+
+  public sleepStmt = this.RULE('sleepStmt', () => {
+    this.CONSUME(T.Sleep);
+    this.OPTION(() => this.CONSUME(T.Until));
+    this.SUBRULE(this.expression);
+  });
+
+  public ifStmt = this.RULE('ifStmt', () => {
+    this.CONSUME(T.If);
+    this.SUBRULE(this.expression, { LABEL: 'condition' });
+    this.SUBRULE(this.block, { LABEL: 'then' });
+    this.OPTION(() => {
+      this.CONSUME(T.Else);
+      this.OR([{ ALT: () => this.SUBRULE(this.ifStmt, { LABEL: 'elseIf' }) }, { ALT: () => this.SUBRULE2(this.block, { LABEL: 'otherwise' }) }]);
+    });
+  });
+
+  public matchStmt = this.RULE('matchStmt', () => {
+    this.CONSUME(T.Match);
+    this.SUBRULE(this.expression, { LABEL: 'subject' });
+    this.CONSUME(T.LCurly);
+    this.MANY(() => this.SUBRULE(this.matchCase));
+    this.OPTION(() => (this.CONSUME(T.Else), this.SUBRULE(this.block, { LABEL: 'otherwise' })));
+    this.CONSUME(T.RCurly);
+  });
+
+  public matchCase = this.RULE('matchCase', () => {
+    this.CONSUME(T.Case);
+    this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.expression, { LABEL: 'values' }) });
+    this.SUBRULE(this.block);
+  });
+
+  public parallelStmt = this.RULE('parallelStmt', () => {
+    this.CONSUME(T.Parallel);
+    this.OR([{ ALT: () => this.CONSUME(T.All, { LABEL: 'mode' }) }, { ALT: () => this.CONSUME(T.First, { LABEL: 'mode' }) }]);
+    this.CONSUME(T.LCurly);
+    this.AT_LEAST_ONE(() => this.SUBRULE(this.branch));
+    this.CONSUME(T.RCurly);
+  });
+
+  public branch = this.RULE('branch', () => {
+    this.CONSUME(T.Branch);
+    this.OPTION(() => this.CONSUME(T.Identifier, { LABEL: 'name' }));
+    this.SUBRULE(this.block);
+  });
+
+  public forStmt = this.RULE('forStmt', () => {
+    this.CONSUME(T.For);
+    this.CONSUME(T.Each);
+    this.CONSUME(T.Identifier, { LABEL: 'item' });
+    this.CONSUME(T.In);
+    this.SUBRULE(this.expression, { LABEL: 'list' });
+    this.SUBRULE(this.block);
+  });
+
+  public repeatStmt = this.RULE('repeatStmt', () => {
+    this.CONSUME(T.Repeat);
+    this.CONSUME(T.NumberLiteral, { LABEL: 'max' });
+    this.CONSUME(T.Times);
+    this.OPTION(() => (this.CONSUME(T.Until), this.SUBRULE(this.expression, { LABEL: 'until' })));
+    this.SUBRULE(this.block);
+  });
+
+  public setStmt = this.RULE('setStmt', () => {
+    this.CONSUME(T.Set);
+    this.CONSUME(T.Identifier, { LABEL: 'name' });
+    this.CONSUME(T.Equals);
+    this.SUBRULE(this.expression);
+  });
+
+  public failStmt = this.RULE('failStmt', () => {
+    this.CONSUME(T.Fail);
+    this.CONSUME(T.StringLiteral, { LABEL: 'code' });
+    this.OPTION(() => (this.CONSUME(T.Comma), this.SUBRULE(this.expression, { LABEL: 'message' })));
+  });
+
+  public endStmt = this.RULE('endStmt', () => {
+    this.CONSUME(T.End);
+    this.CONSUME(T.StringLiteral, { LABEL: 'outcome' });
+    this.OPTION(() => (this.CONSUME(T.With), this.SUBRULE(this.expression, { LABEL: 'output' })));
+  });
+
+  // ── expressions, loosest binding first ─────────────────────────────────────────────
+  public expression = this.RULE('expression', () => {
+    this.AT_LEAST_ONE_SEP({ SEP: T.Or, DEF: () => this.SUBRULE(this.andExpr, { LABEL: 'operands' }) });
+  });
+
+  public andExpr = this.RULE('andExpr', () => {
+    this.AT_LEAST_ONE_SEP({ SEP: T.And, DEF: () => this.SUBRULE(this.notExpr, { LABEL: 'operands' }) });
+  });
+
+  public notExpr = this.RULE('notExpr', () => {
+    this.OPTION(() => this.CONSUME(T.Not));
+    this.SUBRULE(this.comparison);
+  });
+
+  public comparison = this.RULE('comparison', () => {
+    this.SUBRULE(this.additive, { LABEL: 'left' });
+    this.OPTION(() => {
+      this.OR(
+        [T.EqEq, T.NotEq, T.LessEq, T.GreaterEq, T.Less, T.Greater, T.In].map((tok: TokenType) => ({
+          ALT: () => this.CONSUME(tok, { LABEL: 'operator' }),
+        })),
+      );
+      this.SUBRULE2(this.additive, { LABEL: 'right' });
+    });
+  });
+
+  public additive = this.RULE('additive', () => {
+    this.SUBRULE(this.multiplicative, { LABEL: 'operands' });
+    this.MANY(() => {
+      this.OR([{ ALT: () => this.CONSUME(T.Plus, { LABEL: 'operators' }) }, { ALT: () => this.CONSUME(T.Minus, { LABEL: 'operators' }) }]);
+      this.SUBRULE2(this.multiplicative, { LABEL: 'operands' });
+    });
+  });
+
+  public multiplicative = this.RULE('multiplicative', () => {
+    this.SUBRULE(this.unary, { LABEL: 'operands' });
+    this.MANY(() => {
+      this.OR([
+        { ALT: () => this.CONSUME(T.Star, { LABEL: 'operators' }) },
+        { ALT: () => this.CONSUME(T.Slash, { LABEL: 'operators' }) },
+        { ALT: () => this.CONSUME(T.Percent, { LABEL: 'operators' }) },
+      ]);
+      this.SUBRULE2(this.unary, { LABEL: 'operands' });
+    });
+  });
+
+  public unary = this.RULE('unary', () => {
+    this.OPTION(() => this.CONSUME(T.Minus));
+    this.SUBRULE(this.postfix);
+  });
+
+  public postfix = this.RULE('postfix', () => {
+    this.SUBRULE(this.primary);
+    this.MANY(() =>
+      this.OR([
+        { ALT: () => (this.CONSUME(T.Dot), this.CONSUME(T.AnyName, { LABEL: 'suffix' })) },
+        { ALT: () => (this.CONSUME(T.LBracket), this.SUBRULE(this.expression, { LABEL: 'suffix' }), this.CONSUME(T.RBracket)) },
+      ]),
+    );
+  });
+
+  public primary = this.RULE('primary', () => {
+    this.OR([
+      { ALT: () => this.CONSUME(T.StringLiteral) },
+      { ALT: () => this.CONSUME(T.MoneyLiteral) },
+      { ALT: () => this.CONSUME(T.DurationLiteral) },
+      { GATE: () => this.LA(2).tokenType === T.Business, ALT: () => this.SUBRULE(this.businessDuration) },
+      { ALT: () => this.CONSUME(T.NumberLiteral) },
+      { ALT: () => this.CONSUME(T.True) },
+      { ALT: () => this.CONSUME(T.False) },
+      { ALT: () => this.CONSUME(T.Null) },
+      { ALT: () => this.CONSUME(T.Input) },
+      { ALT: () => this.SUBRULE(this.listLiteral) },
+      { ALT: () => this.SUBRULE(this.recordLiteral) },
+      { ALT: () => this.SUBRULE(this.nameOrCall) },
+      { ALT: () => (this.CONSUME(T.LParen), this.SUBRULE(this.expression), this.CONSUME(T.RParen)) },
+    ]);
+  });
+
+  public businessDuration = this.RULE('businessDuration', () => {
+    this.CONSUME(T.NumberLiteral);
+    this.CONSUME(T.Business);
+    this.OR([{ ALT: () => this.CONSUME(T.Days, { LABEL: 'unit' }) }, { ALT: () => this.CONSUME(T.Hours, { LABEL: 'unit' }) }]);
+  });
+
+  public nameOrCall = this.RULE('nameOrCall', () => {
+    this.CONSUME(T.Identifier);
+    this.OPTION(() => {
+      this.CONSUME(T.LParen);
+      this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.expression, { LABEL: 'args' }) });
+      this.CONSUME(T.RParen);
+    });
+  });
+
+  public listLiteral = this.RULE('listLiteral', () => {
+    this.CONSUME(T.LBracket);
+    this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.expression, { LABEL: 'items' }) });
+    this.CONSUME(T.RBracket);
+  });
+
+  public recordLiteral = this.RULE('recordLiteral', () => {
+    this.CONSUME(T.LCurly);
+    this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.namedArg, { LABEL: 'fields' }) });
+    this.CONSUME(T.RCurly);
+  });
+}
+
+/** The one parser instance (building a Chevrotain parser is the expensive part). */
+export const parser = new ProcessParser();
+
+export interface ParseResult {
+  cst: CstNode;
+  errors: IRecognitionException[];
+}
+
+export function parseTokens(tokens: IToken[]): ParseResult {
+  parser.input = tokens;
+  const cst = parser.file();
+  return { cst, errors: parser.errors };
+}
+
+/** Parses one expression (used for the `{…}` parts of string templates). */
+export function parseExpressionTokens(tokens: IToken[]): ParseResult {
+  parser.input = tokens;
+  const cst = parser.expression();
+  return { cst, errors: parser.errors };
+}
+
+export type { ProcessParser };

@@ -1,0 +1,500 @@
+/**
+ * The CST visitor that builds the AST. It runs only on a CST without syntax errors (later phases
+ * stop after parse errors), so required children are present; literal values that the lexer
+ * accepted but that make no sense (a version of 0, a malformed escape) become diagnostics.
+ */
+import type { CstNode, IToken } from 'chevrotain';
+import { parser, parseExpressionTokens } from './parser.js';
+import { lex } from './lexer.js';
+import type * as C from './cst.js';
+import type * as A from './ast.js';
+import type { BinaryOp } from '../ir/schema.js';
+import type { DiagnosticSink, Range } from './diagnostics.js';
+import { parseDuration, parseMoney } from './literals.js';
+
+const BaseVisitor = parser.getBaseCstVisitorConstructor();
+
+export function tokenRange(t: IToken): Range {
+  return {
+    line: t.startLine ?? 1,
+    column: t.startColumn ?? 1,
+    endLine: t.endLine ?? t.startLine ?? 1,
+    endColumn: t.endColumn ?? t.startColumn ?? 1,
+  };
+}
+
+function span(from: Range, to: Range): Range {
+  return { line: from.line, column: from.column, endLine: to.endLine, endColumn: to.endColumn };
+}
+
+function nodeRange(node: CstNode): Range {
+  const loc = node.location;
+  if (!loc || Number.isNaN(loc.startOffset)) return { line: 1, column: 1, endLine: 1, endColumn: 1 };
+  return { line: loc.startLine ?? 1, column: loc.startColumn ?? 1, endLine: loc.endLine ?? 1, endColumn: loc.endColumn ?? 1 };
+}
+
+const nameOf = (t: IToken): A.Name => ({ name: t.image, range: tokenRange(t) });
+
+class AstBuilder extends BaseVisitor {
+  constructor(private readonly sink: DiagnosticSink) {
+    super();
+    this.validateVisitor();
+  }
+
+  // ── file ───────────────────────────────────────────────────────────────────────────
+  file(c: C.FileCstChildren): A.FileNode {
+    return {
+      processes: (c.processDecl ?? []).map((n) => this.visit(n) as A.ProcessNode),
+      calendars: (c.calendarDecl ?? []).map((n) => this.visit(n) as A.CalendarNode),
+    };
+  }
+
+  calendarDecl(c: C.CalendarDeclCstChildren): A.CalendarNode {
+    return {
+      kind: 'Calendar',
+      name: nameOf(c.name[0]!),
+      description: c.description ? this.text(c.description[0]!) : undefined,
+      timezone: c.timezone ? this.text(c.timezone[0]!) : undefined,
+      works:
+        c.fromDay && c.toDay && c.opens && c.closes
+          ? { fromDay: nameOf(c.fromDay[0]!), toDay: nameOf(c.toDay[0]!), opens: nameOf(c.opens[0]!), closes: nameOf(c.closes[0]!) }
+          : undefined,
+      holidays: (c.holidays ?? []).flatMap((n) => this.visit(n) as Array<{ value: string; range: Range }>),
+      workdays: (c.workdays ?? []).flatMap((n) => this.visit(n) as Array<{ value: string; range: Range }>),
+      range: tokenRange(c.Calendar[0]!),
+    };
+  }
+
+  stringList(c: C.StringListCstChildren): Array<{ value: string; range: Range }> {
+    return c.StringLiteral.map((t) => ({ value: this.text(t), range: tokenRange(t) }));
+  }
+
+  processDecl(c: C.ProcessDeclCstChildren): A.ProcessNode {
+    const input = (c.inputDecl ?? []).flatMap((n) => this.visit(n) as A.FieldNode[]);
+    const output = (c.outputDecl ?? []).flatMap((n) => this.visit(n) as A.FieldNode[]);
+    const index = (c.indexDecl ?? []).flatMap((n) => this.visit(n) as A.Name[]);
+    const calendars = (c.usesCalendar ?? []).map((n) => this.visit(n) as A.Name);
+    const v = c.version[0]!;
+    return {
+      kind: 'Process',
+      name: nameOf(c.name[0]!),
+      version: { text: v.image, range: tokenRange(v) },
+      description: c.description ? this.text(c.description[0]!) : '',
+      input,
+      output,
+      index,
+      calendar: calendars[0],
+      steps: this.statements(c.statement),
+      range: span(tokenRange(c.Process[0]!), tokenRange(c.name[0]!)),
+    };
+  }
+
+  inputDecl(c: C.InputDeclCstChildren): A.FieldNode[] {
+    return this.visit(c.fieldBlock[0]!) as A.FieldNode[];
+  }
+
+  outputDecl(c: C.OutputDeclCstChildren): A.FieldNode[] {
+    return this.visit(c.fieldBlock[0]!) as A.FieldNode[];
+  }
+
+  indexDecl(c: C.IndexDeclCstChildren): A.Name[] {
+    return c.AnyName.map(nameOf);
+  }
+
+  usesCalendar(c: C.UsesCalendarCstChildren): A.Name {
+    return nameOf(c.Identifier[0]!);
+  }
+
+  fieldBlock(c: C.FieldBlockCstChildren): A.FieldNode[] {
+    return (c.fieldDecl ?? []).map((n) => this.visit(n) as A.FieldNode);
+  }
+
+  fieldDecl(c: C.FieldDeclCstChildren, ): A.FieldNode {
+    const name = nameOf(c.name[0]!);
+    const type = this.visit(c.typeExpr[0]!) as A.TypeNode;
+    return { name, optional: Boolean(c.Question), type, annotations: (c.annotation ?? []).map(nameOf), range: span(name.range, type.range) };
+  }
+
+  typeExpr(c: C.TypeExprCstChildren, _p: unknown, node?: CstNode): A.TypeNode {
+    void node;
+    if (c.fieldBlock) {
+      const block = c.fieldBlock[0]!;
+      return { kind: 'RecordType', fields: this.visit(block) as A.FieldNode[], range: nodeRange(block) };
+    }
+    if (c.list && c.typeExpr) {
+      const of = this.visit(c.typeExpr[0]!) as A.TypeNode;
+      if (c.list[0]!.image !== 'list') return { kind: 'NamedType', name: c.list[0]!.image, range: tokenRange(c.list[0]!) };
+      return { kind: 'ListType', of, range: span(tokenRange(c.list[0]!), of.range) };
+    }
+    if (c.named) return { kind: 'NamedType', name: c.named[0]!.image, range: tokenRange(c.named[0]!) };
+    const values = c.enumValue ?? [];
+    return {
+      kind: 'EnumType',
+      values: values.map((t) => this.text(t)),
+      range: span(tokenRange(values[0]!), tokenRange(values[values.length - 1]!)),
+    };
+  }
+
+  // ── statements ─────────────────────────────────────────────────────────────────────
+  private statements(nodes: C.StatementCstNode[] | undefined): A.Step[] {
+    return (nodes ?? []).map((n) => this.visit(n) as A.Step);
+  }
+
+  block(c: C.BlockCstChildren): A.Step[] {
+    return this.statements(c.statement);
+  }
+
+  statement(c: C.StatementCstChildren): A.Step {
+    const inner = c.callStmt ?? c.waitStmt ?? c.sleepStmt ?? c.ifStmt ?? c.matchStmt ?? c.parallelStmt ?? c.forStmt ?? c.repeatStmt ?? c.setStmt ?? c.failStmt ?? c.endStmt;
+    const step = this.visit(inner![0]!) as A.Step;
+    if (c.label) step.label = nameOf(c.label[0]!);
+    return step;
+  }
+
+  callStmt(c: C.CallStmtCstChildren): A.Step {
+    const range = tokenRange(c.Call[0]!);
+    const args = this.visit(c.argList![0]!) as A.Arg[];
+    const bind = c.bind ? nameOf(c.bind[0]!) : undefined;
+    if (c.Process && c.process) return { kind: 'CallProcessStep', process: nameOf(c.process[0]!), args, bind, range };
+    const activity = this.visit(c.qualifiedName![0]!) as A.Name;
+    const step: A.Step = { kind: 'CallStep', call: { activity, args, range: activity.range }, bind, range: span(range, activity.range) };
+    if (c.timeout) step.timeout = this.visit(c.timeout[0]!) as A.Expr;
+    if (c.retryClause) step.retry = this.visit(c.retryClause[0]!) as A.RetryNode;
+    if (c.compensation && c.compensationArgs) {
+      const comp = this.visit(c.compensation[0]!) as A.Name;
+      step.compensate = { activity: comp, args: this.visit(c.compensationArgs[0]!) as A.Arg[], range: comp.range };
+    }
+    return step;
+  }
+
+  retryClause(c: C.RetryClauseCstChildren): A.RetryNode {
+    const ms = (t: IToken[] | undefined) => (t ? this.duration(t[0]!) : undefined);
+    return {
+      attempts: Number(c.attempts[0]!.image),
+      everyMs: ms(c.every),
+      backoff: c.backoff ? Number(c.backoff[0]!.image) : undefined,
+      upToMs: ms(c.upTo),
+      unless: (c.unless ?? []).flatMap((n) => (this.visit(n) as Array<{ value: string }>).map((s) => s.value)),
+      range: span(tokenRange(c.Retry[0]!), tokenRange(c.Times[0]!)),
+    };
+  }
+
+  qualifiedName(c: C.QualifiedNameCstChildren): A.Name {
+    const parts = [c.Identifier[0]!, ...(c.AnyName ?? [])];
+    return { name: parts.map((t) => t.image).join('.'), range: span(tokenRange(parts[0]!), tokenRange(parts[parts.length - 1]!)) };
+  }
+
+  argList(c: C.ArgListCstChildren): A.Arg[] {
+    return (c.namedArg ?? []).map((n) => this.visit(n) as A.Arg);
+  }
+
+  namedArg(c: C.NamedArgCstChildren): A.Arg {
+    return { name: nameOf(c.name[0]!), value: this.visit(c.expression[0]!) as A.Expr };
+  }
+
+  waitStmt(c: C.WaitStmtCstChildren): A.Step {
+    const payload = c.payloadDecl ? (this.visit(c.payloadDecl[0]!) as A.FieldNode[]) : undefined;
+    let trigger: Extract<A.Step, { kind: 'WaitStep' }>['trigger'];
+    if (c.signal) trigger = { type: 'signal', name: nameOf(c.signal[0]!), payload };
+    else if (c.update) trigger = { type: 'update', name: nameOf(c.update[0]!), payload };
+    else trigger = { type: 'message', name: nameOf(c.message![0]!), correlate: this.visit(c.argList![0]!) as A.Arg[] };
+    const escalations = (c.escalation ?? []).map((block, i) => ({
+      after: this.visit(c.after![i]!) as A.Expr,
+      level: undefined as string | undefined,
+      steps: this.visit(block) as A.Step[],
+      range: nodeRange(block),
+    }));
+    // `to "level"` is optional per escalation: match each level token to the escalation it follows.
+    for (const level of c.level ?? []) {
+      const owner = [...escalations].reverse().find((e) => (e.after.range.line < level.startLine! || (e.after.range.line === level.startLine && e.after.range.column < level.startColumn!)));
+      if (owner) owner.level = this.text(level);
+    }
+    return {
+      kind: 'WaitStep',
+      bind: c.bind ? nameOf(c.bind[0]!) : undefined,
+      trigger,
+      within: c.within ? (this.visit(c.within[0]!) as A.Expr) : undefined,
+      onTimeout: c.onTimeout ? (this.visit(c.onTimeout[0]!) as A.Step[]) : undefined,
+      escalations,
+      range: span(tokenRange(c.Wait[0]!), trigger.name.range),
+    };
+  }
+
+  payloadDecl(c: C.PayloadDeclCstChildren): A.FieldNode[] {
+    return (c.fieldDecl ?? []).map((n) => this.visit(n) as A.FieldNode);
+  }
+
+  sleepStmt(c: C.SleepStmtCstChildren): A.Step {
+    return { kind: 'SleepStep', until: Boolean(c.Until), value: this.visit(c.expression[0]!) as A.Expr, range: tokenRange(c.Sleep[0]!) };
+  }
+
+  ifStmt(c: C.IfStmtCstChildren): A.Step {
+    const first = { when: this.visit(c.condition[0]!) as A.Expr, steps: this.visit(c.then[0]!) as A.Step[] };
+    const range = tokenRange(c.If[0]!);
+    if (c.elseIf) {
+      const nested = this.visit(c.elseIf[0]!) as Extract<A.Step, { kind: 'IfStep' }>;
+      return { kind: 'IfStep', branches: [first, ...nested.branches], otherwise: nested.otherwise, range };
+    }
+    return { kind: 'IfStep', branches: [first], otherwise: c.otherwise ? (this.visit(c.otherwise[0]!) as A.Step[]) : undefined, range };
+  }
+
+  matchStmt(c: C.MatchStmtCstChildren): A.Step {
+    return {
+      kind: 'MatchStep',
+      subject: this.visit(c.subject[0]!) as A.Expr,
+      cases: (c.matchCase ?? []).map((n) => this.visit(n) as { values: A.Expr[]; steps: A.Step[] }),
+      otherwise: c.otherwise ? (this.visit(c.otherwise[0]!) as A.Step[]) : undefined,
+      range: tokenRange(c.Match[0]!),
+    };
+  }
+
+  matchCase(c: C.MatchCaseCstChildren): { values: A.Expr[]; steps: A.Step[] } {
+    return { values: c.values.map((n) => this.visit(n) as A.Expr), steps: this.visit(c.block[0]!) as A.Step[] };
+  }
+
+  parallelStmt(c: C.ParallelStmtCstChildren): A.Step {
+    return {
+      kind: 'ParallelStep',
+      mode: c.mode![0]!.image === 'first' ? 'first' : 'all',
+      branches: c.branch.map((n) => this.visit(n) as { name?: A.Name; steps: A.Step[]; range: Range }),
+      range: tokenRange(c.Parallel[0]!),
+    };
+  }
+
+  branch(c: C.BranchCstChildren): { name?: A.Name; steps: A.Step[]; range: Range } {
+    return { name: c.name ? nameOf(c.name[0]!) : undefined, steps: this.visit(c.block[0]!) as A.Step[], range: tokenRange(c.Branch[0]!) };
+  }
+
+  forStmt(c: C.ForStmtCstChildren): A.Step {
+    return {
+      kind: 'ForEachStep',
+      item: nameOf(c.item[0]!),
+      list: this.visit(c.list[0]!) as A.Expr,
+      steps: this.visit(c.block[0]!) as A.Step[],
+      range: span(tokenRange(c.For[0]!), tokenRange(c.Each[0]!)),
+    };
+  }
+
+  repeatStmt(c: C.RepeatStmtCstChildren): A.Step {
+    return {
+      kind: 'RepeatStep',
+      max: Number(c.max[0]!.image),
+      until: c.until ? (this.visit(c.until[0]!) as A.Expr) : undefined,
+      steps: this.visit(c.block[0]!) as A.Step[],
+      range: tokenRange(c.Repeat[0]!),
+    };
+  }
+
+  setStmt(c: C.SetStmtCstChildren): A.Step {
+    return { kind: 'SetStep', name: nameOf(c.name[0]!), value: this.visit(c.expression[0]!) as A.Expr, range: tokenRange(c.Set[0]!) };
+  }
+
+  failStmt(c: C.FailStmtCstChildren): A.Step {
+    return {
+      kind: 'FailStep',
+      code: this.text(c.code[0]!),
+      message: c.message ? (this.visit(c.message[0]!) as A.Expr) : undefined,
+      range: span(tokenRange(c.Fail[0]!), tokenRange(c.code[0]!)),
+    };
+  }
+
+  endStmt(c: C.EndStmtCstChildren): A.Step {
+    return {
+      kind: 'EndStep',
+      outcome: this.text(c.outcome[0]!),
+      output: c.output ? (this.visit(c.output[0]!) as A.Expr) : undefined,
+      range: span(tokenRange(c.End[0]!), tokenRange(c.outcome[0]!)),
+    };
+  }
+
+  // ── expressions ────────────────────────────────────────────────────────────────────
+  expression(c: C.ExpressionCstChildren): A.Expr {
+    return this.leftFold(c.operands.map((n) => this.visit(n) as A.Expr), 'or');
+  }
+
+  andExpr(c: C.AndExprCstChildren): A.Expr {
+    return this.leftFold(c.operands.map((n) => this.visit(n) as A.Expr), 'and');
+  }
+
+  private leftFold(items: A.Expr[], op: BinaryOp): A.Expr {
+    return items.reduce((left, right) => ({ kind: 'Binary', op, left, right, range: span(left.range, right.range) }));
+  }
+
+  notExpr(c: C.NotExprCstChildren): A.Expr {
+    const arg = this.visit(c.comparison[0]!) as A.Expr;
+    return c.Not ? { kind: 'Unary', op: 'not', arg, range: span(tokenRange(c.Not[0]!), arg.range) } : arg;
+  }
+
+  comparison(c: C.ComparisonCstChildren): A.Expr {
+    const left = this.visit(c.left[0]!) as A.Expr;
+    if (!c.operator || !c.right) return left;
+    const right = this.visit(c.right[0]!) as A.Expr;
+    return { kind: 'Binary', op: c.operator[0]!.image as BinaryOp, left, right, range: span(left.range, right.range) };
+  }
+
+  additive(c: C.AdditiveCstChildren): A.Expr {
+    return this.chain(c.operands, c.operators);
+  }
+
+  multiplicative(c: C.MultiplicativeCstChildren): A.Expr {
+    return this.chain(c.operands, c.operators);
+  }
+
+  private chain(operands: CstNode[], operators: IToken[] | undefined): A.Expr {
+    let left = this.visit(operands[0]!) as A.Expr;
+    (operators ?? []).forEach((op, i) => {
+      const right = this.visit(operands[i + 1]!) as A.Expr;
+      left = { kind: 'Binary', op: op.image as BinaryOp, left, right, range: span(left.range, right.range) };
+    });
+    return left;
+  }
+
+  unary(c: C.UnaryCstChildren): A.Expr {
+    const arg = this.visit(c.postfix[0]!) as A.Expr;
+    return c.Minus ? { kind: 'Unary', op: '-', arg, range: span(tokenRange(c.Minus[0]!), arg.range) } : arg;
+  }
+
+  postfix(c: C.PostfixCstChildren): A.Expr {
+    let expr = this.visit(c.primary[0]!) as A.Expr;
+    // Suffixes arrive as two label arrays; order them by source offset.
+    const suffixes: Array<{ offset: number; apply: (e: A.Expr) => A.Expr }> = [];
+    for (const t of (c.suffix ?? []) as Array<IToken | CstNode>) {
+      if ('image' in t) {
+        suffixes.push({ offset: t.startOffset, apply: (e) => ({ kind: 'Member', object: e, property: nameOf(t), range: span(e.range, tokenRange(t)) }) });
+      } else {
+        const index = this.visit(t) as A.Expr;
+        suffixes.push({ offset: t.location?.startOffset ?? 0, apply: (e) => ({ kind: 'Index', object: e, index, range: span(e.range, index.range) }) });
+      }
+    }
+    suffixes.sort((a, b) => a.offset - b.offset);
+    for (const s of suffixes) expr = s.apply(expr);
+    return expr;
+  }
+
+  primary(c: C.PrimaryCstChildren): A.Expr {
+    if (c.StringLiteral) return this.stringExpr(c.StringLiteral[0]!);
+    if (c.MoneyLiteral) {
+      const t = c.MoneyLiteral[0]!;
+      const money = parseMoney(t.image);
+      return { kind: 'Money', fen: money.fen, currency: money.currency, range: tokenRange(t) };
+    }
+    if (c.DurationLiteral) return { kind: 'Duration', ms: this.duration(c.DurationLiteral[0]!), range: tokenRange(c.DurationLiteral[0]!) };
+    if (c.businessDuration) return this.visit(c.businessDuration[0]!) as A.Expr;
+    if (c.NumberLiteral) return { kind: 'Literal', value: Number(c.NumberLiteral[0]!.image), range: tokenRange(c.NumberLiteral[0]!) };
+    if (c.True) return { kind: 'Literal', value: true, range: tokenRange(c.True[0]!) };
+    if (c.False) return { kind: 'Literal', value: false, range: tokenRange(c.False[0]!) };
+    if (c.Null) return { kind: 'Literal', value: null, range: tokenRange(c.Null[0]!) };
+    if (c.Input) return { kind: 'Name', name: 'input', range: tokenRange(c.Input[0]!) };
+    if (c.listLiteral) return this.visit(c.listLiteral[0]!) as A.Expr;
+    if (c.recordLiteral) return this.visit(c.recordLiteral[0]!) as A.Expr;
+    if (c.nameOrCall) return this.visit(c.nameOrCall[0]!) as A.Expr;
+    return this.visit(c.expression![0]!) as A.Expr;
+  }
+
+  businessDuration(c: C.BusinessDurationCstChildren): A.Expr {
+    const n = c.NumberLiteral[0]!;
+    const unit = c.unit![0]!;
+    return { kind: 'BizDuration', amount: Number(n.image), unit: unit.image === 'hours' ? 'hours' : 'days', range: span(tokenRange(n), tokenRange(unit)) };
+  }
+
+  nameOrCall(c: C.NameOrCallCstChildren): A.Expr {
+    const name = nameOf(c.Identifier[0]!);
+    if (!c.LParen) return { kind: 'Name', name: name.name, range: name.range };
+    const args = (c.args ?? []).map((n) => this.visit(n) as A.Expr);
+    return { kind: 'Call', fn: name, args, range: span(name.range, tokenRange(c.RParen![0]!)) };
+  }
+
+  listLiteral(c: C.ListLiteralCstChildren): A.Expr {
+    return { kind: 'List', items: (c.items ?? []).map((n) => this.visit(n) as A.Expr), range: span(tokenRange(c.LBracket[0]!), tokenRange(c.RBracket[0]!)) };
+  }
+
+  recordLiteral(c: C.RecordLiteralCstChildren): A.Expr {
+    return {
+      kind: 'Record',
+      fields: (c.fields ?? []).map((n) => this.visit(n) as A.Arg),
+      range: span(tokenRange(c.LCurly[0]!), tokenRange(c.RCurly[0]!)),
+    };
+  }
+
+  // ── literals ───────────────────────────────────────────────────────────────────────
+  private duration(t: IToken): number {
+    return parseDuration(t.image);
+  }
+
+  /** The text of a "…" token, escapes resolved; a bad escape is a diagnostic. */
+  private text(t: IToken): string {
+    try {
+      return JSON.parse(t.image) as string;
+    } catch {
+      this.sink.add('check/invalid-literal', tokenRange(t), { text: t.image, problem: 'this text has an escape that is not \\n, \\t, \\", \\\\ or \\uXXXX' });
+      return t.image.slice(1, -1);
+    }
+  }
+
+  /** A text with `{expr}` parts is a template; `{{` and `}}` stand for braces. */
+  private stringExpr(t: IToken): A.Expr {
+    const value = this.text(t);
+    const range = tokenRange(t);
+    if (!value.includes('{') && !value.includes('}')) return { kind: 'Literal', value, range };
+    const parts: Array<string | A.Expr> = [];
+    let literal = '';
+    let i = 0;
+    while (i < value.length) {
+      const ch = value[i]!;
+      if ((ch === '{' || ch === '}') && value[i + 1] === ch) {
+        literal += ch;
+        i += 2;
+        continue;
+      }
+      if (ch === '{') {
+        const close = value.indexOf('}', i);
+        const inner = close < 0 ? value.slice(i + 1) : value.slice(i + 1, close);
+        const expr = this.templatePart(inner, t, i);
+        if (literal) parts.push(literal);
+        literal = '';
+        if (expr) parts.push(expr);
+        i = close < 0 ? value.length : close + 1;
+        continue;
+      }
+      literal += ch;
+      i++;
+    }
+    if (literal) parts.push(literal);
+    return { kind: 'Template', parts, range };
+  }
+
+  private templatePart(inner: string, t: IToken, offset: number): A.Expr | undefined {
+    const column = (t.startColumn ?? 1) + 1 + offset;
+    const partRange: Range = { line: t.startLine ?? 1, column, endLine: t.startLine ?? 1, endColumn: column + inner.length + 1 };
+    const lexed = lex(inner);
+    if (lexed.errors.length || lexed.tokens.length === 0) {
+      this.sink.add('parse/invalid-template', partRange, { part: inner });
+      return undefined;
+    }
+    const parsed = parseExpressionTokens(lexed.tokens);
+    if (parsed.errors.length) {
+      this.sink.add('parse/invalid-template', partRange, { part: inner });
+      return undefined;
+    }
+    const expr = this.visit(parsed.cst) as A.Expr;
+    return relocate(expr, partRange);
+  }
+}
+
+/** Template parts are parsed on their own: give every node the range of the `{…}` part. */
+function relocate(expr: A.Expr, range: Range): A.Expr {
+  const walk = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(walk);
+    if (value && typeof value === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value)) out[k] = k === 'range' ? range : walk(v);
+      return out;
+    }
+    return value;
+  };
+  return walk(expr) as A.Expr;
+}
+
+export function toAst(cst: CstNode, sink: DiagnosticSink): A.FileNode {
+  return new AstBuilder(sink).visit(cst) as A.FileNode;
+}

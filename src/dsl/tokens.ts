@@ -1,0 +1,195 @@
+/**
+ * The tokens of the process DSL. Every token has a `label`: that is what a process owner reads
+ * in "expected a duration such as 24h after 'within'".
+ *
+ * Keywords are reserved only where a statement or clause starts; in name positions (argument
+ * names, record fields, member access) any keyword is accepted through the `AnyName` category,
+ * so `sendSms(to: …)` and `reply.message` read as written.
+ */
+import { createToken, Lexer, type TokenType } from 'chevrotain';
+
+export const AnyName = createToken({ name: 'AnyName', pattern: Lexer.NA, label: 'a name' });
+
+export const Identifier = createToken({
+  name: 'Identifier',
+  pattern: /[A-Za-z_\u00C0-\uFFEF][A-Za-z0-9_\u00C0-\uFFEF]*/,
+  label: 'a name',
+  categories: [AnyName],
+});
+
+const keywordTokens: TokenType[] = [];
+function keyword(word: string): TokenType {
+  const t = createToken({
+    name: word[0]!.toUpperCase() + word.slice(1),
+    pattern: new RegExp(`${word}(?![A-Za-z0-9_\\u00C0-\\uFFEF])`),
+    label: `'${word}'`,
+    longer_alt: Identifier,
+    categories: [AnyName],
+    start_chars_hint: [word[0]!],
+  });
+  keywordTokens.push(t);
+  return t;
+}
+
+export const Process = keyword('process');
+export const Version = keyword('version');
+export const Input = keyword('input');
+export const Output = keyword('output');
+export const Index = keyword('index');
+export const Calendar = keyword('calendar');
+export const Uses = keyword('uses');
+export const Timezone = keyword('timezone');
+export const Works = keyword('works');
+export const Holidays = keyword('holidays');
+export const Workdays = keyword('workdays');
+export const Call = keyword('call');
+export const As = keyword('as');
+export const Compensate = keyword('compensate');
+export const With = keyword('with');
+export const Retry = keyword('retry');
+export const Times = keyword('times');
+export const Every = keyword('every');
+export const Backoff = keyword('backoff');
+export const Up = keyword('up');
+export const To = keyword('to');
+export const Unless = keyword('unless');
+export const Timeout = keyword('timeout');
+export const Wait = keyword('wait');
+export const Signal = keyword('signal');
+export const Update = keyword('update');
+export const Message = keyword('message');
+export const Within = keyword('within');
+export const Escalate = keyword('escalate');
+export const After = keyword('after');
+export const On = keyword('on');
+export const Sleep = keyword('sleep');
+export const Until = keyword('until');
+export const If = keyword('if');
+export const Else = keyword('else');
+export const Match = keyword('match');
+export const Case = keyword('case');
+export const Parallel = keyword('parallel');
+export const All = keyword('all');
+export const First = keyword('first');
+export const Branch = keyword('branch');
+export const For = keyword('for');
+export const Each = keyword('each');
+export const In = keyword('in');
+export const Repeat = keyword('repeat');
+export const Set = keyword('set');
+export const Fail = keyword('fail');
+export const End = keyword('end');
+export const And = keyword('and');
+export const Or = keyword('or');
+export const Not = keyword('not');
+export const True = keyword('true');
+export const False = keyword('false');
+export const Null = keyword('null');
+export const Business = keyword('business');
+export const Days = keyword('days');
+export const Hours = keyword('hours');
+export const Of = keyword('of');
+
+export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\r\n\u3000\uFEFF]+/, group: Lexer.SKIPPED, line_breaks: true });
+export const Comment = createToken({ name: 'Comment', pattern: /(?:#|\/\/)[^\n\r]*/, group: Lexer.SKIPPED });
+
+/** ¥30.00, ￥30, 30.00 CNY. */
+export const MoneyLiteral = createToken({
+  name: 'MoneyLiteral',
+  pattern: /[¥￥]\d+(?:\.\d{1,2})?|\d+(?:\.\d{1,2})?[ \t]*(?:CNY|RMB|USD|EUR|HKD)(?![A-Za-z])/,
+  label: 'an amount of money such as ¥30.00',
+  start_chars_hint: ['¥', '￥', ...'0123456789'],
+});
+/** 24h, 30m, 1h30m, 500ms, 2d, 1w. */
+export const DurationLiteral = createToken({
+  name: 'DurationLiteral',
+  pattern: /\d+(?:ms|[wdhms])(?:\d+(?:ms|[wdhms]))*(?![A-Za-z0-9_])/,
+  label: 'a duration such as 24h',
+  start_chars_hint: [...'0123456789'],
+});
+/** 09:00, 18:30 (a time of day, in calendars). */
+export const ClockLiteral = createToken({
+  name: 'ClockLiteral',
+  pattern: /(?:[01]\d|2[0-4]):[0-5]\d(?![0-9])/,
+  label: 'a time of day such as 09:00',
+  start_chars_hint: [...'012'],
+});
+export const NumberLiteral = createToken({
+  name: 'NumberLiteral',
+  pattern: /\d+(?:\.\d+)?/,
+  label: 'a number',
+  start_chars_hint: [...'0123456789'],
+});
+export const StringLiteral = createToken({
+  name: 'StringLiteral',
+  pattern: /"(?:[^"\\\n\r]|\\.)*"/,
+  label: 'a text in double quotes',
+  start_chars_hint: ['"'],
+});
+
+const punct = (name: string, pattern: RegExp | string, label: string) =>
+  createToken({ name, pattern, label });
+export const LCurly = punct('LCurly', '{', "'{'");
+export const RCurly = punct('RCurly', '}', "'}'");
+export const LParen = punct('LParen', '(', "'('");
+export const RParen = punct('RParen', ')', "')'");
+export const LBracket = punct('LBracket', '[', "'['");
+export const RBracket = punct('RBracket', ']', "']'");
+export const Comma = punct('Comma', ',', "','");
+export const Colon = punct('Colon', ':', "':'");
+export const Dot = punct('Dot', '.', "'.'");
+export const At = punct('At', '@', "'@'");
+export const Question = punct('Question', '?', "'?'");
+export const Pipe = punct('Pipe', '|', "'|'");
+export const EqEq = punct('EqEq', '==', "'=='");
+export const NotEq = punct('NotEq', '!=', "'!='");
+export const LessEq = punct('LessEq', '<=', "'<='");
+export const GreaterEq = punct('GreaterEq', '>=', "'>='");
+export const Less = punct('Less', '<', "'<'");
+export const Greater = punct('Greater', '>', "'>'");
+export const Equals = punct('Equals', '=', "'='");
+export const Plus = punct('Plus', '+', "'+'");
+export const Minus = punct('Minus', '-', "'-'");
+export const Star = punct('Star', '*', "'*'");
+export const Slash = punct('Slash', '/', "'/'");
+export const Percent = punct('Percent', '%', "'%'");
+
+/** In lexing order: longer and more specific patterns first. */
+export const allTokens: TokenType[] = [
+  WhiteSpace,
+  Comment,
+  MoneyLiteral,
+  DurationLiteral,
+  ClockLiteral,
+  NumberLiteral,
+  StringLiteral,
+  ...keywordTokens,
+  Identifier,
+  AnyName,
+  LCurly,
+  RCurly,
+  LParen,
+  RParen,
+  LBracket,
+  RBracket,
+  Comma,
+  Colon,
+  Dot,
+  At,
+  Question,
+  Pipe,
+  EqEq,
+  NotEq,
+  LessEq,
+  GreaterEq,
+  Less,
+  Greater,
+  Equals,
+  Plus,
+  Minus,
+  Star,
+  Slash,
+  Percent,
+];
+
+export const KEYWORDS: readonly string[] = keywordTokens.map((t) => String(t.LABEL).slice(1, -1));
