@@ -7,6 +7,7 @@ import { EOF, type IRecognitionException } from 'chevrotain';
 import { lex } from './lexer.js';
 import { parseTokens } from './parser.js';
 import { toAst, tokenRange } from './to-ast.js';
+import { hintForRules } from './parse-messages.js';
 import { checkFile, resolveFields, type CatalogView, type CheckContext, type ProcessView } from './check.js';
 import { lowerProcess } from './lower.js';
 import { DiagnosticSink, type Diagnostic, type Range } from './diagnostics.js';
@@ -33,6 +34,7 @@ export interface CompileResult {
 /** The activity catalog, as the checker sees it. */
 export const catalogView: CatalogView = (() => {
   const cache = new Map<string, ReturnType<CatalogView['lookup']>>();
+  const names = [...CATALOG.keys()];
   return {
     lookup(name) {
       if (!cache.has(name)) {
@@ -41,7 +43,7 @@ export const catalogView: CatalogView = (() => {
       }
       return cache.get(name);
     },
-    names: () => [...CATALOG.keys()],
+    names: () => names,
   };
 })();
 
@@ -66,7 +68,10 @@ export function parseSource(source: SourceFile): Parsed {
   }
   const parsed = parseTokens(lexed.tokens);
   for (const e of parsed.errors.slice(0, Math.max(0, MAX_SYNTAX_ERRORS - lexed.errors.length))) {
-    sink.add('parse/syntax', errorRange(e, lexed.tokens.length ? lexed.tokens[lexed.tokens.length - 1]! : undefined), { message: e.message });
+    sink.add('parse/syntax', errorRange(e, lexed.tokens.length ? lexed.tokens[lexed.tokens.length - 1]! : undefined), {
+      message: e.message,
+      hint: hintForRules(e.context?.ruleStack ?? []),
+    });
   }
   if (sink.hasErrors) return { source, sink };
   return { source, sink, ast: toAst(parsed.cst, sink) };

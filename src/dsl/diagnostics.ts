@@ -51,26 +51,41 @@ export function editDistance(a: string, b: string): number {
   return row[b.length]!;
 }
 
-/** The closest candidate, when it is close enough to be a likely typo. */
+const suggestions = new WeakMap<readonly string[], Map<string, string | undefined>>();
+
+/**
+ * The closest candidate, when it is close enough to be a likely typo. Results are remembered
+ * per candidate list (pass the same array to benefit): a file repeating one typo 10,000 times
+ * must not cost 10,000 searches.
+ */
 export function didYouMean(name: string, candidates: Iterable<string>): string | undefined {
+  const list = Array.isArray(candidates) ? (candidates as readonly string[]) : undefined;
+  const memo = list ? (suggestions.get(list) ?? new Map<string, string | undefined>()) : undefined;
+  if (list && memo && !suggestions.has(list)) suggestions.set(list, memo);
+  if (memo?.has(name)) return memo.get(name);
+  const limit = Math.max(1, Math.floor(name.length / 3));
   let best: string | undefined;
   let bestScore = Infinity;
   for (const c of candidates) {
+    if (Math.abs(c.length - name.length) > limit) continue;
     const d = editDistance(name, c);
     if (d < bestScore) {
       best = c;
       bestScore = d;
     }
   }
-  const limit = Math.max(1, Math.floor(name.length / 3));
-  return best !== undefined && bestScore <= limit && bestScore < name.length && bestScore < best.length ? best : undefined;
+  const result = best !== undefined && bestScore <= limit && bestScore < name.length && bestScore < best.length ? best : undefined;
+  memo?.set(name, result);
+  return result;
 }
 
 /** Formats a diagnostic as `file:line:col: error code: message`, the source line, a caret and the hint. */
-export function formatDiagnostic(d: Diagnostic, source: string | undefined): string {
+export function formatDiagnostic(d: Diagnostic, source: string | readonly string[] | undefined): string {
   const head = `${d.file}:${d.line}:${d.column}: ${d.severity} ${d.code}: ${d.message}`;
   const lines = [head];
-  const text = source?.split(/\r?\n/)[d.line - 1];
+  // Control characters (binary noise) would garble the terminal: show them as '·'.
+  const lines_ = typeof source === 'string' ? source.split(/\r?\n/) : source;
+  const text = lines_?.[d.line - 1]?.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '·');
   if (text !== undefined && text.length <= 400) {
     const width = d.endLine === d.line ? Math.max(1, d.endColumn - d.column + 1) : 1;
     lines.push(`  ${text}`);

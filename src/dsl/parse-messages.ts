@@ -54,3 +54,39 @@ export const errorMessageProvider: IParserErrorMessageProvider = {
     return `expected ${words}${after}, found ${shown(actual[0]!)}`;
   },
 };
+
+/** A hint for a syntax error, from the grammar rule it happened in (innermost first). */
+const RULE_HINTS: Record<string, string> = {
+  argList: "arguments read name: value, separated by ',' and closed by ')'",
+  namedArg: "arguments read name: value, separated by ',' and closed by ')'",
+  recordLiteral: "a record reads { name: value, … }, with ',' between fields",
+  listLiteral: "a list reads [a, b, c], with ',' between items",
+  fieldBlock: 'fields read { name: type, other?: type @pii }',
+  fieldDecl: 'a field reads name: type, or name?: type when optional',
+  typeExpr: 'types: string, int, number, bool, money, phone, duration, time, "a" | "b", list of T, { field: T }',
+  retryClause: 'retry 5 times every 10s backoff 2 up to 5m unless "billing/invalid-amount"',
+  waitStmt: 'a wait reads: wait reply = message smsReply(from: input.msisdn) within 24h on timeout { … }',
+  payloadDecl: 'a payload reads (name: type, …)',
+  calendarDecl: 'calendar Workdays timezone "Asia/Shanghai" works mon-fri 09:00 to 18:00 holidays "2026-10-01"',
+  processDecl: 'a process starts: process Name version 1 "description", then input { … }, index …, and its steps',
+  parallelStmt: 'parallel all { branch a { … } branch b { … } }',
+  matchStmt: 'match value { case "a", "b" { … } else { … } }',
+  repeatStmt: 'repeat 3 times until done { … }',
+  forStmt: 'for each item in list { … }',
+  sleepStmt: 'sleep 2h, or sleep until input.appointment',
+  endStmt: 'end "outcome", or end "outcome" with { field: value }',
+  failStmt: 'fail "code", "what happened"',
+  setStmt: 'set name = value',
+  block: "every '{' needs a matching '}'",
+  statement: 'each step starts with call, wait, sleep, if, match, parallel, for each, repeat, set, fail or end; a label reads name: before it',
+  primary: 'a value is a name, a number, a text in "quotes", ¥30.00, 24h, 2 business days, [a, b] or { field: value }',
+  file: 'a file holds processes (process Name version 1 …) and calendars (calendar Name …)',
+};
+
+export function hintForRules(ruleStack: readonly string[]): string {
+  for (let i = ruleStack.length - 1; i >= 0; i--) {
+    const hint = RULE_HINTS[ruleStack[i]!];
+    if (hint) return hint;
+  }
+  return "look just before this point for a missing ',', ')' or '}'";
+}

@@ -1,0 +1,44 @@
+/**
+ * Fixture folders: every file in test/dsl/good compiles without a diagnostic; every file in
+ * test/dsl/bad yields exactly the diagnostics its `# expect: LINE:COL code` comments list
+ * (codes and positions, not wording).
+ */
+import test from 'ava';
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { compileSources } from '../src/dsl/compile.js';
+import { ProcessIR } from '../src/ir/schema.js';
+
+const root = fileURLToPath(new URL('../../test/dsl/', import.meta.url));
+const processesDir = fileURLToPath(new URL('../../processes/', import.meta.url));
+const flows = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.flow')).sort();
+
+for (const name of flows(join(root, 'good'))) {
+  test(`good/${name} compiles cleanly to valid IR`, (t) => {
+    const text = readFileSync(join(root, 'good', name), 'utf8');
+    const { processes, diagnostics } = compileSources([{ file: name, text }]);
+    t.deepEqual(diagnostics.map((d) => `${d.line}:${d.column} ${d.code}: ${d.message}`), []);
+    t.true(processes.length > 0);
+    for (const p of processes) t.notThrows(() => ProcessIR.parse(JSON.parse(JSON.stringify(p))));
+  });
+}
+
+for (const name of flows(join(root, 'bad'))) {
+  test(`bad/${name} reports the expected diagnostics`, (t) => {
+    const text = readFileSync(join(root, 'bad', name), 'utf8');
+    const expected = [...text.matchAll(/#\s*expect:\s*(\d+):(\d+)\s+([\w/-]+)/g)].map((m) => `${m[1]}:${m[2]} ${m[3]}`).sort();
+    t.true(expected.length > 0, 'a bad fixture lists its expected diagnostics');
+    const { processes, diagnostics } = compileSources([{ file: name, text }]);
+    t.deepEqual(diagnostics.map((d) => `${d.line}:${d.column} ${d.code}`).sort(), expected);
+    t.deepEqual(processes, [], 'nothing is compiled from a file with errors');
+  });
+}
+
+test('every process in processes/ compiles cleanly, together (child processes resolve)', (t) => {
+  const sources = flows(processesDir).map((f) => ({ file: f, text: readFileSync(join(processesDir, f), 'utf8') }));
+  t.true(sources.length > 0);
+  const { processes, diagnostics } = compileSources(sources);
+  t.deepEqual(diagnostics.map((d) => `${d.file}:${d.line}:${d.column} ${d.code}: ${d.message}`), []);
+  t.is(processes.length, new Set(processes.map((p) => p.name)).size);
+});

@@ -1,0 +1,94 @@
+/**
+ * Properties of the front end on any text at all: it never throws, never takes over 100 ms on
+ * inputs of this size, and every diagnostic's position lies inside the file.
+ */
+import test from 'ava';
+import fc from 'fast-check';
+import { readFileSync } from 'node:fs';
+import { compileSource } from '../src/dsl/compile.js';
+import type { Diagnostic } from '../src/dsl/diagnostics.js';
+
+const valid = readFileSync(new URL('../../processes/secondary-confirmation.flow', import.meta.url), 'utf8');
+
+function assertSound(text: string): Diagnostic[] {
+  const started = performance.now();
+  const { diagnostics, processes } = compileSource(text, 'prop.flow');
+  const elapsed = performance.now() - started;
+  if (elapsed > 100) throw new Error(`took ${elapsed.toFixed(1)} ms on ${JSON.stringify(text.slice(0, 200))}`);
+  const lines = text.split(/\r\n|\r|\n/);
+  for (const d of diagnostics) {
+    const ok =
+      d.line >= 1 &&
+      d.line <= lines.length &&
+      d.column >= 1 &&
+      d.column <= (lines[d.line - 1]?.length ?? 0) + 1 &&
+      d.endLine >= d.line &&
+      d.endLine <= lines.length;
+    if (!ok) throw new Error(`diagnostic outside the file: ${JSON.stringify(d)} for ${JSON.stringify(text.slice(0, 200))}`);
+    if (!/^(parse|check)\/[a-z-]+$/.test(d.code)) throw new Error(`bad code ${d.code}`);
+  }
+  if (diagnostics.some((d) => d.severity === 'error') && processes.length > 0) throw new Error('compiled despite errors');
+  return diagnostics;
+}
+
+// Warm the parser and caches once, so the 100 ms bound measures the work, not module start-up.
+test.before(() => {
+  compileSource(valid);
+});
+
+test('arbitrary text never throws and stays inside the file', (t) => {
+  fc.assert(
+    fc.property(fc.string({ unit: 'binary', maxLength: 400 }), (text) => {
+      assertSound(text);
+    }),
+    { numRuns: 300 },
+  );
+  t.pass();
+});
+
+const tokens = ['process', 'version', '1', 'call', 'billing.charge', '(', ')', '{', '}', ':', ',', '"x"', '¥30.00', '24h', 'wait', 'within', 'if', 'else', 'end', '"ok"', 'input', '.', 'msisdn', 'signal', 'as', 'set', '=', '+', '客户', '\n'];
+
+test('token soup never throws and stays inside the file', (t) => {
+  fc.assert(
+    fc.property(fc.array(fc.constantFrom(...tokens), { maxLength: 120 }), (parts) => {
+      assertSound(parts.join(' '));
+    }),
+    { numRuns: 300 },
+  );
+  t.pass();
+});
+
+test('mutations of a valid process never throw and stay inside the file', (t) => {
+  const mutation = fc.record({
+    at: fc.nat({ max: valid.length }),
+    cut: fc.nat({ max: 40 }),
+    insert: fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom(...tokens)),
+  });
+  fc.assert(
+    fc.property(fc.array(mutation, { minLength: 1, maxLength: 5 }), (mutations) => {
+      let text = valid;
+      for (const m of mutations) text = text.slice(0, m.at) + m.insert + text.slice(m.at + m.cut);
+      assertSound(text);
+    }),
+    { numRuns: 300 },
+  );
+  t.pass();
+});
+
+test('the unmutated process compiles cleanly (the property inputs start from a valid file)', (t) => {
+  t.deepEqual(assertSound(valid), []);
+});
+
+test('truncations of a valid process never throw; those inside a block report a syntax error', (t) => {
+  let inside = 0;
+  for (let cut = 1; cut < valid.length; cut += 3) {
+    const prefix = valid.slice(0, cut);
+    const diagnostics = assertSound(prefix);
+    const code = prefix.replace(/#[^\n]*/g, '').replace(/"(?:[^"\\\n]|\\.)*"?/g, '""');
+    if ((code.match(/{/g) ?? []).length > (code.match(/}/g) ?? []).length) {
+      inside++;
+      t.true(diagnostics.some((d) => d.code === 'parse/syntax'), `cut at ${cut}: ${JSON.stringify(prefix.slice(-40))}`);
+    }
+  }
+  t.true(inside > 50);
+});
