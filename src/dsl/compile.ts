@@ -9,7 +9,7 @@ import { parseTokens } from './parser.js';
 import { toAst, tokenRange } from './to-ast.js';
 import { hintForRules } from './parse-messages.js';
 import { checkFile, resolveFields, type CatalogView, type CheckContext, type ProcessView } from './check.js';
-import { lowerProcess } from './lower.js';
+import { lowerProcess, type ActivityDefaults } from './lower.js';
 import { DiagnosticSink, type Diagnostic, type Range } from './diagnostics.js';
 import type { FileNode } from './ast.js';
 import type { ProcessIR } from '../ir/schema.js';
@@ -46,6 +46,12 @@ export const catalogView: CatalogView = (() => {
     names: () => names,
   };
 })();
+
+/** Catalog defaults for timeouts and retries, in the IR's units. */
+const activityDefaults: ActivityDefaults = (name) => {
+  const c = CATALOG.get(name);
+  return c && { startToCloseMs: c.startToCloseMs, retry: { ...c.retry } };
+};
 
 interface Parsed {
   source: SourceFile;
@@ -112,7 +118,7 @@ export function compileSources(sources: SourceFile[], known: ReadonlyMap<string,
       checkFile(p.ast, ctx, p.sink);
       if (!p.sink.hasErrors) {
         const calendars = new Map(p.ast.calendars.map((c) => [c.name.name, c]));
-        for (const proc of p.ast.processes) out.push(lowerProcess(proc, calendars, p.source.file));
+        for (const proc of p.ast.processes) out.push(lowerProcess(proc, calendars, p.source.file, activityDefaults));
       }
     }
     diagnostics.push(...p.sink.items.sort((a, b) => a.line - b.line || a.column - b.column));

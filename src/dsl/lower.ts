@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type * as A from './ast.js';
 import { assertNever } from './ast.js';
-import { IR_VERSION, ProcessIR, type Calendar, type Expr, type Step } from '../ir/schema.js';
+import { IR_VERSION, ProcessIR, type Calendar, type Expr, type RetryPolicy, type Step } from '../ir/schema.js';
 import { parseClock, weekdayRange } from '../ir/calendar.js';
 import { DiagnosticSink } from './diagnostics.js';
 import { resolveFields } from './check.js';
@@ -23,7 +23,15 @@ export function lowerCalendar(c: A.CalendarNode): Calendar {
   };
 }
 
-export function lowerProcess(p: A.ProcessNode, calendars: ReadonlyMap<string, A.CalendarNode>, file: string): ProcessIR {
+/** A catalog activity's defaults, merged into each call so that the IR is self-contained. */
+export type ActivityDefaults = (activity: string) => { startToCloseMs: number; retry: RetryPolicy } | undefined;
+
+export function lowerProcess(
+  p: A.ProcessNode,
+  calendars: ReadonlyMap<string, A.CalendarNode>,
+  file: string,
+  defaults: ActivityDefaults = () => undefined,
+): ProcessIR {
   const ids = assignIds(p.steps);
   const calendar = p.calendar?.name ?? '';
   const quiet = new DiagnosticSink(file);
@@ -66,26 +74,29 @@ export function lowerProcess(p: A.ProcessNode, calendars: ReadonlyMap<string, A.
   function step(s: A.Step): Step {
     const base = { id: ids.get(s)!, loc: { line: s.range.line, column: s.range.column } };
     switch (s.kind) {
-      case 'CallStep':
+      case 'CallStep': {
+        // The catalog's defaults, overridden by the call's own options, pinned in the IR:
+        // a running instance keeps them even if the catalog changes later.
+        const d = defaults(s.call.activity.name);
+        const retry: RetryPolicy = { ...d?.retry };
+        if (s.retry) {
+          retry.maximumAttempts = s.retry.attempts;
+          if (s.retry.everyMs) retry.initialIntervalMs = s.retry.everyMs;
+          if (s.retry.backoff) retry.backoffCoefficient = s.retry.backoff;
+          if (s.retry.upToMs) retry.maximumIntervalMs = s.retry.upToMs;
+          if (s.retry.unless.length) retry.nonRetryableErrorTypes = s.retry.unless;
+        }
+        const startToCloseMs = s.timeout?.kind === 'Duration' ? s.timeout.ms : d?.startToCloseMs;
         return {
           ...base,
           kind: 'call',
           call: { activity: s.call.activity.name, args: args(s.call.args) },
           ...(s.bind ? { bind: s.bind.name } : {}),
-          ...(s.timeout?.kind === 'Duration' ? { startToCloseMs: s.timeout.ms } : {}),
-          ...(s.retry
-            ? {
-                retry: {
-                  maximumAttempts: s.retry.attempts,
-                  ...(s.retry.everyMs ? { initialIntervalMs: s.retry.everyMs } : {}),
-                  ...(s.retry.backoff ? { backoffCoefficient: s.retry.backoff } : {}),
-                  ...(s.retry.upToMs ? { maximumIntervalMs: s.retry.upToMs } : {}),
-                  ...(s.retry.unless.length ? { nonRetryableErrorTypes: s.retry.unless } : {}),
-                },
-              }
-            : {}),
+          ...(startToCloseMs ? { startToCloseMs } : {}),
+          ...(Object.keys(retry).length ? { retry } : {}),
           ...(s.compensate ? { compensate: { activity: s.compensate.activity.name, args: args(s.compensate.args) } } : {}),
         };
+      }
       case 'CallProcessStep':
         return { ...base, kind: 'callProcess', process: s.process.name, args: args(s.args), ...(s.bind ? { bind: s.bind.name } : {}) };
       case 'WaitStep': {

@@ -11,6 +11,8 @@ export const ProcessHash = defineSearchAttributeKey('ProcessHash', SearchAttribu
 export const CurrentStep = defineSearchAttributeKey('CurrentStep', SearchAttributeType.KEYWORD);
 export const NextDeadline = defineSearchAttributeKey('NextDeadline', SearchAttributeType.DATETIME);
 export const EscalationLevel = defineSearchAttributeKey('EscalationLevel', SearchAttributeType.KEYWORD);
+/** What a message wait is waiting for (`smsReply:from=13800138000`): how inbound messages find their instance. */
+export const WaitingFor = defineSearchAttributeKey('WaitingFor', SearchAttributeType.KEYWORD_LIST);
 /** A process's `index` fields, as `field=value` keywords (one attribute for every process). */
 export const BusinessKeys = defineSearchAttributeKey('BusinessKeys', SearchAttributeType.KEYWORD_LIST);
 
@@ -32,6 +34,7 @@ export const SEARCH_ATTRIBUTES = [
   NextDeadline,
   EscalationLevel,
   BusinessKeys,
+  WaitingFor,
 ].map((key) => ({
   key,
   name: key.name,

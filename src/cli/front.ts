@@ -1,0 +1,99 @@
+/**
+ * `svcflow check | compile | graph`: the DSL front end on the command line. Every problem in a
+ * `.flow` file is a diagnostic (`path:line:col: error code: message`, the line, a caret, a hint);
+ * the exit code is 1 when there is any error, 0 otherwise.
+ */
+import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { compileSources, type SourceFile } from '../dsl/compile.js';
+import { formatDiagnostic, type Diagnostic } from '../dsl/diagnostics.js';
+import type { ProcessIR } from '../ir/schema.js';
+
+/** A user-facing failure that is not about the DSL (a missing file): one line, exit 1. */
+export class CliError extends Error {}
+
+/** Reads the named files; a directory stands for the `.flow` files in it. */
+export async function readSources(paths: string[]): Promise<SourceFile[]> {
+  const out: SourceFile[] = [];
+  const add = (file: string, text: string) => {
+    if (!out.some((s) => s.file === file)) out.push({ file, text });
+  };
+  for (const path of paths) {
+    let info;
+    try {
+      info = await stat(path);
+    } catch {
+      throw new CliError(`cannot read ${path}: no such file or directory`);
+    }
+    if (info.isDirectory()) {
+      const names = (await readdir(path)).filter((n) => n.endsWith('.flow')).sort();
+      if (names.length === 0) throw new CliError(`${path} holds no .flow files`);
+      for (const n of names) add(join(path, n), await readFile(join(path, n), 'utf8'));
+    } else {
+      add(path, await readFile(path, 'utf8'));
+    }
+  }
+  return out;
+}
+
+/** Past this many, a terminal shows only a count: the first errors are the ones to fix. */
+const MAX_PRINTED = 100;
+
+function report(diagnostics: Diagnostic[], sources: SourceFile[], json: boolean): void {
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ diagnostics }, null, 2)}\n`);
+    return;
+  }
+  const lines = new Map(sources.map((s) => [s.file, s.text.split(/\r?\n/)]));
+  const shown = diagnostics.slice(0, MAX_PRINTED);
+  process.stderr.write(shown.map((d) => `${formatDiagnostic(d, lines.get(d.file))}\n`).join(''));
+  if (diagnostics.length > shown.length) process.stderr.write(`… and ${diagnostics.length - shown.length} more (--json lists them all)\n`);
+  const errors = diagnostics.filter((d) => d.severity === 'error').length;
+  if (errors) process.stderr.write(`${errors} error${errors === 1 ? '' : 's'} in ${new Set(diagnostics.map((d) => d.file)).size} file(s)\n`);
+}
+
+export async function checkCommand(paths: string[], opts: { json?: boolean }): Promise<number> {
+  const sources = await readSources(paths);
+  const { diagnostics, processes } = compileSources(sources);
+  report(diagnostics, sources, Boolean(opts.json));
+  if (!opts.json && diagnostics.length === 0) {
+    process.stderr.write(`ok: ${processes.map((p) => `${p.name} v${p.version}`).join(', ')}\n`);
+  }
+  return diagnostics.some((d) => d.severity === 'error') ? 1 : 0;
+}
+
+/** Compiles one file (others may be given with --with, for `call process`); prints diagnostics on failure. */
+async function compileOne(file: string, others: string[], json = false): Promise<ProcessIR[] | undefined> {
+  const sources = await readSources([file, ...others]);
+  const { diagnostics, processes } = compileSources(sources);
+  if (diagnostics.some((d) => d.severity === 'error')) {
+    report(diagnostics.filter((d) => d.file === sources[0]!.file || d.severity === 'error'), sources, json);
+    return undefined;
+  }
+  return processes.filter((p) => p.source.file === sources[0]!.file);
+}
+
+export async function compileCommand(file: string, opts: { out?: string; with?: string[] }): Promise<number> {
+  const irs = await compileOne(file, opts.with ?? []);
+  if (!irs) return 1;
+  const json = `${JSON.stringify(irs.length === 1 ? irs[0] : irs, null, 2)}\n`;
+  if (opts.out) await writeFile(opts.out, json);
+  else process.stdout.write(json);
+  return 0;
+}
+
+export async function graphCommand(file: string, opts: { format: string; out?: string; with?: string[] }): Promise<number> {
+  const formats = ['mermaid', 'dot', 'svg'];
+  if (!formats.includes(opts.format)) throw new CliError(`unknown format '${opts.format}': choose ${formats.join(', ')}`);
+  const irs = await compileOne(file, opts.with ?? []);
+  if (!irs) return 1;
+  const graph = await import('../dsl/graph.js');
+  const parts: string[] = [];
+  for (const ir of irs) {
+    parts.push(opts.format === 'mermaid' ? graph.toMermaid(ir) : opts.format === 'dot' ? graph.toDot(ir) : await graph.toSvg(ir));
+  }
+  const text = `${parts.join('\n')}\n`;
+  if (opts.out) await writeFile(opts.out, text);
+  else process.stdout.write(text);
+  return 0;
+}

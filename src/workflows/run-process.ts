@@ -1,0 +1,227 @@
+/**
+ * The thin Temporal layer: one workflow per process instance, whose workflow type is the
+ * process name (a dynamic workflow: the bundle's default export handles every type). It maps
+ * the interpreter's ports onto proxyActivities, timers, conditions, handlers and child workflows.
+ *
+ * The definition travels as workflow input (the process IR plus the IR of every process it may
+ * call), so the history pins it: a replay on any worker runs exactly the definition it started with.
+ */
+import * as wf from '@temporalio/workflow';
+import { ApplicationFailure, type SearchAttributePair } from '@temporalio/common';
+import { ProcessIR, type Field, type Step, type TypeRef } from '../ir/schema.js';
+import { describeProblems, validateFields } from '../ir/validate.js';
+import { Interpreter, ProcessFailed, type Outcome, type Ports, type ProgressState, type ResolvedTrigger } from './interpret.js';
+import type { Value } from './evaluate.js';
+import { CurrentStep, EscalationLevel, NextDeadline, WaitingFor } from './search-attributes.js';
+
+export interface ProcessArgs {
+  ir: unknown;
+  /** IR of the processes this one calls, by name (pinned with the parent). */
+  children?: Record<string, unknown>;
+  input: Value;
+}
+
+/** Signal carrying an inbound message (an SMS reply) to the instance waiting for it. */
+export const messageSignal = wf.defineSignal<[InboundMessage]>('svcflow.message');
+export const stateQuery = wf.defineQuery<ProcessState>('state');
+
+export interface InboundMessage {
+  channel: string;
+  keys: Record<string, string>;
+  payload: Value;
+}
+
+export interface ProcessState {
+  process: string;
+  version: number;
+  hash: string;
+  currentStep: string;
+  status: 'running' | 'compensating';
+  waiting?: ResolvedTrigger & { deadline?: string };
+  escalationLevel?: string;
+  variables: Record<string, Value>;
+  pendingCompensations: string[];
+}
+
+/** `msisdn=13800138000` — how a message wait is found by the BusinessKeys-style attribute. */
+export function waitKey(channel: string, keys: Record<string, string>): string {
+  return `${channel}:${Object.keys(keys)
+    .sort()
+    .map((k) => `${k}=${keys[k]}`)
+    .join('&')}`;
+}
+
+function collect(steps: Step[], out: Map<string, { type: 'signal' | 'update'; payload?: TypeRef }>): void {
+  for (const s of steps) {
+    if (s.kind === 'wait' && s.trigger.type !== 'message') out.set(s.trigger.name, { type: s.trigger.type, payload: s.trigger.payload });
+    const nested: Step[][] = [];
+    if (s.kind === 'wait') nested.push(s.onTimeout, ...s.escalations.map((e) => e.steps));
+    if (s.kind === 'if') nested.push(...s.branches.map((b) => b.steps), s.otherwise);
+    if (s.kind === 'match') nested.push(...s.cases.map((c) => c.steps), s.otherwise);
+    if (s.kind === 'parallel') nested.push(...s.branches.map((b) => b.steps));
+    if (s.kind === 'forEach' || s.kind === 'repeat') nested.push(s.steps);
+    for (const n of nested) collect(n, out);
+  }
+}
+
+const maskPii = (input: Field[], value: Value): Value => {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  const out: Record<string, Value> = { ...value };
+  for (const f of input) if (f.pii && out[f.name] !== undefined && out[f.name] !== null) out[f.name] = '***';
+  return out;
+};
+
+export async function runProcess(args: ProcessArgs): Promise<Outcome> {
+  const parsed = ProcessIR.safeParse(args.ir);
+  if (!parsed.success) throw ApplicationFailure.nonRetryable(`invalid process definition: ${parsed.error.message}`, 'svcflow/invalid-definition');
+  const ir = parsed.data;
+  const info = wf.workflowInfo();
+  if (info.workflowType !== ir.name) {
+    throw ApplicationFailure.nonRetryable(`workflow type ${info.workflowType} was started with the definition of ${ir.name}`, 'svcflow/definition-mismatch');
+  }
+
+  // Events that arrive before (or while not) waiting are kept, in order, until a wait takes them.
+  const inbox = new Map<string, Value[]>();
+  const take = (k: string): { value: Value } | undefined => {
+    const q = inbox.get(k);
+    return q?.length ? { value: q.shift()! } : undefined;
+  };
+  const put = (k: string, v: Value): void => {
+    inbox.set(k, [...(inbox.get(k) ?? []), v]);
+  };
+  let waitingOn: string | undefined;
+  let progress: ProgressState = { currentStep: 'start' };
+  let status: ProcessState['status'] = 'running';
+
+  const waits = new Map<string, { type: 'signal' | 'update'; payload?: TypeRef }>();
+  collect(ir.steps, waits);
+  for (const [name, w] of waits) {
+    const payloadFields: Field[] | undefined = w.payload?.t === 'record' ? w.payload.fields : undefined;
+    if (w.type === 'signal') {
+      wf.setHandler(wf.defineSignal<[Value]>(name), (payload) => put(`signal:${name}`, payload ?? null));
+    } else {
+      wf.setHandler(
+        wf.defineUpdate<{ accepted: true; step: string }, [Value]>(name),
+        async (payload) => {
+          put(`update:${name}`, payload ?? null);
+          return { accepted: true, step: progress.currentStep };
+        },
+        {
+          // A rejected update is never written to history.
+          validator: (payload) => {
+            if (waitingOn !== `update:${name}`) throw new Error(`${ir.name} is not waiting for '${name}' now (current step: ${progress.currentStep})`);
+            if (payloadFields) {
+              const problems = validateFields(payloadFields, payload ?? {});
+              if (problems.length) throw new Error(`invalid '${name}' payload: ${describeProblems(problems)}`);
+            }
+          },
+        },
+      );
+    }
+  }
+  wf.setHandler(messageSignal, (m) => put(`message:${waitKey(m.channel, m.keys)}`, m.payload));
+
+  const ports: Ports = {
+    now: () => Date.now(),
+    async activity(req) {
+      const act = wf.proxyActivities<Record<string, (input: unknown, meta: { idempotencyKey: string }) => Promise<Value>>>({
+        startToCloseTimeout: req.startToCloseMs ?? 60_000,
+        retry: req.retry && {
+          maximumAttempts: req.retry.maximumAttempts,
+          initialInterval: req.retry.initialIntervalMs,
+          backoffCoefficient: req.retry.backoffCoefficient,
+          maximumInterval: req.retry.maximumIntervalMs,
+          nonRetryableErrorTypes: req.retry.nonRetryableErrorTypes,
+        },
+        summary: req.summary,
+      });
+      return act[req.activity]!(req.args, { idempotencyKey: req.key });
+    },
+    sleep: (ms, summary) => wf.sleep(ms, { summary }),
+    async wait(req) {
+      const k = req.trigger.type === 'message' ? `message:${waitKey(req.trigger.channel, req.trigger.keys)}` : `${req.trigger.type}:${req.trigger.name}`;
+      waitingOn = k;
+      let got: { value: Value } | undefined;
+      const running: Promise<void>[] = [];
+      const escalations = new wf.CancellationScope();
+      const timers = escalations.run(async () => {
+        for (const e of [...req.escalations].sort((a, b) => a.afterMs - b.afterMs)) {
+          running.push(
+            wf.sleep(e.afterMs, { summary: `${req.stepId}: escalate${e.level ? ` to ${e.level}` : ''}` }).then(() => e.run()),
+          );
+        }
+        await Promise.all(running);
+      });
+      timers.catch(() => {});
+      const arrived = await wf.condition(() => (got = got ?? take(k)) !== undefined, req.timeoutMs, { summary: `${req.stepId}: within` } as never);
+      waitingOn = undefined;
+      escalations.cancel();
+      await Promise.allSettled(running);
+      return arrived && got ? got : { timedOut: true };
+    },
+    async child(req) {
+      const childIr = args.children?.[req.process];
+      if (!childIr) throw new ProcessFailed('svcflow/unknown-child', `the definition of ${req.process} was not deployed with ${ir.name}`, req.stepId);
+      const result = await wf.executeChild(req.process, {
+        workflowId: `${info.workflowId}/${req.stepId}`,
+        args: [{ ir: childIr, children: args.children, input: req.input }],
+        staticSummary: `${req.process}, called by ${ir.name} step ${req.stepId}`,
+      });
+      return result as unknown as Value;
+    },
+    async concurrently(mode, branches) {
+      if (mode === 'all') return Promise.all(branches.map((b) => b()));
+      const scopes = branches.map(() => new wf.CancellationScope());
+      const runs = branches.map((b, i) => scopes[i]!.run(b).then((v) => ({ i, v })));
+      const winner = await Promise.race(runs);
+      scopes.forEach((s, i) => i !== winner.i && s.cancel());
+      await Promise.allSettled(runs);
+      return [winner.v];
+    },
+    progress(state) {
+      const resting = state.waitingFor !== undefined || state.nextDeadline !== undefined || state.escalationLevel !== undefined;
+      progress = { ...progress, ...state, ...(resting ? {} : { waitingFor: undefined, nextDeadline: undefined }) };
+      wf.setCurrentDetails(describeProgress(ir.name, progress));
+      // Search attributes change only where an instance rests (waits, sleeps, escalations):
+      // that is where an operator looks, and it keeps history small.
+      if (resting) {
+        const pairs: SearchAttributePair[] = [{ key: CurrentStep, value: state.currentStep }];
+        if (state.nextDeadline !== undefined) pairs.push({ key: NextDeadline, value: new Date(state.nextDeadline) });
+        if (state.escalationLevel) pairs.push({ key: EscalationLevel, value: state.escalationLevel });
+        if (state.waitingFor?.type === 'message') pairs.push({ key: WaitingFor, value: [waitKey(state.waitingFor.channel, state.waitingFor.keys)] });
+        wf.upsertSearchAttributes(pairs);
+      }
+    },
+  };
+
+  const interpreter = new Interpreter(ir, ports, info.workflowId, args.input);
+  wf.setHandler(stateQuery, () => ({
+    process: ir.name,
+    version: ir.version,
+    hash: ir.hash,
+    currentStep: interpreter.currentStep,
+    status,
+    ...(progress.waitingFor ? { waiting: { ...progress.waitingFor, ...(progress.nextDeadline ? { deadline: new Date(progress.nextDeadline).toISOString() } : {}) } } : {}),
+    ...(progress.escalationLevel ? { escalationLevel: progress.escalationLevel } : {}),
+    variables: Object.fromEntries(interpreter.variables().map(([k, v]) => [k, k === 'input' ? maskPii(ir.input, v) : v])),
+    pendingCompensations: interpreter.compensations.map((c) => c.stepId),
+  }));
+
+  try {
+    return await interpreter.run();
+  } catch (err) {
+    // Compensations run in reverse order on failure and on cancellation, and cannot be cancelled.
+    status = 'compensating';
+    await wf.CancellationScope.nonCancellable(() => interpreter.compensate());
+    if (err instanceof ProcessFailed) throw ApplicationFailure.nonRetryable(err.message, err.code, { step: err.stepId });
+    throw err;
+  }
+}
+
+function describeProgress(name: string, p: ProgressState): string {
+  const lines = [`**${name}** — step \`${p.currentStep}\``];
+  if (p.waitingFor) lines.push(`waiting for ${p.waitingFor.type === 'message' ? `message ${waitKey(p.waitingFor.channel, p.waitingFor.keys)}` : `${p.waitingFor.type} ${p.waitingFor.name}`}`);
+  if (p.nextDeadline !== undefined) lines.push(`next deadline ${new Date(p.nextDeadline).toISOString()}`);
+  if (p.escalationLevel) lines.push(`escalated to ${p.escalationLevel}`);
+  return lines.join('\n\n');
+}

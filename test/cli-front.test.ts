@@ -1,0 +1,101 @@
+/**
+ * `svcflow check | compile | graph` as a user runs them: exit codes, the diagnostic format
+ * (`path:line:col: error code: message`, the line, a caret, a hint), --json, and no stack trace
+ * on any input.
+ */
+import test from 'ava';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ProcessIR } from '../src/ir/schema.js';
+
+const cli = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+const processes = fileURLToPath(new URL('../../processes/', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'svcflow-cli-'));
+
+function svcflow(...args: string[]) {
+  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function file(name: string, text: string | Buffer): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+const noStack = (s: string) => !/\n\s+at .+:\d+:\d+\)?$/m.test(s);
+
+test('check: a clean directory exits 0', (t) => {
+  const r = svcflow('check', processes);
+  t.is(r.code, 0, r.stderr);
+  t.regex(r.stderr, /^ok: /m);
+});
+
+test('check: errors exit 1, as path:line:col: error code: message, the line, a caret and a hint', (t) => {
+  const path = file('typo.flow', 'process Typo version 1\n  call billing.chrage(accountId: "a")\n');
+  const r = svcflow('check', path);
+  t.is(r.code, 1);
+  const lines = r.stderr.split('\n');
+  t.is(lines[0], `${path}:2:8: error check/unknown-activity: there is no activity 'billing.chrage'`);
+  t.is(lines[1], '    call billing.chrage(accountId: "a")');
+  t.is(lines[2], '         ^^^^^^^^^^^^^^');
+  t.regex(lines[3]!, /^ {2}hint: did you mean 'billing.charge'\?$/);
+});
+
+test('check --json prints the diagnostics as data', (t) => {
+  const path = file('two.flow', 'process Two version 1\n  set a = b\n  set c = d\n');
+  const r = svcflow('check', '--json', path);
+  t.is(r.code, 1);
+  const { diagnostics } = JSON.parse(r.stdout) as { diagnostics: Array<{ code: string; line: number; column: number; file: string }> };
+  t.deepEqual(
+    diagnostics.map((d) => [d.code, d.line, d.column]),
+    [
+      ['check/undefined-variable', 2, 11],
+      ['check/undefined-variable', 3, 11],
+    ],
+  );
+});
+
+test('bad input of every kind gets diagnostics and exit 1, never a stack trace or a hang', (t) => {
+  const inputs: Array<[string, string | Buffer]> = [
+    ['empty.flow', ''],
+    ['truncated.flow', 'process Trunc version 1\n  call billing.charge(accountId: "a", amo'],
+    ['binary.flow', Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919 + 13) % 256))],
+    ['chinese.flow', 'process 客户投诉 version 1\n  set x = 客户名\n'],
+    ['megabyte.flow', `process Big version 1\n${'  call billing.chrage(accountId: "a")\n'.repeat(28_000)}`],
+    ['huge.flow', `# ${'x'.repeat(3 * 1024 * 1024)}\n`],
+  ];
+  for (const [name, text] of inputs) {
+    const r = svcflow('check', file(name, text));
+    t.is(r.code, 1, name);
+    t.regex(r.stderr, /:\d+:\d+: error (parse|check)\/[a-z-]+: /, name);
+    t.true(noStack(r.stderr), `${name}: ${r.stderr.slice(0, 500)}`);
+  }
+});
+
+test('a missing file is one clear line, exit 1', (t) => {
+  const r = svcflow('check', join(dir, 'nope.flow'));
+  t.is(r.code, 1);
+  t.is(r.stderr.trim(), `svcflow: cannot read ${join(dir, 'nope.flow')}: no such file or directory`);
+});
+
+test('compile prints IR that the schema accepts, or writes it with --out', (t) => {
+  const src = join(processes, 'secondary-confirmation.flow');
+  const r = svcflow('compile', src);
+  t.is(r.code, 0, r.stderr);
+  const ir = ProcessIR.parse(JSON.parse(r.stdout));
+  t.is(ir.name, 'SecondaryConfirmation');
+  const out = join(dir, 'ir.json');
+  t.is(svcflow('compile', src, '--out', out).code, 0);
+  t.deepEqual(JSON.parse(readFileSync(out, 'utf8')), JSON.parse(r.stdout));
+});
+
+test('compile of a file with errors prints diagnostics and no IR', (t) => {
+  const r = svcflow('compile', file('bad.flow', 'process Bad version 1\n  wait x = signal s\n'));
+  t.is(r.code, 1);
+  t.is(r.stdout, '');
+  t.regex(r.stderr, /check\/wait-without-within/);
+});
