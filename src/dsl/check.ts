@@ -259,8 +259,10 @@ class ProcessChecker {
         const owners = new Map<string, true>();
         const outs = s.branches.map((b) => {
           const out = this.block(b.steps, flow);
+          // In `all`, branches run to the end side by side, so one name bound by two would race;
+          // in `first`, only the winner's bindings are kept, so binding the same name is the point.
           for (const name of b.steps.flatMap(deepBindings)) {
-            if (owners.has(name.name)) this.sink.add('check/parallel-binding-conflict', name.range, { name: name.name });
+            if (s.mode === 'all' && owners.has(name.name)) this.sink.add('check/parallel-binding-conflict', name.range, { name: name.name });
           }
           for (const name of new Set(b.steps.flatMap(deepBindings).map((n) => n.name))) owners.set(name, true);
           return out;

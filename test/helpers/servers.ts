@@ -5,6 +5,8 @@
 import { Connection, Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes.js';
+import { SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes.js';
 
 // Workers log every state change at INFO; tests want only what went wrong.
 Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -27,9 +29,13 @@ export async function devClient(): Promise<{ client: Client; connection: Connect
 /** A time-skipping environment on the Java test server that `npm test` installed. */
 export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   const path = process.env.SVCFLOW_TEST_SERVER;
-  return TestWorkflowEnvironment.createTimeSkipping(
-    path ? { server: { executable: { type: 'existing-path', path } } } : {},
-  );
+  const env = await TestWorkflowEnvironment.createTimeSkipping(path ? { server: { executable: { type: 'existing-path', path } } } : {});
+  // The test server checks search attributes as a real server does: register svcflow's.
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: env.namespace ?? 'default',
+    searchAttributes: Object.fromEntries(SEARCH_ATTRIBUTES.map((a) => [a.name, encodeSearchAttributeIndexedValueType(a.sdkType)!])),
+  });
+  return env;
 }
 
 /** A task queue name of its own for each test, so tests sharing one server never steal work. */

@@ -1,0 +1,269 @@
+/**
+ * The embedding API: deploy definitions, start, signal, update, query, cancel, list and await
+ * process instances. Input and payloads are validated against the process's declared types
+ * before anything is sent to Temporal; every failure is a typed SvcflowError.
+ */
+import pg from 'pg';
+import { Client, Connection, WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowExecutionDescription } from '@temporalio/client';
+import type { SearchAttributePair } from '@temporalio/common';
+import { compileSources, type SourceFile } from '../dsl/compile.js';
+import type { ProcessView } from '../dsl/check.js';
+import type { ProcessIR, Step } from '../ir/schema.js';
+import { validateFields } from '../ir/validate.js';
+import { BusinessKeys, CurrentStep, ProcessHash, ProcessName, ProcessVersion } from '../workflows/search-attributes.js';
+import { messageSignal, stateQuery, waitKey, type ProcessArgs, type ProcessState } from '../workflows/run-process.js';
+import type { Outcome } from '../workflows/interpret.js';
+import type { Value } from '../workflows/evaluate.js';
+import { connectionOptions, type TemporalConfig } from './connection.js';
+import { Registry } from './registry.js';
+import { migrate } from './migrate.js';
+import {
+  DeployError,
+  InstanceNotRunningError,
+  InvalidInputError,
+  UnknownInstanceError,
+  UnknownProcessError,
+  UnknownSignalError,
+  UpdateRejectedError,
+} from './errors.js';
+import { DEFAULT_TASK_QUEUE } from './worker.js';
+
+export interface EngineConfig {
+  temporal: TemporalConfig;
+  databaseUrl: string;
+  taskQueue?: string;
+}
+
+export interface InstanceSummary {
+  id: string;
+  process: string;
+  version?: number;
+  status: string;
+  currentStep?: string;
+  startTime: Date;
+  closeTime?: Date;
+}
+
+export interface ListFilter {
+  process?: string;
+  status?: 'Running' | 'Completed' | 'Failed' | 'Canceled' | 'Terminated' | 'TimedOut' | 'ContinuedAsNew';
+  /** Business key, such as { subscriptionId: 'SUB-1' } (an `index` field of the process). */
+  key?: Record<string, string>;
+  limit?: number;
+}
+
+function childNames(steps: Step[], out = new Set<string>()): Set<string> {
+  for (const s of steps) {
+    if (s.kind === 'callProcess') out.add(s.process);
+    const nested: Step[][] = [];
+    if (s.kind === 'wait') nested.push(s.onTimeout, ...s.escalations.map((e) => e.steps));
+    if (s.kind === 'if') nested.push(...s.branches.map((b) => b.steps), s.otherwise);
+    if (s.kind === 'match') nested.push(...s.cases.map((c) => c.steps), s.otherwise);
+    if (s.kind === 'parallel') nested.push(...s.branches.map((b) => b.steps));
+    if (s.kind === 'forEach' || s.kind === 'repeat') nested.push(s.steps);
+    nested.forEach((n) => childNames(n, out));
+  }
+  return out;
+}
+
+function waitsOf(steps: Step[], out: Array<Extract<Step, { kind: 'wait' }>> = []): Array<Extract<Step, { kind: 'wait' }>> {
+  for (const s of steps) {
+    if (s.kind === 'wait') {
+      out.push(s);
+      waitsOf(s.onTimeout, out);
+      s.escalations.forEach((e) => waitsOf(e.steps, out));
+    }
+    if (s.kind === 'if') [...s.branches.map((b) => b.steps), s.otherwise].forEach((n) => waitsOf(n, out));
+    if (s.kind === 'match') [...s.cases.map((c) => c.steps), s.otherwise].forEach((n) => waitsOf(n, out));
+    if (s.kind === 'parallel') s.branches.forEach((b) => waitsOf(b.steps, out));
+    if (s.kind === 'forEach' || s.kind === 'repeat') waitsOf(s.steps, out);
+  }
+  return out;
+}
+
+export class Engine {
+  readonly registry: Registry;
+  readonly taskQueue: string;
+
+  private constructor(
+    readonly client: Client,
+    private readonly connection: Connection,
+    readonly pool: pg.Pool,
+    taskQueue: string,
+  ) {
+    this.registry = new Registry(pool);
+    this.taskQueue = taskQueue;
+  }
+
+  static async create(config: EngineConfig): Promise<Engine> {
+    const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 5 });
+    await migrate(config.databaseUrl);
+    const connection = await Connection.connect(connectionOptions(config.temporal));
+    const client = new Client({ connection, namespace: config.temporal.namespace });
+    return new Engine(client, connection, pool, config.taskQueue ?? DEFAULT_TASK_QUEUE);
+  }
+
+  /** Compiles and stores definitions; refuses all of them if any has an error. */
+  async deploy(sources: SourceFile[]) {
+    const known = new Map<string, ProcessView>();
+    for (const name of await this.registry.names()) {
+      const v = await this.registry.get(name);
+      if (v) known.set(name, { input: v.ir.input, output: v.ir.output });
+    }
+    const { processes, diagnostics } = compileSources(sources, known);
+    const errors = diagnostics.filter((d) => d.severity === 'error');
+    if (errors.length) throw new DeployError(errors);
+    const text = new Map(sources.map((s) => [s.file, s.text]));
+    return this.registry.deploy(processes.map((ir) => ({ ir, source: text.get(ir.source.file) ?? '' })));
+  }
+
+  private async definition(name: string, version?: number): Promise<ProcessIR> {
+    const found = await this.registry.get(name, version);
+    if (!found) throw new UnknownProcessError(version ? `${name} version ${version}` : name, await this.registry.names());
+    return found.ir;
+  }
+
+  /** The IR of every process `ir` may call, transitively, at their newest deployed version. */
+  private async children(ir: ProcessIR): Promise<Record<string, ProcessIR>> {
+    const out: Record<string, ProcessIR> = {};
+    const todo = [...childNames(ir.steps)];
+    while (todo.length) {
+      const name = todo.pop()!;
+      if (out[name]) continue;
+      out[name] = await this.definition(name);
+      todo.push(...childNames(out[name].steps));
+    }
+    return out;
+  }
+
+  /** Starts an instance after validating its input; `id` is the business-level workflow id. */
+  async start(name: string, input: unknown, options: { id: string; version?: number }): Promise<{ id: string; runId: string; hash: string }> {
+    const ir = await this.definition(name, options.version);
+    const problems = validateFields(ir.input, input);
+    if (problems.length) throw new InvalidInputError(`input for ${name}`, problems);
+    const record = input as Record<string, Value>;
+    const keys = ir.index.filter((f) => record[f] !== undefined && record[f] !== null).map((f) => `${f}=${String(record[f])}`);
+    const args: ProcessArgs = { ir, children: await this.children(ir), input: record };
+    const attributes: SearchAttributePair[] = [
+      { key: ProcessName, value: ir.name },
+      { key: ProcessVersion, value: ir.version },
+      { key: ProcessHash, value: ir.hash },
+      { key: CurrentStep, value: 'start' },
+    ];
+    if (keys.length) attributes.push({ key: BusinessKeys, value: keys });
+    const handle = await this.client.workflow.start(ir.name, {
+      taskQueue: this.taskQueue,
+      workflowId: options.id,
+      args: [args],
+      typedSearchAttributes: attributes,
+      staticSummary: `${ir.name} v${ir.version}${keys.length ? ` — ${keys.join(', ')}` : ''}`,
+      staticDetails: `${ir.description}\n\nDefinition ${ir.source.file}, hash ${ir.hash.slice(0, 12)}.`,
+    });
+    return { id: handle.workflowId, runId: handle.firstExecutionRunId, hash: ir.hash };
+  }
+
+  private async running(id: string): Promise<{ description: WorkflowExecutionDescription; ir: ProcessIR }> {
+    let description: WorkflowExecutionDescription;
+    try {
+      description = await this.client.workflow.getHandle(id).describe();
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new UnknownInstanceError(id);
+      throw err;
+    }
+    if (description.status.name !== 'RUNNING') throw new InstanceNotRunningError(id, description.status.name);
+    const hash = description.typedSearchAttributes.get(ProcessHash);
+    const version = hash ? await this.registry.byHash(hash) : undefined;
+    if (!version) throw new UnknownProcessError(description.type, await this.registry.names());
+    return { description, ir: version.ir };
+  }
+
+  private payloadCheck(ir: ProcessIR, type: 'signal' | 'update', name: string, payload: unknown): void {
+    const waits = waitsOf(ir.steps).filter((w) => w.trigger.type === type);
+    const wait = waits.find((w) => w.trigger.type === type && w.trigger.name === name);
+    if (!wait || wait.trigger.type === 'message') throw new UnknownSignalError(ir.name, name, waits.map((w) => (w.trigger.type === 'message' ? '' : w.trigger.name)));
+    const declared = wait.trigger.payload;
+    if (declared?.t === 'record') {
+      const problems = validateFields(declared.fields, payload ?? {});
+      if (problems.length) throw new InvalidInputError(`'${name}' payload`, problems);
+    }
+  }
+
+  async signal(id: string, name: string, payload: unknown = null): Promise<void> {
+    const { ir } = await this.running(id);
+    this.payloadCheck(ir, 'signal', name, payload);
+    await this.client.workflow.getHandle(id).signal(name, payload);
+  }
+
+  /** Sends an update and waits for the instance to accept it; a rejection writes nothing. */
+  async update(id: string, name: string, payload: unknown = null): Promise<unknown> {
+    const { ir } = await this.running(id);
+    this.payloadCheck(ir, 'update', name, payload);
+    try {
+      return await this.client.workflow.getHandle(id).executeUpdate(name, { args: [payload] });
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError) throw new UpdateRejectedError(id, name, (err.cause as Error | undefined)?.message ?? err.message);
+      throw err;
+    }
+  }
+
+  /**
+   * Delivers an inbound message (an SMS reply) to the instances waiting for it, found by the
+   * `WaitingFor` search attribute. Returns their ids (empty: nobody waits for it).
+   */
+  async deliver(channel: string, keys: Record<string, string>, payload: Value): Promise<string[]> {
+    const key = waitKey(channel, keys);
+    const ids: string[] = [];
+    for await (const wf of this.client.workflow.list({ query: `WaitingFor = '${key.replaceAll("'", "\\'")}' AND ExecutionStatus = 'Running'` })) {
+      await this.client.workflow.getHandle(wf.workflowId).signal(messageSignal, { channel, keys, payload });
+      ids.push(wf.workflowId);
+    }
+    return ids;
+  }
+
+  async query(id: string): Promise<ProcessState> {
+    try {
+      return await this.client.workflow.getHandle(id).query(stateQuery);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new UnknownInstanceError(id);
+      throw err;
+    }
+  }
+
+  async cancel(id: string): Promise<void> {
+    await this.running(id);
+    await this.client.workflow.getHandle(id).cancel();
+  }
+
+  async result(id: string): Promise<Outcome> {
+    return (await this.client.workflow.getHandle(id).result()) as Outcome;
+  }
+
+  async list(filter: ListFilter = {}): Promise<InstanceSummary[]> {
+    const clauses = ["ProcessName IS NOT NULL"];
+    const q = (v: string) => `'${v.replaceAll("'", "\\'")}'`;
+    if (filter.process) clauses.push(`ProcessName = ${q(filter.process)}`);
+    if (filter.status) clauses.push(`ExecutionStatus = ${q(filter.status)}`);
+    for (const [k, v] of Object.entries(filter.key ?? {})) clauses.push(`BusinessKeys = ${q(`${k}=${v}`)}`);
+    const out: InstanceSummary[] = [];
+    for await (const wf of this.client.workflow.list({ query: clauses.join(' AND ') })) {
+      out.push({
+        id: wf.workflowId,
+        process: wf.type,
+        version: wf.typedSearchAttributes.get(ProcessVersion),
+        status: wf.status.name,
+        currentStep: wf.typedSearchAttributes.get(CurrentStep),
+        startTime: wf.startTime,
+        closeTime: wf.closeTime,
+      });
+      if (out.length >= (filter.limit ?? 100)) break;
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    await this.connection.close();
+    await this.pool.end();
+  }
+}
+
+export const createEngine = (config: EngineConfig) => Engine.create(config);
