@@ -537,6 +537,7 @@ export type PrimaryCstChildren = {
   Input?: IToken[];
   listLiteral?: ListLiteralCstNode[];
   recordLiteral?: RecordLiteralCstNode[];
+  functionCall?: FunctionCallCstNode[];
   nameOrCall?: NameOrCallCstNode[];
   LParen?: IToken[];
   expression?: ExpressionCstNode[];
@@ -561,10 +562,19 @@ export interface NameOrCallCstNode extends CstNode {
 
 export type NameOrCallCstChildren = {
   Identifier: IToken[];
-  LParen?: IToken[];
+};
+
+export interface FunctionCallCstNode extends CstNode {
+  name: "functionCall";
+  children: FunctionCallCstChildren;
+}
+
+export type FunctionCallCstChildren = {
+  fn: IToken[];
+  LParen: IToken[];
   args?: ExpressionCstNode[];
   Comma?: IToken[];
-  RParen?: IToken[];
+  RParen: IToken[];
 };
 
 export interface ListLiteralCstNode extends CstNode {
@@ -634,6 +644,7 @@ export interface ICstNodeVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   primary(children: PrimaryCstChildren, param?: IN): OUT;
   businessDuration(children: BusinessDurationCstChildren, param?: IN): OUT;
   nameOrCall(children: NameOrCallCstChildren, param?: IN): OUT;
+  functionCall(children: FunctionCallCstChildren, param?: IN): OUT;
   listLiteral(children: ListLiteralCstChildren, param?: IN): OUT;
   recordLiteral(children: RecordLiteralCstChildren, param?: IN): OUT;
 }

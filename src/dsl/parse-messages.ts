@@ -7,7 +7,7 @@ import { EOF, type IParserErrorMessageProvider, type IToken, type TokenType } fr
 const STATEMENTS = 'call, wait, sleep, if, match, parallel, for each, repeat, set, fail or end';
 
 function label(t: TokenType): string {
-  return t.LABEL ?? t.name;
+  return t === EOF ? 'the end of the file' : (t.LABEL ?? t.name);
 }
 
 export function shown(token: IToken): string {

@@ -370,6 +370,8 @@ class ProcessParser extends CstParser {
       { ALT: () => this.CONSUME(T.Input) },
       { ALT: () => this.SUBRULE(this.listLiteral) },
       { ALT: () => this.SUBRULE(this.recordLiteral) },
+      // A call may name a function that is also a keyword (`days(2)`, `hours(n)`).
+      { GATE: () => this.LA(2).tokenType === T.LParen, ALT: () => this.SUBRULE(this.functionCall) },
       { ALT: () => this.SUBRULE(this.nameOrCall) },
       { ALT: () => (this.CONSUME(T.LParen), this.SUBRULE(this.expression), this.CONSUME(T.RParen)) },
     ]);
@@ -383,11 +385,13 @@ class ProcessParser extends CstParser {
 
   public nameOrCall = this.RULE('nameOrCall', () => {
     this.CONSUME(T.Identifier);
-    this.OPTION(() => {
-      this.CONSUME(T.LParen);
-      this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.expression, { LABEL: 'args' }) });
-      this.CONSUME(T.RParen);
-    });
+  });
+
+  public functionCall = this.RULE('functionCall', () => {
+    this.CONSUME(T.AnyName, { LABEL: 'fn' });
+    this.CONSUME(T.LParen);
+    this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.expression, { LABEL: 'args' }) });
+    this.CONSUME(T.RParen);
   });
 
   public listLiteral = this.RULE('listLiteral', () => {

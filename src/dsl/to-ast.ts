@@ -387,6 +387,7 @@ class AstBuilder extends BaseVisitor {
     if (c.Input) return { kind: 'Name', name: 'input', range: tokenRange(c.Input[0]!) };
     if (c.listLiteral) return this.visit(c.listLiteral[0]!) as A.Expr;
     if (c.recordLiteral) return this.visit(c.recordLiteral[0]!) as A.Expr;
+    if (c.functionCall) return this.visit(c.functionCall[0]!) as A.Expr;
     if (c.nameOrCall) return this.visit(c.nameOrCall[0]!) as A.Expr;
     return this.visit(c.expression![0]!) as A.Expr;
   }
@@ -399,9 +400,13 @@ class AstBuilder extends BaseVisitor {
 
   nameOrCall(c: C.NameOrCallCstChildren): A.Expr {
     const name = nameOf(c.Identifier[0]!);
-    if (!c.LParen) return { kind: 'Name', name: name.name, range: name.range };
+    return { kind: 'Name', name: name.name, range: name.range };
+  }
+
+  functionCall(c: C.FunctionCallCstChildren): A.Expr {
+    const fn = nameOf(c.fn[0]!);
     const args = (c.args ?? []).map((n) => this.visit(n) as A.Expr);
-    return { kind: 'Call', fn: name, args, range: span(name.range, tokenRange(c.RParen![0]!)) };
+    return { kind: 'Call', fn, args, range: span(fn.range, tokenRange(c.RParen[0]!)) };
   }
 
   listLiteral(c: C.ListLiteralCstChildren): A.Expr {
