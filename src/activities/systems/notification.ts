@@ -1,0 +1,169 @@
+/**
+ * Notification (短信/通知) on PostgreSQL: messages rendered from templates (zh-CN and en) into an
+ * outbox with a delivery state, handed to a pluggable sender; inbound SMS replies recorded and
+ * answered when nothing waits for them; satisfaction surveys and revisit calls.
+ *
+ * Exactly once: the outbox row is written with the idempotency key's ledger row; delivery is a
+ * claim on that row (queued → sending → sent), so a retried activity never sends twice. A send
+ * that fails leaves the row queued and the activity fails retryably: Temporal's retry delivers it.
+ */
+import type pg from 'pg';
+import { iso, once, one, reject, Rejection, transaction, type CallContext, type Clock } from './effects.js';
+import type { NotificationSystem } from './types.js';
+
+export interface OutgoingMessage {
+  messageId: string;
+  channel: 'sms' | 'email';
+  to: string;
+  body: string;
+}
+
+/**
+ * Hands a message to the SMS gateway or mail server. Throw a `Rejection` with type
+ * `notification/invalid-recipient` when the recipient can never be reached; any other error is
+ * an outage and the send is retried.
+ */
+export interface MessageSender {
+  send(message: OutgoingMessage): Promise<void>;
+}
+
+/** Development sender: prints each message on stderr. */
+export const consoleSender: MessageSender = {
+  async send(m) {
+    process.stderr.write(`[svcflow] ${m.channel} to ${m.to} (${m.messageId}): ${m.body}\n`);
+  },
+};
+
+export interface NotificationDeps {
+  pool: pg.Pool;
+  clock: Clock;
+  sender: MessageSender;
+}
+
+type Vars = Record<string, string | number> | undefined;
+
+/** Fills `{name}` placeholders; a placeholder without a value is a rejection naming it. */
+export function render(template: string, body: string, vars: Vars): string {
+  const missing: string[] = [];
+  const text = body.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const v = vars?.[name];
+    if (v === undefined) missing.push(name);
+    return String(v ?? '');
+  });
+  if (missing.length) reject('notification/missing-var', `template ${template} needs ${missing.map((m) => `'${m}'`).join(', ')} in vars`);
+  return text;
+}
+
+/** A sending attempt that crashed is taken over after this long. */
+const CLAIM_TIMEOUT_MS = 60_000;
+
+/** Delivers one outbox message if it is still to be sent; returns its delivery state. */
+export async function deliver(deps: NotificationDeps, messageId: string): Promise<'queued' | 'sending' | 'sent' | 'delivered' | 'failed'> {
+  const { pool, clock, sender } = deps;
+  const now = clock();
+  const { rows } = await pool.query<{ channel: 'sms' | 'email'; recipient: string; body: string }>(
+    `UPDATE notification_outbox SET status = 'sending', attempts = attempts + 1, claimed_at = $2
+     WHERE message_id = $1 AND (status = 'queued' OR (status = 'sending' AND claimed_at < $3))
+     RETURNING channel, recipient, body`,
+    [messageId, now, new Date(now.getTime() - CLAIM_TIMEOUT_MS)],
+  );
+  const m = rows[0];
+  if (!m) {
+    const { rows: current } = await pool.query<{ status: 'queued' | 'sending' | 'sent' | 'delivered' | 'failed' }>('SELECT status FROM notification_outbox WHERE message_id = $1', [messageId]);
+    return current[0]!.status;
+  }
+  try {
+    await sender.send({ messageId, channel: m.channel, to: m.recipient, body: m.body });
+  } catch (err) {
+    const permanent = err instanceof Rejection;
+    await pool.query('UPDATE notification_outbox SET status = $2, last_error = $3 WHERE message_id = $1', [messageId, permanent ? 'failed' : 'queued', String((err as Error).message)]);
+    throw err;
+  }
+  await pool.query(`UPDATE notification_outbox SET status = 'sent', sent_at = $2, last_error = NULL WHERE message_id = $1`, [messageId, clock()]);
+  return 'sent';
+}
+
+export function createPgNotification(deps: NotificationDeps): NotificationSystem {
+  const { pool, clock } = deps;
+
+  async function enqueue(activity: string, channel: 'sms' | 'email', input: { to: string; template: string; vars?: Vars; locale?: 'zh-CN' | 'en' }, ctx: CallContext) {
+    const { messageId } = await once(pool, activity, ctx, async (c) => {
+      const locale = input.locale ?? 'zh-CN';
+      const t = await one<{ body: string }>(c, 'notification/unknown-template', `no template ${input.template} in ${locale}`, 'SELECT body FROM notification_templates WHERE template_id = $1 AND locale = $2', [
+        input.template,
+        locale,
+      ]);
+      const body = render(input.template, t.body, input.vars);
+      const { rows } = await c.query<{ message_id: string }>(
+        'INSERT INTO notification_outbox (channel, recipient, template_id, locale, body, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING message_id',
+        [channel, input.to, input.template, locale, body, clock()],
+      );
+      return { messageId: rows[0]!.message_id };
+    });
+    const status = await deliver(deps, messageId);
+    // 'sending': another attempt holds the claim right now; to the process it is still queued.
+    return { messageId, status: status === 'sending' ? ('queued' as const) : status };
+  }
+
+  return {
+    sendSms: (input, ctx) => enqueue('notification.sendSms', 'sms', input, ctx),
+    sendEmail: (input, ctx) => enqueue('notification.sendEmail', 'email', input, ctx),
+
+    recordSurvey: (input, ctx) =>
+      once(pool, 'notification.recordSurvey', ctx, async (c) => {
+        const now = clock();
+        const { rows } = await c.query<{ survey_id: string }>(
+          'INSERT INTO notification_surveys (msisdn, subject, reference_id, channel, score, comment, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING survey_id',
+          [input.msisdn, input.subject, input.referenceId, input.channel, input.score ?? null, input.comment ?? null, now],
+        );
+        return { surveyId: rows[0]!.survey_id, recordedAt: iso(now) };
+      }),
+
+    callBack: (input, ctx) =>
+      once(pool, 'notification.callBack', ctx, async (c) => {
+        const now = clock();
+        const { rows } = await c.query<{ callback_id: string }>(
+          `INSERT INTO notification_callbacks (msisdn, purpose, reference_id, due_by, locale, note, scheduled_for) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING callback_id`,
+          [input.msisdn, input.purpose, input.referenceId, input.dueBy, input.locale ?? 'zh-CN', input.note ?? null, now],
+        );
+        return { callbackId: rows[0]!.callback_id, scheduledFor: iso(now) };
+      }),
+  };
+}
+
+export interface InboundSms {
+  from: string;
+  text: string;
+  receivedAt: string;
+}
+
+/**
+ * Records an inbound SMS and routes it with `route` (which returns the process instances that
+ * took it). A reply that reaches nobody is recorded as unmatched and answered with the
+ * `sms.unmatched` template, never dropped.
+ */
+export async function receiveSms(
+  deps: NotificationDeps,
+  sms: InboundSms,
+  route: (sms: InboundSms) => Promise<string[]>,
+): Promise<{ inboundId: string; routedTo: string[]; replyId?: string }> {
+  const routedTo = await route(sms);
+  const { inboundId, replyId } = await transaction(deps.pool, async (c) => {
+    let reply: string | undefined;
+    if (!routedTo.length) {
+      const t = await one<{ body: string }>(c, 'notification/unknown-template', 'no template sms.unmatched in zh-CN', `SELECT body FROM notification_templates WHERE template_id = 'sms.unmatched' AND locale = 'zh-CN'`, []);
+      const { rows } = await c.query<{ message_id: string }>(
+        `INSERT INTO notification_outbox (channel, recipient, template_id, locale, body, created_at) VALUES ('sms', $1, 'sms.unmatched', 'zh-CN', $2, $3) RETURNING message_id`,
+        [sms.from, t.body, deps.clock()],
+      );
+      reply = rows[0]!.message_id;
+    }
+    const { rows } = await c.query<{ inbound_id: string }>(
+      'INSERT INTO notification_inbound (from_number, body, received_at, status, routed_to, reply_id) VALUES ($1, $2, $3, $4, $5, $6) RETURNING inbound_id',
+      [sms.from, sms.text, sms.receivedAt, routedTo.length ? 'routed' : 'unmatched', routedTo, reply ?? null],
+    );
+    return { inboundId: rows[0]!.inbound_id, replyId: reply };
+  });
+  if (replyId) await deliver(deps, replyId).catch(() => {}); // stays queued; the outbox keeps it
+  return { inboundId, routedTo, ...(replyId ? { replyId } : {}) };
+}
