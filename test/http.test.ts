@@ -1,0 +1,164 @@
+/**
+ * End to end on the real dev server and PostgreSQL: processes run by a worker hosting the real
+ * PostgreSQL systems, and reached through svcflow's HTTP endpoints — an SMS reply confirms a
+ * subscription (charged exactly once), a technician's report moves a work order's process, and
+ * bad requests are 4xx that write nothing.
+ */
+import anyTest, { type TestFn } from 'ava';
+import { readFileSync } from 'node:fs';
+import pg from 'pg';
+import type { FastifyInstance } from 'fastify';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { createEngine, type Engine } from '../src/engine/engine.js';
+import { createHttpServer } from '../src/engine/http.js';
+import { workflowsPath } from '../src/engine/worker.js';
+import { createSystemActivities, type OutgoingMessage } from '../src/activities/systems/index.js';
+import { databaseUrl, temporalAddress, temporalNamespace, uniqueQueue } from './helpers/servers.js';
+
+interface Ctx {
+  engine: Engine;
+  pool: pg.Pool;
+  http: FastifyInstance;
+  worker: Worker;
+  running: Promise<void>;
+  connection: NativeConnection;
+  sent: OutgoingMessage[];
+}
+const test = anyTest as TestFn<Ctx>;
+
+const fieldVisit = `process FieldVisit version 1
+  input { orderId: string, phone: phone @pii }
+  index orderId
+  order: call dispatch.createWorkOrder(type: "repair", contactPhone: input.phone,
+                                       address: { city: "上海", street: "世纪大道 1 号" }) as order
+  assign: call dispatch.assignTechnician(workOrderId: order.workOrderId)
+  arrival: wait arrived = signal technicianOnSite(at: time) within 1h
+  onSite: call dispatch.updateWorkOrder(workOrderId: order.workOrderId, state: "on_site", at: arrived.at)
+  visit: wait report = signal technicianReport(outcome: "done" | "failed", note?: string) within 4h
+  if report.outcome == "failed" {
+    failed: call dispatch.updateWorkOrder(workOrderId: order.workOrderId, state: "failed", failureReason: coalesce(report.note, "failed"))
+    end "failed"
+  }
+  done: call dispatch.updateWorkOrder(workOrderId: order.workOrderId, state: "done", note: report.note)
+  end "done"
+`;
+
+test.before(async (t) => {
+  const taskQueue = uniqueQueue('http');
+  const temporal = { address: temporalAddress(), namespace: temporalNamespace() };
+  t.context.engine = await createEngine({ temporal, databaseUrl: databaseUrl(), taskQueue });
+  t.context.pool = new pg.Pool({ connectionString: databaseUrl(), max: 5 });
+  t.context.sent = [];
+  const sender = { send: async (m: OutgoingMessage) => void t.context.sent.push(m) };
+  t.context.connection = await NativeConnection.connect({ address: temporal.address });
+  const activities = createSystemActivities({ pool: t.context.pool, sender });
+  t.context.worker = await Worker.create({ connection: t.context.connection, namespace: temporal.namespace, taskQueue, workflowsPath, activities });
+  t.context.running = t.context.worker.run();
+  const sc = readFileSync(new URL('../../processes/secondary-confirmation.flow', import.meta.url), 'utf8');
+  await t.context.engine.deploy([
+    { file: 'processes/secondary-confirmation.flow', text: sc },
+    { file: 'field-visit.flow', text: fieldVisit },
+  ]);
+  t.context.http = await createHttpServer({ engine: t.context.engine, notification: { pool: t.context.pool, sender, clock: () => new Date() } });
+});
+
+test.after.always(async (t) => {
+  await t.context.http?.close();
+  t.context.worker?.shutdown();
+  await t.context.running;
+  await t.context.connection?.close();
+  await t.context.engine?.close();
+  await t.context.pool?.end();
+});
+
+async function eventually<T>(probe: () => Promise<T | undefined>, what: string): Promise<T> {
+  for (let i = 0; i < 150; i++) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+const post = (t: { context: Ctx }, url: string, payload: unknown, headers: Record<string, string> = {}) =>
+  t.context.http.inject({ method: 'POST', url, headers: { 'content-type': 'application/json', ...headers }, payload: typeof payload === 'string' ? payload : JSON.stringify(payload) });
+
+async function rows(t: { context: Ctx }, sql: string, params: unknown[] = []): Promise<Array<Record<string, unknown>>> {
+  return (await t.context.pool.query(sql, params)).rows;
+}
+
+test.serial('an SMS reply through POST /sms/inbound confirms the subscription, which is charged exactly once', async (t) => {
+  const { engine, pool } = t.context;
+  const msisdn = `137${String(Date.now()).slice(-8)}`;
+  const accountId = `AC-http-${Date.now()}`;
+  await pool.query(`INSERT INTO billing_accounts (account_id, msisdn, holder_name, city, plan_code) VALUES ($1, $2, '周女士', '上海', 'basic-58')`, [accountId, msisdn]);
+  const { rows: sub } = await pool.query(
+    `INSERT INTO billing_subscriptions (account_id, msisdn, sp_code, product, monthly_fee_fen, currency, created_at) VALUES ($1, $2, 'SP-902', '天气预报', 300, 'CNY', now()) RETURNING subscription_id`,
+    [accountId, msisdn],
+  );
+  const subscriptionId = sub[0].subscription_id as string;
+  const id = `sc-${subscriptionId}`;
+  await engine.start('SecondaryConfirmation', { subscriptionId, msisdn, product: '天气预报', monthlyFee: { fen: 300, currency: 'CNY' } }, { id });
+  await eventually(async () => ((await engine.query(id)).waiting ? true : undefined), 'the wait for the reply');
+  const res = await eventually(async () => {
+    const r = await post(t, '/sms/inbound', { from: msisdn, text: ' 是 ' });
+    return r.json().matched ? r : undefined; // visibility is eventually consistent
+  }, 'the reply to reach the instance');
+  t.is(res.statusCode, 202);
+  t.deepEqual(res.json().routedTo, [id]);
+  t.deepEqual(await engine.result(id), { outcome: 'subscribed', output: null });
+  t.deepEqual(await rows(t, 'SELECT state FROM billing_subscriptions WHERE subscription_id = $1', [subscriptionId]), [{ state: 'active' }]);
+  t.deepEqual(await rows(t, 'SELECT amount_fen FROM billing_charges WHERE subscription_id = $1', [subscriptionId]), [{ amount_fen: '300' }]);
+  const texts = t.context.sent.filter((m) => m.to === msisdn).map((m) => m.body);
+  t.is(texts.length, 2);
+  t.regex(texts[0]!, /您正在订购 天气预报，月费 ¥3\.00/);
+  t.regex(texts[1]!, /您已成功订购 天气预报/);
+  t.deepEqual(await rows(t, 'SELECT status, routed_to FROM notification_inbound WHERE from_number = $1 AND status = $2', [msisdn, 'routed']), [{ status: 'routed', routed_to: [id] }]);
+});
+
+test.serial('a reply nobody waits for is recorded and answered, not dropped', async (t) => {
+  const from = '13600000000';
+  const res = await post(t, '/sms/inbound', { from, text: 'Y' });
+  t.is(res.statusCode, 202);
+  t.like(res.json(), { matched: false, routedTo: [] });
+  t.deepEqual(await rows(t, `SELECT status FROM notification_inbound WHERE from_number = $1`, [from]), [{ status: 'unmatched' }]);
+  t.true(t.context.sent.some((m) => m.to === from && /没有需要您确认的业务/.test(m.body)));
+});
+
+test.serial('malformed, oversize and invalid SMS bodies are 4xx and record nothing', async (t) => {
+  const before = await rows(t, 'SELECT count(*)::int AS n FROM notification_inbound');
+  const bad = [
+    [await post(t, '/sms/inbound', '{"from": "138'), 400],
+    [await post(t, '/sms/inbound', { from: 'not a number', text: 'Y' }), 400],
+    [await post(t, '/sms/inbound', { from: '13800138000' }), 400],
+    [await post(t, '/sms/inbound', { from: '13800138000', text: 'x'.repeat(20_000) }), 413],
+    [await post(t, '/sms/inbound', 'from=1', { 'content-type': 'application/x-www-form-urlencoded' }), 415],
+  ] as const;
+  for (const [res, status] of bad) {
+    t.is(res.statusCode, status, res.body);
+    t.truthy(res.json().message, 'every error says what is wrong');
+  }
+  t.regex(bad[1][0].json().message, /from: a phone number/);
+  t.deepEqual(await rows(t, 'SELECT count(*)::int AS n FROM notification_inbound'), before);
+});
+
+test.serial("a technician's arrival and report reach the process that owns the work order", async (t) => {
+  const { engine } = t.context;
+  const id = `visit-${Date.now()}`;
+  await engine.start('FieldVisit', { orderId: id, phone: '13800138000' }, { id });
+  const order = await eventually(async () => (await rows(t, `SELECT work_order_id FROM dispatch_work_orders WHERE workflow_id = $1 AND state = 'assigned'`, [id]))[0], 'the work order');
+  const wo = order.work_order_id as string;
+  t.is((await post(t, `/work-orders/${wo}/on-site`, {})).statusCode, 202);
+  await eventually(async () => ((await engine.query(id)).currentStep === 'visit' ? true : undefined), 'the visit wait');
+  const invalid = await post(t, `/work-orders/${wo}/report`, { outcome: 'maybe' });
+  t.is(invalid.statusCode, 422);
+  t.regex(invalid.json().message, /outcome must be one of "done", "failed"/);
+  t.is((await post(t, '/work-orders/WO-none/report', { outcome: 'done' })).statusCode, 404);
+  t.is((await post(t, `/work-orders/${wo}/lunch`, {})).statusCode, 404);
+  t.is((await post(t, `/work-orders/${wo}/report`, { outcome: 'done', note: '已开通' })).statusCode, 202);
+  t.deepEqual(await engine.result(id), { outcome: 'done', output: null });
+  t.deepEqual(await rows(t, 'SELECT state FROM dispatch_work_orders WHERE work_order_id = $1', [wo]), [{ state: 'done' }]);
+  t.deepEqual((await rows(t, 'SELECT kind FROM dispatch_technician_reports WHERE work_order_id = $1 ORDER BY id', [wo])).map((r) => r.kind), ['on-site', 'report']);
+  const late = await post(t, `/work-orders/${wo}/report`, { outcome: 'done' });
+  t.is(late.statusCode, 409, 'a finished process takes no more reports');
+});
