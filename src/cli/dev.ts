@@ -1,45 +1,96 @@
 /**
  * `svcflow dev` (what `npm start` runs): brings up the stack on embedded defaults — the Temporal
  * dev server with its Web UI on :8233 and state in .svcflow/temporal.db, PostgreSQL with data in
- * .svcflow/postgres — and a worker, until Ctrl-C; then stops everything it started.
+ * .svcflow/postgres — applies the migrations, deploys processes/*.flow, and runs a worker
+ * hosting the PostgreSQL systems plus the HTTP endpoints (:8088), until Ctrl-C; then stops
+ * everything it started.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
 import { startStack } from '../infra/stack.js';
 import { stderrLogger } from '../infra/log.js';
 import { createWorker, DEFAULT_TASK_QUEUE } from '../engine/worker.js';
 import { temporalConfigFromEnv } from '../engine/connection.js';
+import { createEngine } from '../engine/engine.js';
+import { createHttpServer } from '../engine/http.js';
+import { VersionConflictError } from '../engine/errors.js';
+import { consoleSender, createSystemActivities } from '../activities/systems/index.js';
 
-export async function dev(options: { taskQueue?: string }): Promise<void> {
+export const DEFAULT_HTTP_PORT = 8088;
+
+export interface DevOptions {
+  taskQueue?: string;
+  processes?: string;
+  httpPort?: number;
+}
+
+export async function dev(options: DevOptions): Promise<void> {
   const log = stderrLogger;
   const stack = await startStack({ mode: 'dev', log });
-  let stopping = false;
-  const { worker, connection } = await createWorker({
-    temporal: { ...temporalConfigFromEnv(stack.temporal.address), namespace: stack.temporal.namespace },
-    taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
-  }).catch(async (err) => {
-    await stack.stop();
-    throw err;
-  });
-  const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log(`${signal}: shutting down the worker and the servers`);
-    worker.shutdown();
+  const cleanup: Array<() => Promise<unknown>> = [() => stack.stop()];
+  const stopAll = async () => {
+    for (const step of cleanup.reverse()) await step().catch((err) => log(`while stopping: ${(err as Error).message}`));
   };
-  // The SDK's own signal handling would also shut the worker down; ours adds the servers.
-  process.once('SIGINT', () => shutdown('SIGINT'));
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  console.log(`svcflow is running.
+  let stopping = false;
+  try {
+    const taskQueue = options.taskQueue ?? DEFAULT_TASK_QUEUE;
+    const temporal = { ...temporalConfigFromEnv(stack.temporal.address), namespace: stack.temporal.namespace };
+    const engine = await createEngine({ temporal, databaseUrl: stack.databaseUrl, taskQueue });
+    cleanup.push(() => engine.close());
+    await deployFolder(engine, options.processes ?? 'processes', log);
+
+    const pool = new pg.Pool({ connectionString: stack.databaseUrl, max: 10 });
+    cleanup.push(() => pool.end());
+    const { worker, connection } = await createWorker({ temporal, taskQueue, activities: createSystemActivities({ pool, sender: consoleSender }) });
+    cleanup.push(() => connection.close());
+
+    const http = await createHttpServer({ engine, notification: { pool, sender: consoleSender, clock: () => new Date() } });
+    const httpPort = options.httpPort ?? Number(process.env.SVCFLOW_HTTP_PORT ?? DEFAULT_HTTP_PORT);
+    await http.listen({ host: '127.0.0.1', port: httpPort });
+    cleanup.push(() => http.close());
+
+    const shutdown = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      log(`${signal}: shutting down the worker and the servers`);
+      worker.shutdown();
+    };
+    // The SDK's own signal handling would also shut the worker down; ours adds the servers.
+    process.once('SIGINT', () => shutdown('SIGINT'));
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+    console.log(`svcflow is running.
   Temporal      ${stack.temporal.address} (namespace ${stack.temporal.namespace})
   Web UI        ${stack.temporal.uiUrl ?? '(the UI of your Temporal cluster)'}
   PostgreSQL    ${redact(stack.databaseUrl)}
-  task queue    ${options.taskQueue ?? DEFAULT_TASK_QUEUE}
+  HTTP          http://127.0.0.1:${httpPort} (POST /sms/inbound, POST /work-orders/:id/{ack,on-site,report})
+  task queue    ${taskQueue}
+Start a process with:  svcflow start SecondaryConfirmation --input @input.json
 Press Ctrl-C to stop.`);
-  try {
     await worker.run();
   } finally {
-    await connection.close();
-    await stack.stop();
+    await stopAll();
     log('stopped');
+  }
+}
+
+/** Deploys every .flow file of a folder; a changed file that kept its version is reported, not fatal. */
+async function deployFolder(engine: Awaited<ReturnType<typeof createEngine>>, dir: string, log: (m: string) => void): Promise<void> {
+  let files: string[];
+  try {
+    files = readdirSync(dir).filter((f) => f.endsWith('.flow'));
+  } catch {
+    log(`no ${dir}/ folder: nothing deployed`);
+    return;
+  }
+  const sources = files.map((f) => ({ file: join(dir, f), text: readFileSync(join(dir, f), 'utf8') }));
+  try {
+    const deployed = await engine.deploy(sources);
+    const fresh = deployed.filter((d) => d.created);
+    log(`deployed ${deployed.length} process(es) from ${dir}/${fresh.length ? ` (new: ${fresh.map((d) => `${d.name} v${d.version}`).join(', ')})` : ' (all already deployed)'}`);
+  } catch (err) {
+    if (!(err instanceof VersionConflictError)) throw err;
+    log(`${err.message}; the running worker keeps the deployed versions`);
   }
 }
 
