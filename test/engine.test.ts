@@ -11,7 +11,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { createEngine, type Engine } from '../src/engine/engine.js';
 import { InstanceNotRunningError, InvalidInputError, UnknownProcessError, VersionConflictError } from '../src/engine/errors.js';
 import { workflowsPath } from '../src/engine/worker.js';
-import { databaseUrl, temporalAddress, temporalNamespace, uniqueQueue } from './helpers/servers.js';
+import { databaseUrl, eventually, temporalAddress, temporalNamespace, uniqueQueue } from './helpers/servers.js';
 import { recordingActivities } from './helpers/runtime.js';
 
 const test = anyTest as TestFn<{ engine: Engine; worker: Worker; running: Promise<void>; connection: NativeConnection; calls: ReturnType<typeof recordingActivities>['calls'] }>;
@@ -47,15 +47,6 @@ test.after.always(async (t) => {
   await t.context.connection?.close();
   await t.context.engine?.close();
 });
-
-async function eventually<T>(probe: () => Promise<T | undefined>, what: string): Promise<T> {
-  for (let i = 0; i < 100; i++) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 const input = { subscriptionId: `SUB-${Date.now()}`, msisdn: '13800138001', product: '彩铃', monthlyFee: { fen: 500, currency: 'CNY' } };
 

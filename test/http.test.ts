@@ -13,7 +13,7 @@ import { createEngine, type Engine } from '../src/engine/engine.js';
 import { createHttpServer } from '../src/engine/http.js';
 import { workflowsPath } from '../src/engine/worker.js';
 import { createSystemActivities, type OutgoingMessage } from '../src/activities/systems/index.js';
-import { databaseUrl, temporalAddress, temporalNamespace, uniqueQueue } from './helpers/servers.js';
+import { databaseUrl, eventually, temporalAddress, temporalNamespace, uniqueQueue } from './helpers/servers.js';
 
 interface Ctx {
   engine: Engine;
@@ -70,15 +70,6 @@ test.after.always(async (t) => {
   await t.context.engine?.close();
   await t.context.pool?.end();
 });
-
-async function eventually<T>(probe: () => Promise<T | undefined>, what: string): Promise<T> {
-  for (let i = 0; i < 150; i++) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 const post = (t: { context: Ctx }, url: string, payload: unknown, headers: Record<string, string> = {}) =>
   t.context.http.inject({ method: 'POST', url, headers: { 'content-type': 'application/json', ...headers }, payload: typeof payload === 'string' ? payload : JSON.stringify(payload) });

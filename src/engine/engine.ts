@@ -10,6 +10,7 @@ import { compileSources, type SourceFile } from '../dsl/compile.js';
 import type { ProcessView } from '../dsl/check.js';
 import type { ProcessIR, Step } from '../ir/schema.js';
 import { validateFields } from '../ir/validate.js';
+import { allSteps, childProcessNames } from '../ir/walk.js';
 import { BusinessKeys, CurrentStep, ProcessHash, ProcessName, ProcessVersion } from '../workflows/search-attributes.js';
 import { messageSignal, stateQuery, waitKey, type ProcessArgs, type ProcessState } from '../workflows/run-process.js';
 import type { Outcome } from '../workflows/interpret.js';
@@ -52,34 +53,8 @@ export interface ListFilter {
   limit?: number;
 }
 
-function childNames(steps: Step[], out = new Set<string>()): Set<string> {
-  for (const s of steps) {
-    if (s.kind === 'callProcess') out.add(s.process);
-    const nested: Step[][] = [];
-    if (s.kind === 'wait') nested.push(s.onTimeout, ...s.escalations.map((e) => e.steps));
-    if (s.kind === 'if') nested.push(...s.branches.map((b) => b.steps), s.otherwise);
-    if (s.kind === 'match') nested.push(...s.cases.map((c) => c.steps), s.otherwise);
-    if (s.kind === 'parallel') nested.push(...s.branches.map((b) => b.steps));
-    if (s.kind === 'forEach' || s.kind === 'repeat') nested.push(s.steps);
-    nested.forEach((n) => childNames(n, out));
-  }
-  return out;
-}
-
-function waitsOf(steps: Step[], out: Array<Extract<Step, { kind: 'wait' }>> = []): Array<Extract<Step, { kind: 'wait' }>> {
-  for (const s of steps) {
-    if (s.kind === 'wait') {
-      out.push(s);
-      waitsOf(s.onTimeout, out);
-      s.escalations.forEach((e) => waitsOf(e.steps, out));
-    }
-    if (s.kind === 'if') [...s.branches.map((b) => b.steps), s.otherwise].forEach((n) => waitsOf(n, out));
-    if (s.kind === 'match') [...s.cases.map((c) => c.steps), s.otherwise].forEach((n) => waitsOf(n, out));
-    if (s.kind === 'parallel') s.branches.forEach((b) => waitsOf(b.steps, out));
-    if (s.kind === 'forEach' || s.kind === 'repeat') waitsOf(s.steps, out);
-  }
-  return out;
-}
+type WaitStep = Extract<Step, { kind: 'wait' }>;
+const waitsOf = (steps: Step[]): WaitStep[] => [...allSteps(steps)].filter((s): s is WaitStep => s.kind === 'wait');
 
 export class Engine {
   readonly registry: Registry;
@@ -126,12 +101,12 @@ export class Engine {
   /** The IR of every process `ir` may call, transitively, at their newest deployed version. */
   private async children(ir: ProcessIR): Promise<Record<string, ProcessIR>> {
     const out: Record<string, ProcessIR> = {};
-    const todo = [...childNames(ir.steps)];
+    const todo = [...childProcessNames(ir.steps)];
     while (todo.length) {
       const name = todo.pop()!;
       if (out[name]) continue;
       out[name] = await this.definition(name);
-      todo.push(...childNames(out[name].steps));
+      todo.push(...childProcessNames(out[name].steps));
     }
     return out;
   }

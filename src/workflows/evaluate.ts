@@ -161,7 +161,6 @@ function arithmetic(op: '+' | '-' | '*' | '/' | '%', a: Value, b: Value): Value 
     if ((op === '/' || op === '%') && b === 0) throw new EvalError('runtime/division-by-zero', 'division by zero');
     return op === '+' ? a + b : op === '-' ? a - b : op === '*' ? a * b : op === '/' ? a / b : a % b;
   }
-  if (op === '+' && (typeof a === 'string' || typeof b === 'string')) return text(a) + text(b);
   if (isMoney(a) && isMoney(b) && (op === '+' || op === '-')) {
     if (a.currency !== b.currency) throw new EvalError('runtime/currency', `cannot combine ${a.currency} with ${b.currency}`);
     return { fen: op === '+' ? a.fen + b.fen : a.fen - b.fen, currency: a.currency };
@@ -178,6 +177,8 @@ function arithmetic(op: '+' | '-' | '*' | '/' | '%', a: Value, b: Value): Value 
   const tb = timeMs(b);
   if (typeof a === 'number' && tb !== undefined && op === '+') return new Date(tb + a).toISOString();
   if (ta !== undefined && tb !== undefined && op === '-') return ta - tb;
+  // After time arithmetic: a time is an ISO string, and time + duration is a time, not a text.
+  if (op === '+' && (typeof a === 'string' || typeof b === 'string')) return text(a) + text(b);
   throw new EvalError('runtime/type', `cannot compute ${show(a)} ${op} ${show(b)}`);
 }
 

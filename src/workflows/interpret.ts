@@ -167,6 +167,13 @@ export class Interpreter {
     return v;
   }
 
+  /** A time limit computed from a deadline (`within slot.windowEnd - now()`): one already past is 0, not an error. */
+  private limitMs(e: Expr, frame: Frame, stepId: string): number {
+    const v = this.eval(e, frame);
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new ProcessFailed('runtime/invalid-duration', `step ${stepId}: ${text(v)} is not a duration`, stepId);
+    return Math.max(0, v);
+  }
+
   private async block(steps: Step[], frame: Frame, iteration: string): Promise<void> {
     for (const s of steps) await this.step(s, frame, iteration);
   }
@@ -274,11 +281,11 @@ export class Interpreter {
   }
 
   private async wait(s: Extract<Step, { kind: 'wait' }>, frame: Frame, iteration: string): Promise<void> {
-    const timeoutMs = this.durationMs(s.within, frame, s.id);
+    const timeoutMs = this.limitMs(s.within, frame, s.id);
     const trigger = resolveTrigger(s.trigger, (e) => this.eval(e, frame));
     const started = this.ports.now();
     const escalations: Escalation[] = s.escalations.map((e, i) => ({
-      afterMs: this.durationMs(e.after, frame, s.id),
+      afterMs: this.limitMs(e.after, frame, s.id),
       level: e.level,
       run: async () => {
         this.ports.progress({ currentStep: s.id, escalationLevel: e.level, nextDeadline: started + timeoutMs, waitingFor: trigger });

@@ -10,6 +10,7 @@ import * as wf from '@temporalio/workflow';
 import { ApplicationFailure, type SearchAttributePair } from '@temporalio/common';
 import { ProcessIR, type Field, type Step, type TypeRef } from '../ir/schema.js';
 import { describeProblems, validateFields } from '../ir/validate.js';
+import { allSteps } from '../ir/walk.js';
 import { Interpreter, ProcessFailed, type Outcome, type Ports, type ProgressState, type ResolvedTrigger } from './interpret.js';
 import type { Value } from './evaluate.js';
 import { CurrentStep, EscalationLevel, NextDeadline, WaitingFor } from './search-attributes.js';
@@ -52,15 +53,8 @@ export function waitKey(channel: string, keys: Record<string, string>): string {
 }
 
 function collect(steps: Step[], out: Map<string, { type: 'signal' | 'update'; payload?: TypeRef }>): void {
-  for (const s of steps) {
+  for (const s of allSteps(steps)) {
     if (s.kind === 'wait' && s.trigger.type !== 'message') out.set(s.trigger.name, { type: s.trigger.type, payload: s.trigger.payload });
-    const nested: Step[][] = [];
-    if (s.kind === 'wait') nested.push(s.onTimeout, ...s.escalations.map((e) => e.steps));
-    if (s.kind === 'if') nested.push(...s.branches.map((b) => b.steps), s.otherwise);
-    if (s.kind === 'match') nested.push(...s.cases.map((c) => c.steps), s.otherwise);
-    if (s.kind === 'parallel') nested.push(...s.branches.map((b) => b.steps));
-    if (s.kind === 'forEach' || s.kind === 'repeat') nested.push(s.steps);
-    for (const n of nested) collect(n, out);
   }
 }
 
@@ -140,6 +134,12 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
     sleep: (ms, summary) => wf.sleep(ms, { summary }),
     async wait(req) {
       const k = req.trigger.type === 'message' ? `message:${waitKey(req.trigger.channel, req.trigger.keys)}` : `${req.trigger.type}:${req.trigger.name}`;
+      if (req.timeoutMs <= 0) {
+        // The deadline has already passed (e.g. the booked window is over): only what has
+        // already arrived counts; no timer, no escalation.
+        const now = take(k);
+        return now ?? { timedOut: true };
+      }
       waitingOn = k;
       let got: { value: Value } | undefined;
       const running: Promise<void>[] = [];
@@ -147,7 +147,7 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
       const timers = escalations.run(async () => {
         for (const e of [...req.escalations].sort((a, b) => a.afterMs - b.afterMs)) {
           running.push(
-            wf.sleep(e.afterMs, { summary: `${req.stepId}: escalate${e.level ? ` to ${e.level}` : ''}` }).then(() => e.run()),
+            wf.sleep(Math.max(1, e.afterMs), { summary: `${req.stepId}: escalate${e.level ? ` to ${e.level}` : ''}` }).then(() => e.run()),
           );
         }
         await Promise.all(running);

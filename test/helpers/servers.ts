@@ -42,3 +42,13 @@ export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
 export function uniqueQueue(prefix: string): string {
   return `${prefix}-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
 }
+
+/** Polls `probe` until it returns a value (visibility and queries are eventually consistent). */
+export async function eventually<T>(probe: () => Promise<T | undefined>, what: string, { tries = 150, everyMs = 200 } = {}): Promise<T> {
+  for (let i = 0; i < tries; i++) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}

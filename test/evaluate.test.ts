@@ -1,0 +1,46 @@
+/**
+ * The interpreter's expression evaluator (pure): time arithmetic, money in whole fen, text.
+ */
+import test from 'ava';
+import fc from 'fast-check';
+import { evaluate, EvalError, type Value } from '../src/workflows/evaluate.js';
+import type { Expr } from '../src/ir/schema.js';
+
+const NOW = Date.parse('2026-11-23T08:00:00Z');
+const ctx = (vars: Record<string, Value> = {}) => ({ lookup: (n: string) => vars[n], now: () => NOW, calendars: [] });
+const lit = (value: string | number): Expr => ({ k: 'lit', value });
+const bin = (op: '+' | '-' | '*' | '/', left: Expr, right: Expr): Expr => ({ k: 'binary', op, left, right });
+const hours = (h: number): Expr => ({ k: 'duration', ms: h * 3_600_000 });
+
+test('a time plus a duration is a time; a time minus a time is a duration', (t) => {
+  const repairedAt = lit('2026-11-23T06:00:00.000Z');
+  t.is(evaluate(bin('+', repairedAt, hours(24)), ctx()), '2026-11-24T06:00:00.000Z');
+  t.is(evaluate(bin('+', hours(24), repairedAt), ctx()), '2026-11-24T06:00:00.000Z');
+  t.is(evaluate(bin('-', repairedAt, hours(1)), ctx()), '2026-11-23T05:00:00.000Z');
+  // The callback rule: `within input.repairedAt + input.revisitWithin - now()`
+  const remaining = bin('-', bin('+', repairedAt, hours(24)), { k: 'call', fn: 'now', args: [] });
+  t.is(evaluate(remaining, ctx()), 22 * 3_600_000);
+});
+
+test('text plus anything is still text', (t) => {
+  t.is(evaluate(bin('+', lit('工单 '), lit(7)), ctx()), '工单 7');
+  t.is(evaluate(bin('+', lit('due '), lit('2026-11-23T06:00:00Z')), ctx()), 'due 2026-11-23T06:00:00Z');
+});
+
+test('money stays whole fen and refuses mixed currencies', (t) => {
+  const fee: Expr = { k: 'money', fen: 1001, currency: 'CNY' };
+  t.deepEqual(evaluate(bin('/', fee, lit(2)), ctx()), { fen: 501, currency: 'CNY' });
+  t.deepEqual(evaluate(bin('*', lit(2), fee), ctx()), { fen: 2002, currency: 'CNY' });
+  t.throws(() => evaluate(bin('+', fee, { k: 'money', fen: 1, currency: 'USD' }), ctx()), { instanceOf: EvalError });
+});
+
+test('time + d - d is the same instant, for any instant and duration', (t) => {
+  fc.assert(
+    fc.property(fc.integer({ min: 0, max: 4_000_000_000_000 }), fc.integer({ min: 0, max: 10 * 365 * 86_400_000 }), (ms, d) => {
+      const at = new Date(ms).toISOString();
+      const back = evaluate(bin('-', bin('+', lit(at), { k: 'duration', ms: d }), { k: 'duration', ms: d }), ctx());
+      return back === at;
+    }),
+  );
+  t.pass();
+});

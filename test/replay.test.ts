@@ -1,0 +1,30 @@
+/**
+ * Recorded histories of every process in processes/ (test/histories, written by
+ * `npm run record:histories`) replay on a fresh worker with today's interpreter. A change to
+ * the interpreter that would make a running instance take a different path fails here, and
+ * must be guarded with `patched()`. No server is needed: replay runs in the worker alone.
+ */
+import test from 'ava';
+import { readdirSync, readFileSync } from 'node:fs';
+import { Worker } from '@temporalio/worker';
+import proto from '@temporalio/proto';
+import { workflowsPath } from '../src/engine/worker.js';
+
+const dir = new URL('../../test/histories/', import.meta.url);
+const files = readdirSync(dir).filter((f) => f.endsWith('.json') && f !== 'sizes.json');
+const processes = readdirSync(new URL('../../processes/', import.meta.url)).filter((f) => f.endsWith('.flow'));
+
+test('there is a recorded history for every process', (t) => {
+  t.true(files.length >= processes.length, `${files.length} histories for ${processes.length} processes: run npm run record:histories`);
+});
+
+test('every recorded history replays without nondeterminism', async (t) => {
+  const { History } = proto.temporal.api.history.v1;
+  const histories = files.map((f) => ({ workflowId: f.replace(/\.json$/, ''), history: History.fromObject(JSON.parse(readFileSync(new URL(f, dir), 'utf8'))) }));
+  let replayed = 0;
+  for await (const r of Worker.runReplayHistories({ workflowsPath, replayName: 'recorded-histories' }, histories)) {
+    t.is(r.error, undefined, `${r.workflowId}: ${String(r.error)}`);
+    replayed++;
+  }
+  t.is(replayed, files.length);
+});
