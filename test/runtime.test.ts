@@ -264,3 +264,61 @@ test.after('every recorded history replays on a fresh worker without nondetermin
   }
   t.is(n, t.context.histories.length);
 });
+
+const longLoop = compileOrThrow(`
+process LongLoop version 1
+  input { accountId: string, lines: list of string, limit: int }
+  output { count: int, late: bool }
+  index accountId
+  deposit: call billing.charge(accountId: input.accountId, amount: ¥1.00, reason: "deposit") as deposit
+    compensate with billing.refund(chargeId: deposit.chargeId, amount: ¥1.00, reason: "rollback")
+  set count = 0
+  set late = false
+  rounds: repeat 3 times {
+    perLine: for each line in input.lines {
+      notify: call notification.sendSms(to: "13800138000", template: "loop", vars: { line: line })
+      set count = count + 1
+      pause: sleep 1h
+    }
+  }
+  wait go = signal proceed within 1h on timeout { set late = true }
+  if count > input.limit { fail "too-many", "more than {input.limit} notices" }
+  end "done" with { count: count, late: late }
+`);
+
+async function runLongLoop(t: Parameters<typeof run>[0], limit: number) {
+  const { env } = t.context;
+  const { activities, calls } = recordingActivities({ 'billing.charge': () => ({ chargeId: 'CH-1' }) });
+  const lines = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
+  const args = { ...argsFor(longLoop, 'LongLoop', { accountId: 'A-1', lines, limit }), continueAsNewAfterEvents: 40 };
+  const { result, firstRun } = await run(t, activities, async (taskQueue) => {
+    const handle = await env.client.workflow.start('LongLoop', { taskQueue, workflowId: `loop-${taskQueue}`, args: [args] });
+    // Arrives in the first run; must survive every continue-as-new until the wait takes it.
+    await handle.signal('proceed', {});
+    const result = await handle.result().then((v) => v, (e: unknown) => e);
+    return { handle, value: { result, firstRun: env.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId) } };
+  });
+  return { result, calls, firstRun };
+}
+
+test.serial('a long loop continues as new with its position, variables, compensations and pending signals', async (t) => {
+  const { result, calls, firstRun } = await runLongLoop(t, 100);
+  t.deepEqual(result, { outcome: 'done', output: { count: 24, late: false } });
+  const notices = calls.filter((c) => c.activity === 'notification.sendSms');
+  t.is(notices.length, 24, 'every iteration ran exactly once across the runs');
+  t.is(new Set(notices.map((c) => c.key)).size, 24);
+  t.deepEqual(notices.slice(0, 9).map((c) => c.input.vars), [...'abcdefgh', 'a'].map((line) => ({ line })));
+  t.is(calls.filter((c) => c.activity === 'billing.charge').length, 1);
+  const events = (await firstRun.fetchHistory()).events ?? [];
+  t.truthy(events.at(-1)?.workflowExecutionContinuedAsNewEventAttributes, 'the first run ended by continuing as new');
+  t.true(events.some((e) => e.markerRecordedEventAttributes), 'the continue-as-new patch marker is in history');
+});
+
+test.serial('a compensation registered before a continue-as-new runs once when a later run fails', async (t) => {
+  const { result, calls } = await runLongLoop(t, 5);
+  t.true(result instanceof WorkflowFailedError);
+  t.is(((result as WorkflowFailedError).cause as { type?: string }).type, 'too-many');
+  const refunds = calls.filter((c) => c.activity === 'billing.refund');
+  t.is(refunds.length, 1);
+  t.regex(refunds[0]!.key, /\/deposit\/compensate$/);
+});

@@ -47,6 +47,42 @@ export interface Ports {
   concurrently<T>(mode: 'all' | 'first', branches: Array<() => Promise<T>>): Promise<T[]>;
   /** Reports progress (current step, next deadline, escalation level) for operators. */
   progress(state: ProgressState): void;
+  /** True when the history is long enough that a loop should go on in a new run (continue-as-new). */
+  shouldContinueAsNew?(): boolean;
+}
+
+/** One level of where a process stands: the step's index in its block, and for the step itself
+ * the branch it took (if/match; -1 = otherwise) or the loop iteration it is at (and the list). */
+export interface Segment {
+  i: number;
+  branch?: number;
+  n?: number;
+  list?: Value[];
+}
+
+/** What a new run needs to go on where a long loop stopped: its position, variables and compensations. */
+export interface Checkpoint {
+  path: Segment[];
+  /** Own variables of the root frame, then of each `for each` body on the path. */
+  frames: Array<Array<[string, Value]>>;
+  compensations: ActivityRequest[];
+}
+
+/** Thrown at the start of a loop iteration when the run should continue as new. */
+export class ContinueAsNew {
+  constructor(readonly checkpoint: Checkpoint) {}
+}
+
+/** The segment of a checkpoint for this step, and the segments below it. */
+interface Resume {
+  at: Segment;
+  rest: Segment[];
+}
+
+/** Where a block runs, when it may checkpoint (not inside parallel branches or wait handlers). */
+interface Position {
+  path: Segment[];
+  frames: Frame[];
 }
 
 export interface ProgressState {
@@ -100,6 +136,9 @@ class Frame {
     const parent = this.parent?.entries() ?? [];
     return [...parent.filter(([k]) => !this.vars.has(k)), ...this.vars.entries()];
   }
+  own(): Array<[string, Value]> {
+    return [...this.vars.entries()];
+  }
   mergeInto(target: Frame): void {
     for (const [k, v] of this.vars) target.bind(k, v);
   }
@@ -110,6 +149,8 @@ export class Interpreter {
   readonly compensations: ActivityRequest[] = [];
   readonly root = new Frame();
   private current = 'start';
+  /** Variables of the `for each` bodies a resumed run descends into, outermost first. */
+  private restoring: Array<Array<[string, Value]>> = [];
 
   constructor(
     readonly ir: ProcessIR,
@@ -129,9 +170,14 @@ export class Interpreter {
   }
 
   /** Runs the process to its end. Throws ProcessFailed on `fail` (after compensating). */
-  async run(): Promise<Outcome> {
+  async run(resume?: Checkpoint): Promise<Outcome> {
+    if (resume) {
+      for (const [k, v] of resume.frames[0] ?? []) this.root.bind(k, v);
+      this.restoring = resume.frames.slice(1);
+      this.compensations.push(...resume.compensations);
+    }
     try {
-      await this.block(this.ir.steps, this.root, '');
+      await this.block(this.ir.steps, this.root, '', { path: [], frames: [this.root] }, resume?.path);
       return { outcome: 'completed', output: null };
     } catch (err) {
       if (err instanceof EndSignal) return err.outcome;
@@ -174,8 +220,23 @@ export class Interpreter {
     return Math.max(0, v);
   }
 
-  private async block(steps: Step[], frame: Frame, iteration: string): Promise<void> {
-    for (const s of steps) await this.step(s, frame, iteration);
+  /** Runs a block; `resume` (from a checkpoint) starts it at a step and tells each level where it was. */
+  private async block(steps: Step[], frame: Frame, iteration: string, pos: Position | null = null, resume?: Segment[]): Promise<void> {
+    const start = resume?.[0]?.i ?? 0;
+    for (let i = start; i < steps.length; i++) {
+      const at = i === start ? resume?.[0] : undefined;
+      const here = pos && { path: [...pos.path, { i }], frames: pos.frames };
+      await this.step(steps[i]!, frame, iteration, here, at && { at, rest: resume!.slice(1) });
+    }
+  }
+
+  private checkpoint(pos: Position, last: Segment): Checkpoint {
+    return { path: [...pos.path.slice(0, -1), last], frames: pos.frames.map((f) => f.own()), compensations: [...this.compensations] };
+  }
+
+  /** At the start of a loop iteration (not the one a run resumed at): continue as new if it is time. */
+  private maybeContinue(pos: Position | null, first: boolean, last: () => Segment): void {
+    if (pos && !first && this.ports.shouldContinueAsNew?.()) throw new ContinueAsNew(this.checkpoint(pos, last()));
   }
 
   private invocation(inv: ActivityInvocation, frame: Frame, stepId: string, key: string, options: Partial<ActivityRequest> = {}): ActivityRequest {
@@ -184,17 +245,20 @@ export class Interpreter {
     return { stepId, key, activity: inv.activity, args, summary: `${stepId}: ${inv.activity}`, ...options };
   }
 
-  private async step(s: Step, frame: Frame, iteration: string): Promise<void> {
+  private async step(s: Step, frame: Frame, iteration: string, pos: Position | null = null, resume?: Resume): Promise<void> {
     const key = `${this.workflowId}/${s.id}${iteration}`;
     try {
-      await this.execute(s, frame, iteration, key);
+      await this.execute(s, frame, iteration, key, pos, resume);
     } catch (err) {
       if (err instanceof EvalError) throw new ProcessFailed(err.code, `step ${s.id} (line ${s.loc.line}): ${err.message}`, s.id);
       throw err;
     }
   }
 
-  private async execute(s: Step, frame: Frame, iteration: string, key: string): Promise<void> {
+  private async execute(s: Step, frame: Frame, iteration: string, key: string, pos: Position | null, resume?: Resume): Promise<void> {
+    /** The block of a branch, resumable where the step is, recording which branch was taken. */
+    const branch = (k: number, steps: Step[]) =>
+      this.block(steps, frame, iteration, pos && { path: [...pos.path.slice(0, -1), { ...pos.path[pos.path.length - 1]!, branch: k }], frames: pos.frames }, resume?.rest);
     switch (s.kind) {
       case 'call': {
         this.progress(s.id);
@@ -216,17 +280,16 @@ export class Interpreter {
         return;
       }
       case 'if': {
-        for (const b of s.branches) {
-          if (truthy(this.eval(b.when, frame))) return this.block(b.steps, frame, iteration);
-        }
-        return this.block(s.otherwise, frame, iteration);
+        const taken = resume?.at.branch ?? s.branches.findIndex((b) => truthy(this.eval(b.when, frame)));
+        return branch(taken, taken >= 0 ? s.branches[taken]!.steps : s.otherwise);
       }
       case 'match': {
-        const subject = this.eval(s.subject, frame);
-        for (const c of s.cases) {
-          if (c.values.some((v) => equal(this.eval(v, frame), subject))) return this.block(c.steps, frame, iteration);
+        let taken = resume?.at.branch;
+        if (taken === undefined) {
+          const subject = this.eval(s.subject, frame);
+          taken = s.cases.findIndex((c) => c.values.some((v) => equal(this.eval(v, frame), subject)));
         }
-        return this.block(s.otherwise, frame, iteration);
+        return branch(taken, taken >= 0 ? s.cases[taken]!.steps : s.otherwise);
       }
       case 'parallel': {
         this.progress(s.id);
@@ -243,18 +306,29 @@ export class Interpreter {
         return;
       }
       case 'forEach': {
-        const list = this.eval(s.list, frame);
+        // The list is evaluated once, and travels with a checkpoint (the body may change its source).
+        const list = resume?.at.list ?? this.eval(s.list, frame);
         if (!Array.isArray(list)) throw new ProcessFailed('runtime/not-a-list', `step ${s.id}: ${text(list)} is not a list`, s.id);
-        for (let i = 0; i < list.length; i++) {
+        const from = resume?.at.n ?? 0;
+        for (let i = from; i < list.length; i++) {
+          const first = i === from && resume !== undefined;
+          this.maybeContinue(pos, first, () => ({ ...pos!.path[pos!.path.length - 1]!, n: i, list }));
+          const inner = first && resume!.rest.length > 0;
           const body = new Frame(frame);
+          for (const [k, v] of inner ? (this.restoring.shift() ?? []) : []) body.bind(k, v);
           body.bind(s.item, list[i]!);
-          await this.block(s.steps, body, `${iteration}@${i + 1}`);
+          const here = pos && { path: [...pos.path.slice(0, -1), { ...pos.path[pos.path.length - 1]!, n: i, list }], frames: [...pos.frames, body] };
+          await this.block(s.steps, body, `${iteration}@${i + 1}`, here, inner ? resume!.rest : undefined);
         }
         return;
       }
       case 'repeat': {
-        for (let i = 0; i < s.max; i++) {
-          await this.block(s.steps, frame, `${iteration}@${i + 1}`);
+        const from = resume?.at.n ?? 0;
+        for (let i = from; i < s.max; i++) {
+          const first = i === from && resume !== undefined;
+          this.maybeContinue(pos, first, () => ({ ...pos!.path[pos!.path.length - 1]!, n: i }));
+          const here = pos && { path: [...pos.path.slice(0, -1), { ...pos.path[pos.path.length - 1]!, n: i }], frames: pos.frames };
+          await this.block(s.steps, frame, `${iteration}@${i + 1}`, here, first && resume!.rest.length > 0 ? resume!.rest : undefined);
           if (s.until && truthy(this.eval(s.until, frame))) return;
         }
         return;

@@ -11,7 +11,7 @@ import { ApplicationFailure, type SearchAttributePair } from '@temporalio/common
 import { ProcessIR, type Field, type Step, type TypeRef } from '../ir/schema.js';
 import { describeProblems, validateFields } from '../ir/validate.js';
 import { allSteps } from '../ir/walk.js';
-import { Interpreter, ProcessFailed, type Outcome, type Ports, type ProgressState, type ResolvedTrigger } from './interpret.js';
+import { ContinueAsNew, Interpreter, ProcessFailed, type Checkpoint, type Outcome, type Ports, type ProgressState, type ResolvedTrigger } from './interpret.js';
 import type { Value } from './evaluate.js';
 import { CurrentStep, EscalationLevel, NextDeadline, WaitingFor } from './search-attributes.js';
 
@@ -20,7 +20,17 @@ export interface ProcessArgs {
   /** IR of the processes this one calls, by name (pinned with the parent). */
   children?: Record<string, unknown>;
   input: Value;
+  /** Where the previous run of a long loop stopped (continue-as-new), and the events it had not used. */
+  resume?: Checkpoint;
+  inbox?: Array<[string, Value[]]>;
+  /** Continue as new once the history has this many events (or when the server suggests it). */
+  continueAsNewAfterEvents?: number;
 }
+
+/** Temporal suggests continuing as new well before its hard limits; this is the fallback bound. */
+export const CONTINUE_AS_NEW_AFTER_EVENTS = 10_000;
+/** Guards the continue-as-new of long loops: histories recorded before it replay without it. */
+export const CONTINUE_AS_NEW_PATCH = 'svcflow-continue-as-new';
 
 /** Signal carrying an inbound message (an SMS reply) to the instance waiting for it. */
 export const messageSignal = wf.defineSignal<[InboundMessage]>('svcflow.message');
@@ -75,7 +85,7 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
   }
 
   // Events that arrive before (or while not) waiting are kept, in order, until a wait takes them.
-  const inbox = new Map<string, Value[]>();
+  const inbox = new Map<string, Value[]>(args.inbox ?? []);
   const take = (k: string): { value: Value } | undefined => {
     const q = inbox.get(k);
     return q?.length ? { value: q.shift()! } : undefined;
@@ -117,6 +127,11 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
 
   const ports: Ports = {
     now: () => Date.now(),
+    shouldContinueAsNew() {
+      const i = wf.workflowInfo();
+      const due = i.continueAsNewSuggested || i.historyLength >= (args.continueAsNewAfterEvents ?? CONTINUE_AS_NEW_AFTER_EVENTS);
+      return due && wf.patched(CONTINUE_AS_NEW_PATCH);
+    },
     async activity(req) {
       const act = wf.proxyActivities<Record<string, (input: unknown, meta: { idempotencyKey: string }) => Promise<Value>>>({
         startToCloseTimeout: req.startToCloseMs ?? 60_000,
@@ -208,8 +223,14 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
   }));
 
   try {
-    return await interpreter.run();
+    return await interpreter.run(args.resume);
   } catch (err) {
+    if (err instanceof ContinueAsNew) {
+      // Same definition, input and search attributes; the position, variables, compensations
+      // and unused events travel in the arguments. Updates in flight finish first.
+      await wf.condition(wf.allHandlersFinished);
+      return await wf.continueAsNew<(a: ProcessArgs) => Promise<Outcome>>({ ...args, resume: err.checkpoint, inbox: [...inbox].filter(([, q]) => q.length) });
+    }
     // Compensations run in reverse order on failure and on cancellation, and cannot be cancelled.
     status = 'compensating';
     await wf.CancellationScope.nonCancellable(() => interpreter.compensate());
