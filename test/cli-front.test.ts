@@ -79,7 +79,7 @@ test('bad input of every kind gets diagnostics and exit 1, never a stack trace o
 test('a missing file is one clear line, exit 1', (t) => {
   const r = svcflow('check', join(dir, 'nope.flow'));
   t.is(r.code, 1);
-  t.is(r.stderr.trim(), `svcflow: cannot read ${join(dir, 'nope.flow')}: no such file or directory`);
+  t.is(r.stderr.trim(), `svcflow: error: cannot read ${join(dir, 'nope.flow')}: no such file or directory`);
 });
 
 test('compile prints IR that the schema accepts, or writes it with --out', (t) => {

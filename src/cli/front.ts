@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { compileSources, type SourceFile } from '../dsl/compile.js';
 import { formatDiagnostic, type Diagnostic } from '../dsl/diagnostics.js';
 import type { ProcessIR } from '../ir/schema.js';
+import { CliError } from './errors.js';
 
-/** A user-facing failure that is not about the DSL (a missing file): one line, exit 1. */
-export class CliError extends Error {}
+export { CliError };
 
 /** Reads the named files; a directory stands for the `.flow` files in it. */
 export async function readSources(paths: string[]): Promise<SourceFile[]> {
@@ -39,7 +39,8 @@ export async function readSources(paths: string[]): Promise<SourceFile[]> {
 /** Past this many, a terminal shows only a count: the first errors are the ones to fix. */
 const MAX_PRINTED = 100;
 
-function report(diagnostics: Diagnostic[], sources: SourceFile[], json: boolean): void {
+/** Prints diagnostics as `svcflow check` does (also used by `svcflow deploy`). */
+export function report(diagnostics: Diagnostic[], sources: SourceFile[], json: boolean): void {
   if (json) {
     process.stdout.write(`${JSON.stringify({ diagnostics }, null, 2)}\n`);
     return;

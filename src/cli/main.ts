@@ -3,14 +3,22 @@
  * The `svcflow` command line. Errors a user can act on are one line on stderr and exit 1;
  * never a stack trace (set SVCFLOW_DEBUG=1 to see one).
  */
-import { Command } from 'commander';
-import { checkCommand, compileCommand, graphCommand, CliError } from './front.js';
+import { Command, Option } from 'commander';
+import { checkCommand, compileCommand, graphCommand } from './front.js';
+import { reportError } from './errors.js';
+import { connectionOptions, databaseOptions, positiveInt, type ConnectionFlags, type DatabaseFlags } from './options.js';
+import type { DeployOptions } from './deploy.js';
+import type { PayloadOptions, StartOptions } from './instances.js';
+import type { PsOptions } from './ps.js';
+import type { ShowOptions } from './show.js';
 
 const program = new Command();
 program
   .name('svcflow')
   .description('Service processes as checked DSL files, run as durable Temporal workflows.')
   .version('0.1.0')
+  // Program options only before the command: `svcflow start P --version 2` is the process's version.
+  .enablePositionalOptions()
   .showHelpAfterError();
 
 const run =
@@ -60,9 +68,73 @@ program
     }),
   );
 
+// Operator commands: each module is loaded when its command runs, so `check` stays light.
+connectionOptions(
+  program
+    .command('worker')
+    .description('run a worker on the task queue (migrations first) until SIGINT/SIGTERM; run more for more capacity'),
+).action(run(async (opts: ConnectionFlags) => (await import('./worker.js')).workerCommand(opts)));
+
+databaseOptions(program.command('migrate').description('apply pending database migrations and say which'))
+  .action(run(async (opts: DatabaseFlags) => (await import('./migrate.js')).migrateCommand(opts)));
+
+connectionOptions(
+  program
+    .command('deploy')
+    .description('compile .flow files and store their processes in the registry; with any error, nothing is deployed')
+    .argument('<files...>', '.flow files or directories')
+    .option('--json', 'print the result (or the diagnostics) as JSON on stdout'),
+).action(run(async (files: string[], opts: DeployOptions) => (await import('./deploy.js')).deployCommand(files, opts)));
+
+connectionOptions(
+  program
+    .command('start')
+    .description('start an instance of a deployed process; prints its workflow id')
+    .argument('<process>', 'process name, as deployed')
+    .option('--input <json|@file>', 'the process input: JSON, @file.json, or @- for stdin', '{}')
+    .option('--id <id>', 'workflow id (default: <process>-<random>)')
+    .option('--version <n>', 'a deployed version (default: the newest)', positiveInt),
+).action(run(async (name: string, opts: StartOptions) => (await import('./instances.js')).startCommand(name, opts)));
+
+for (const kind of ['signal', 'update'] as const) {
+  connectionOptions(
+    program
+      .command(kind)
+      .description(kind === 'signal' ? 'send a signal the instance waits for' : 'send an update the instance waits for; prints its result as JSON')
+      .argument('<id>', 'workflow id')
+      .argument('<name>', `${kind} name, as the process's wait names it`)
+      .option('--data <json|@file>', 'the payload: JSON, @file.json, or @- for stdin'),
+  ).action(
+    run(async (id: string, name: string, opts: PayloadOptions) => {
+      const m = await import('./instances.js');
+      return kind === 'signal' ? m.signalCommand(id, name, opts) : m.updateCommand(id, name, opts);
+    }),
+  );
+}
+
+connectionOptions(
+  program
+    .command('ps')
+    .description('list process instances: id, process, version, status, current step, next deadline, started')
+    .option('--process <name>', 'only instances of this process')
+    .addOption(new Option('--status <status>', 'only instances in this status').choices(['running', 'completed', 'failed', 'canceled', 'terminated', 'timed-out', 'continued-as-new']))
+    .option('--limit <n>', 'at most this many', positiveInt, 50)
+    .option('--json', 'print the instances as JSON'),
+).action(run(async (opts: PsOptions) => (await import('./ps.js')).psCommand(opts)));
+
+connectionOptions(
+  program
+    .command('show')
+    .description('one instance: current step, what it waits for and until when, variables (PII masked), outcome')
+    .argument('<id>', 'workflow id')
+    .option('--json', 'print it as JSON, for tools'),
+).action(run(async (id: string, opts: ShowOptions) => (await import('./show.js')).showCommand(id, opts)));
+
+connectionOptions(
+  program.command('cancel').description('cancel a running instance: its compensations run, then it ends').argument('<id>', 'workflow id'),
+).action(run(async (id: string, opts: ConnectionFlags) => (await import('./instances.js')).cancelCommand(id, opts)));
+
 program.parseAsync(process.argv).catch((err: unknown) => {
-  if (process.env.SVCFLOW_DEBUG === '1' && err instanceof Error) process.stderr.write(`${err.stack}\n`);
-  const message = err instanceof Error ? err.message : String(err);
-  process.stderr.write(`svcflow: ${err instanceof CliError ? message : message.split('\n')[0]}\n`);
+  reportError(err);
   process.exitCode = 1;
 });

@@ -11,7 +11,7 @@ import type { ProcessView } from '../dsl/check.js';
 import type { ProcessIR, Step } from '../ir/schema.js';
 import { validateFields } from '../ir/validate.js';
 import { allSteps, childProcessNames } from '../ir/walk.js';
-import { BusinessKeys, CurrentStep, ProcessHash, ProcessName, ProcessVersion } from '../workflows/search-attributes.js';
+import { BusinessKeys, CurrentStep, NextDeadline, ProcessHash, ProcessName, ProcessVersion } from '../workflows/search-attributes.js';
 import { messageSignal, stateQuery, waitKey, type ProcessArgs, type ProcessState } from '../workflows/run-process.js';
 import type { Outcome } from '../workflows/interpret.js';
 import type { Value } from '../workflows/evaluate.js';
@@ -41,6 +41,8 @@ export interface InstanceSummary {
   version?: number;
   status: string;
   currentStep?: string;
+  /** When the instance's next time limit falls (its NextDeadline search attribute). */
+  nextDeadline?: Date;
   startTime: Date;
   closeTime?: Date;
 }
@@ -227,6 +229,7 @@ export class Engine {
         version: wf.typedSearchAttributes.get(ProcessVersion),
         status: wf.status.name,
         currentStep: wf.typedSearchAttributes.get(CurrentStep),
+        nextDeadline: wf.status.name === 'RUNNING' ? wf.typedSearchAttributes.get(NextDeadline) : undefined,
         startTime: wf.startTime,
         closeTime: wf.closeTime,
       });

@@ -1,0 +1,59 @@
+/**
+ * `svcflow start | signal | update | cancel`: steering one process instance. Input and
+ * payloads are read (and their JSON checked) before any connection is opened; the engine then
+ * checks them against the process's declared types before anything reaches Temporal.
+ *
+ * What goes to stdout is data (the workflow id, an update's result); what is said to the
+ * operator goes to stderr, so `id=$(svcflow start …)` works.
+ */
+import { randomBytes } from 'node:crypto';
+import { readJsonArg, withEngine, type ConnectionFlags } from './options.js';
+
+export interface StartOptions extends ConnectionFlags {
+  input?: string;
+  id?: string;
+  version?: number;
+}
+
+export interface PayloadOptions extends ConnectionFlags {
+  data?: string;
+}
+
+/** `Installation-5f2c9a01be`: unique enough, and says what it is. */
+export const generatedId = (process: string) => `${process}-${randomBytes(5).toString('hex')}`;
+
+export async function startCommand(processName: string, opts: StartOptions): Promise<number> {
+  const input = opts.input === undefined ? {} : await readJsonArg(opts.input, '--input');
+  return withEngine(opts, async (engine) => {
+    const started = await engine.start(processName, input, { id: opts.id ?? generatedId(processName), version: opts.version });
+    process.stdout.write(`${started.id}\n`);
+    process.stderr.write(`started ${processName}${opts.version ? ` v${opts.version}` : ''} (definition ${started.hash.slice(0, 12)}, run ${started.runId})\n`);
+    return 0;
+  });
+}
+
+export async function signalCommand(id: string, name: string, opts: PayloadOptions): Promise<number> {
+  const payload = opts.data === undefined ? null : await readJsonArg(opts.data, '--data');
+  return withEngine(opts, async (engine) => {
+    await engine.signal(id, name, payload);
+    process.stderr.write(`signal '${name}' sent to ${id}\n`);
+    return 0;
+  });
+}
+
+export async function updateCommand(id: string, name: string, opts: PayloadOptions): Promise<number> {
+  const payload = opts.data === undefined ? null : await readJsonArg(opts.data, '--data');
+  return withEngine(opts, async (engine) => {
+    const result = await engine.update(id, name, payload);
+    process.stdout.write(`${JSON.stringify(result ?? null, null, 2)}\n`);
+    return 0;
+  });
+}
+
+export async function cancelCommand(id: string, opts: ConnectionFlags): Promise<number> {
+  return withEngine(opts, async (engine) => {
+    await engine.cancel(id);
+    process.stderr.write(`cancellation of ${id} requested: its compensations run, then it ends as canceled (svcflow show ${id})\n`);
+    return 0;
+  });
+}

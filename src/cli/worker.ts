@@ -1,0 +1,77 @@
+/**
+ * `svcflow worker`: the process an operator runs (one or many, on any machine) against a
+ * Temporal server or cluster and the svcflow database. It applies the migrations, hosts the
+ * process interpreter and the system activities on one task queue, and on SIGINT/SIGTERM stops
+ * taking new tasks, lets the ones in flight finish, and exits 0.
+ */
+import pg from 'pg';
+import type { WorkerOptions } from '@temporalio/worker';
+import { createWorker, DEFAULT_TASK_QUEUE } from '../engine/worker.js';
+import { migrate } from '../engine/migrate.js';
+import { createSystemActivities } from '../activities/systems/index.js';
+import { engineConfig, redactUrl, unreachable, type ConnectionFlags } from './options.js';
+
+/** The one place where the worker's activities are built: the system adapters, on the svcflow database. */
+function buildActivities(deps: { pool: pg.Pool }): NonNullable<WorkerOptions['activities']> {
+  return createSystemActivities({ pool: deps.pool });
+}
+
+export async function workerCommand(flags: ConnectionFlags): Promise<number> {
+  const config = await engineConfig(flags);
+  const taskQueue = flags.taskQueue ?? DEFAULT_TASK_QUEUE;
+  const log = (m: string) => process.stderr.write(`[svcflow worker] ${m}\n`);
+
+  let applied: string[];
+  try {
+    applied = await migrate(config.databaseUrl);
+  } catch (err) {
+    throw unreachable(err, config);
+  }
+  const pool = new pg.Pool({ connectionString: config.databaseUrl });
+  const activities = buildActivities({ pool });
+  let created;
+  try {
+    created = await createWorker({ temporal: config.temporal, taskQueue, activities });
+  } catch (err) {
+    await pool.end();
+    throw unreachable(err, config);
+  }
+  const { worker, connection } = created;
+
+  // Temporal's runtime also shuts its workers down on these signals; ours says so and counts.
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal}: no new tasks; finishing the ones in flight`);
+    worker.shutdown();
+  };
+  const onSigint = () => stop('SIGINT');
+  const onSigterm = () => stop('SIGTERM');
+  process.once('SIGINT', onSigint);
+  process.once('SIGTERM', onSigterm);
+
+  const names = Object.keys(activities);
+  process.stdout.write(
+    [
+      'svcflow worker running',
+      `  Temporal     ${config.temporal.address} (namespace ${config.temporal.namespace})`,
+      `  PostgreSQL   ${redactUrl(config.databaseUrl)}`,
+      `  migrations   ${applied.length ? `applied ${applied.join(', ')}` : 'up to date'}`,
+      `  task queue   ${taskQueue}`,
+      `  activities   ${names.length ? `${names.length} registered` : 'none (processes that call activities wait until a worker with them polls)'}`,
+      'Stop with Ctrl-C or SIGTERM.',
+      '',
+    ].join('\n'),
+  );
+  try {
+    await worker.run();
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigterm);
+    await connection.close();
+    await pool.end();
+  }
+  log('stopped');
+  return 0;
+}
