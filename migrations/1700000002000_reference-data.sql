@@ -65,6 +65,10 @@ INSERT INTO billing_accounts (account_id, msisdn, holder_name, city, plan_code, 
   ('AC-2', '13900139000', '刘先生', '上海', 'family-128', 5000),
   ('AC-3', '13700137000', 'Ms. Smith', '北京', 'basic-58', 0);
 
+-- A pending SP subscription for the README's walk-through of SecondaryConfirmation.
+INSERT INTO billing_subscriptions (subscription_id, account_id, msisdn, sp_code, product, monthly_fee_fen, currency, created_at)
+VALUES ('SUB-DEMO', 'AC-1', '13800138000', 'SP-901', '彩铃', 500, 'CNY', now());
+
 INSERT INTO notification_templates (template_id, locale, body) VALUES
   ('complaint.billing.investigating', 'zh-CN', '您的投诉 {complaintId} 已受理，我们正在核查话费。'),
   ('complaint.billing.investigating', 'en', 'We are checking the charges in your complaint {complaintId}.'),
@@ -151,6 +155,7 @@ INSERT INTO notification_templates (template_id, locale, body) VALUES
 
 -- Down Migration
 DELETE FROM notification_templates;
+DELETE FROM billing_subscriptions WHERE subscription_id = 'SUB-DEMO';
 DELETE FROM billing_accounts WHERE account_id IN ('AC-1', 'AC-2', 'AC-3');
 DELETE FROM complaints_time_limits;
 DELETE FROM complaints_staff;
