@@ -72,8 +72,9 @@ program
 connectionOptions(
   program
     .command('worker')
-    .description('run a worker on the task queue (migrations first) until SIGINT/SIGTERM; run more for more capacity'),
-).action(run(async (opts: ConnectionFlags) => (await import('./worker.js')).workerCommand(opts)));
+    .description('run a worker on the task queue (migrations first) until SIGINT/SIGTERM; run more for more capacity')
+    .option('--http <port>', 'also serve the HTTP endpoints (inbound SMS, technicians\' reports) on this port', positiveInt),
+).action(run(async (opts: ConnectionFlags & { http?: number }) => (await import('./worker.js')).workerCommand(opts)));
 
 databaseOptions(program.command('migrate').description('apply pending database migrations and say which'))
   .action(run(async (opts: DatabaseFlags) => (await import('./migrate.js')).migrateCommand(opts)));

@@ -8,7 +8,7 @@ import pg from 'pg';
 import type { WorkerOptions } from '@temporalio/worker';
 import { createWorker, DEFAULT_TASK_QUEUE } from '../engine/worker.js';
 import { migrate } from '../engine/migrate.js';
-import { createSystemActivities } from '../activities/systems/index.js';
+import { consoleSender, createSystemActivities } from '../activities/systems/index.js';
 import { engineConfig, redactUrl, unreachable, type ConnectionFlags } from './options.js';
 
 /** The one place where the worker's activities are built: the system adapters, on the svcflow database. */
@@ -16,7 +16,7 @@ function buildActivities(deps: { pool: pg.Pool }): NonNullable<WorkerOptions['ac
   return createSystemActivities({ pool: deps.pool });
 }
 
-export async function workerCommand(flags: ConnectionFlags): Promise<number> {
+export async function workerCommand(flags: ConnectionFlags & { http?: number }): Promise<number> {
   const config = await engineConfig(flags);
   const taskQueue = flags.taskQueue ?? DEFAULT_TASK_QUEUE;
   const log = (m: string) => process.stderr.write(`[svcflow worker] ${m}\n`);
@@ -37,6 +37,7 @@ export async function workerCommand(flags: ConnectionFlags): Promise<number> {
     throw unreachable(err, config);
   }
   const { worker, connection } = created;
+  const http = flags.http === undefined ? undefined : await serveHttp(config, pool, flags.http);
 
   // Temporal's runtime also shuts its workers down on these signals; ours says so and counts.
   let stopping = false;
@@ -59,6 +60,7 @@ export async function workerCommand(flags: ConnectionFlags): Promise<number> {
       `  PostgreSQL   ${redactUrl(config.databaseUrl)}`,
       `  migrations   ${applied.length ? `applied ${applied.join(', ')}` : 'up to date'}`,
       `  task queue   ${taskQueue}`,
+      ...(http ? [`  HTTP         http://0.0.0.0:${flags.http} (POST /sms/inbound, POST /work-orders/:id/{ack,on-site,report})`] : []),
       `  activities   ${names.length ? `${names.length} registered` : 'none (processes that call activities wait until a worker with them polls)'}`,
       'Stop with Ctrl-C or SIGTERM.',
       '',
@@ -69,9 +71,25 @@ export async function workerCommand(flags: ConnectionFlags): Promise<number> {
   } finally {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigterm);
+    await http?.close();
     await connection.close();
     await pool.end();
   }
   log('stopped');
   return 0;
+}
+
+/** The HTTP endpoints next to the worker: they need the engine (to route SMS and reports). */
+async function serveHttp(config: Awaited<ReturnType<typeof engineConfig>>, pool: pg.Pool, port: number): Promise<{ close(): Promise<void> }> {
+  const { createEngine } = await import('../engine/engine.js');
+  const { createHttpServer } = await import('../engine/http.js');
+  const engine = await createEngine(config);
+  const app = await createHttpServer({ engine, notification: { pool, sender: consoleSender, clock: () => new Date() } });
+  await app.listen({ host: '0.0.0.0', port });
+  return {
+    async close() {
+      await app.close();
+      await engine.close();
+    },
+  };
 }
