@@ -99,7 +99,7 @@ export interface CalendarNode {
   kind: 'Calendar';
   name: Name;
   description?: string;
-  timezone?: string;
+  timezone?: { value: string; range: Range };
   works?: { fromDay: Name; toDay: Name; opens: Name; closes: Name };
   holidays: Array<{ value: string; range: Range }>;
   workdays: Array<{ value: string; range: Range }>;

@@ -13,9 +13,9 @@ import { didYouMean, type DiagnosticSink } from './diagnostics.js';
 export interface Scope {
   /** Names definitely bound here, with their types. */
   bound: Map<string, TypeRef>;
-  /** Every name bound anywhere in the process (to tell "undefined" from "not yet"). */
+  /** Every name bound anywhere in the process, loop items aside (to tell "undefined" from "not yet"). */
   everywhere: Set<string>;
-  /** True when the process uses a calendar (business durations allowed). */
+  /** True when the process names a calendar (business durations allowed). */
   hasCalendar: boolean;
 }
 

@@ -53,17 +53,28 @@ export function checkFile(file: A.FileNode, ctx: CheckContext, sink: DiagnosticS
 function checkCalendar(cal: A.CalendarNode, sink: DiagnosticSink): void {
   const bad = (problem: string, range = cal.name.range) => sink.add('check/invalid-calendar', range, { problem });
   if (!cal.timezone) bad(`calendar ${cal.name.name} needs a timezone, such as timezone "Asia/Shanghai"`);
-  else if (!validTimezone(cal.timezone)) bad(`'${cal.timezone}' is not a known time zone`);
+  else if (!validTimezone(cal.timezone.value)) bad(`'${cal.timezone.value}' is not a known time zone`, cal.timezone.range);
   if (!cal.works) bad(`calendar ${cal.name.name} needs working hours, such as works mon-fri 09:00 to 18:00`);
   else {
     for (const d of [cal.works.fromDay, cal.works.toDay]) {
       if (!WEEKDAYS.includes(d.name.toLowerCase())) bad(`'${d.name}' is not a weekday (mon, tue, wed, thu, fri, sat, sun)`, d.range);
     }
-    if (parseClock(cal.works.opens.name) >= parseClock(cal.works.closes.name)) bad('the day must open before it closes', cal.works.opens.range);
+    const late = [cal.works.opens, cal.works.closes].filter((t) => parseClock(t.name) > DAY_MINUTES);
+    for (const t of late) bad(`'${t.name}' is not a time of day (00:00 to 24:00)`, t.range);
+    if (!late.length && parseClock(cal.works.opens.name) >= parseClock(cal.works.closes.name)) bad('the day must open before it closes', cal.works.opens.range);
   }
   for (const d of [...cal.holidays, ...cal.workdays]) {
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(d.value) || Number.isNaN(Date.parse(`${d.value}T00:00:00Z`))) bad(`'${d.value}' is not a date (YYYY-MM-DD)`, d.range);
+    if (!validDate(d.value)) bad(`'${d.value}' is not a date (YYYY-MM-DD)`, d.range);
   }
+}
+
+const DAY_MINUTES = 24 * 60;
+
+/** A real calendar date: `2026-02-30` is not one (Date.parse would roll it over to March). */
+function validDate(text: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return false;
+  const ms = Date.parse(`${text}T00:00:00Z`);
+  return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === text;
 }
 
 function validTimezone(tz: string): boolean {
@@ -136,8 +147,9 @@ class ProcessChecker {
       else if (f.pii) sink.add('check/pii-in-index', ix.range, { name: ix.name });
     }
     if (p.calendar) {
-      if (this.calendars.has(p.calendar.name)) this.hasCalendar = true;
-      else sink.add('check/unknown-calendar', p.calendar.range, { name: p.calendar.name, suggestion: didYouMean(p.calendar.name, this.calendars.keys()) });
+      // A misspelled calendar is reported once, here; business durations are not reported again.
+      this.hasCalendar = true;
+      if (!this.calendars.has(p.calendar.name)) sink.add('check/unknown-calendar', p.calendar.range, { name: p.calendar.name, suggestion: didYouMean(p.calendar.name, this.calendars.keys()) });
     }
     this.collectNames(p.steps);
     this.block(p.steps, { bound: new Map([['input', record(input)]]) });
@@ -343,12 +355,14 @@ class ProcessChecker {
   }
 }
 
-/** Names a step binds for the steps after it. */
+/**
+ * Names a step binds for the steps after it. A `for each` item is not one: it exists only in
+ * its loop (where it is always bound), so elsewhere it is undefined, not "used too early".
+ */
 function bindingsOf(s: A.Step): string[] {
   const out: string[] = [];
   if ('bind' in s && s.bind) out.push(s.bind.name);
   if (s.kind === 'SetStep') out.push(s.name.name);
-  if (s.kind === 'ForEachStep') out.push(s.item.name);
   return out;
 }
 

@@ -70,10 +70,12 @@ export function parseSource(source: SourceFile): Parsed {
   const lexed = lex(source.text);
   for (const e of lexed.errors.slice(0, MAX_SYNTAX_ERRORS)) {
     const range: Range = { line: e.line ?? 1, column: e.column ?? 1, endLine: e.line ?? 1, endColumn: (e.column ?? 1) + Math.max(0, e.length - 1) };
-    sink.add('parse/unexpected-character', range, { text: source.text.substr(e.offset, Math.min(e.length, 20)) });
+    const text = source.text.substr(e.offset, Math.min(e.length, 20));
+    sink.add('parse/unexpected-character', range, { text, fullWidth: /[\u2000-\u206F\u3000-\u303F\uFE10-\uFE6F\uFF00-\uFFEF]/.test(text) });
   }
-  const parsed = parseTokens(lexed.tokens);
-  for (const e of parsed.errors.slice(0, Math.max(0, MAX_SYNTAX_ERRORS - lexed.errors.length))) {
+  const room = Math.max(0, MAX_SYNTAX_ERRORS - lexed.errors.length);
+  const parsed = parseTokens(lexed.tokens, room);
+  for (const e of parsed.errors.slice(0, room)) {
     sink.add('parse/syntax', errorRange(e, lexed.tokens.length ? lexed.tokens[lexed.tokens.length - 1]! : undefined), {
       message: e.message,
       hint: hintForRules(e.context?.ruleStack ?? []),
@@ -84,14 +86,21 @@ export function parseSource(source: SourceFile): Parsed {
 }
 
 /**
- * Where a syntax error points. A token the parser expected but did not find (or the end of the
- * file) is placed just after the previous token, as a reader would point at it.
+ * Where a syntax error points. A token the parser expected but did not find is placed just after
+ * the previous token, as a reader would point at it, when the line (or the file) ends there: a
+ * missing ')' or value at the end of a line is not the fault of the next line, which is fine.
+ * After a '{' or '}' the line may well end, so there the next token is pointed at; so are tokens
+ * out of place themselves (left over after a complete step, which carry no previous token).
  */
 function errorRange(e: IRecognitionException, last: { endLine?: number; endColumn?: number } | undefined): Range {
   const t = e.token;
-  if (t.tokenType !== EOF && !Number.isNaN(t.startOffset)) return tokenRange(t);
   const prev = (e as IRecognitionException & { previousToken?: typeof t }).previousToken;
-  const anchor = prev && !Number.isNaN(prev.startOffset) ? prev : last;
+  const known = prev && !Number.isNaN(prev.startOffset) ? prev : undefined;
+  if (t.tokenType !== EOF && !Number.isNaN(t.startOffset)) {
+    const lineEndsBefore = known !== undefined && (known.endLine ?? 0) < (t.startLine ?? 0) && known.image !== '{' && known.image !== '}';
+    if (!lineEndsBefore) return tokenRange(t);
+  }
+  const anchor = known ?? last;
   const line = anchor?.endLine ?? 1;
   const column = (anchor?.endColumn ?? 0) + 1;
   return { line, column, endLine: line, endColumn: column };

@@ -343,7 +343,7 @@ export interface MatchCaseCstNode extends CstNode {
 
 export type MatchCaseCstChildren = {
   Case: IToken[];
-  values: ExpressionCstNode[];
+  values?: ExpressionCstNode[];
   Comma?: IToken[];
   block: BlockCstNode[];
 };

@@ -14,7 +14,7 @@ import { assignIds } from './ids.js';
 export function lowerCalendar(c: A.CalendarNode): Calendar {
   return {
     name: c.name.name,
-    timezone: c.timezone ?? 'UTC',
+    timezone: c.timezone?.value ?? 'UTC',
     workdays: c.works ? weekdayRange(c.works.fromDay.name, c.works.toDay.name) : [1, 2, 3, 4, 5],
     opensAt: c.works ? parseClock(c.works.opens.name) : 9 * 60,
     closesAt: c.works ? parseClock(c.works.closes.name) : 18 * 60,

@@ -7,15 +7,20 @@ const mean = (s: string | undefined) => (s ? `did you mean '${s}'?` : undefined)
 
 export const MESSAGES = {
   // ── parse ────────────────────────────────────────────────────────────────────────────
-  'parse/unexpected-character': (d: { text: string }): Text => ({
+  'parse/unexpected-character': (d: { text: string; fullWidth?: boolean }): Text => ({
     message: `'${d.text}' cannot appear here`,
-    hint: 'texts go in double quotes ("…"); names use letters, digits and _',
+    hint: d.fullWidth
+      ? 'this is full-width punctuation from a Chinese input method: use half-width " ( ) , : instead (a step needs no ； or 。); inside "…" anything goes'
+      : 'texts go in double quotes ("…"); names use letters, digits and _',
   }),
   'parse/syntax': (d: { message: string; hint?: string }): Text => ({ message: d.message, hint: d.hint }),
-  'parse/invalid-template': (d: { part: string }): Text => ({
-    message: `the {…} part '${d.part}' of this text is not a valid expression`,
-    hint: 'write {name} or {name.field}; write {{ for a literal {',
-  }),
+  'parse/invalid-template': (d: { part: string; unclosed?: boolean }): Text =>
+    d.unclosed
+      ? { message: "this '{' in the text is never closed by a '}'", hint: 'write {name} or {name.field}; write {{ for a literal {' }
+      : {
+          message: `the {…} part '${d.part}' of this text is not a valid expression`,
+          hint: 'write {name} or {name.field}; write {{ for a literal {',
+        },
   'parse/too-large': (d: { bytes: number; limit: number }): Text => ({
     message: `the file is ${d.bytes} bytes; the limit is ${d.limit}`,
     hint: 'split the process into child processes (call process …)',

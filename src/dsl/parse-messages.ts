@@ -26,7 +26,13 @@ const RULE_WORDS: Record<string, string> = {
   callStmt: 'timeout, retry, compensate with, or the next step',
   waitStmt: 'signal, update or message',
   parallelStmt: "'all' or 'first'",
+  matchCase: 'a value to match, such as "a"',
   primaryOrCall: 'a value',
+};
+
+/** What a rule needs at least one of, where that differs from RULE_WORDS. */
+const EARLY_EXIT_WORDS: Record<string, string> = {
+  parallelStmt: 'a branch (branch name { … })',
 };
 
 function expectedAfter(ruleName: string, expected: TokenType, previous: IToken): string {
@@ -49,11 +55,26 @@ export const errorMessageProvider: IParserErrorMessageProvider = {
     return `expected ${words}${after}, found ${shown(first)}`;
   },
   buildEarlyExitMessage({ actual, ruleName, previous }) {
-    const words = RULE_WORDS[ruleName] ?? ruleName;
+    const words = EARLY_EXIT_WORDS[ruleName] ?? RULE_WORDS[ruleName] ?? ruleName;
     const after = previous && previous.image ? ` after '${previous.image}'` : '';
     return `expected ${words}${after}, found ${shown(actual[0]!)}`;
   },
 };
+
+/** What a left-over token follows: a complete step, process or calendar, or a block's '{'. */
+export type LeftOver = 'step' | 'process' | 'calendar' | 'block';
+
+/**
+ * A token left over after a complete step, process or calendar (or at the start of a block):
+ * said where it stands, since what came before it was fine.
+ */
+export function leftOverMessage(actual: IToken, previous: IToken, what: LeftOver): string {
+  if (actual.tokenType.name === 'RCurly') return "this '}' has no matching '{'";
+  if (what === 'calendar') return `${shown(actual)} is not part of a calendar (timezone, works, holidays, workdays), nor a new process or calendar`;
+  const sameLine = what !== 'block' && !Number.isNaN(previous.startOffset) && previous.endLine === actual.startLine;
+  if (sameLine) return `${shown(actual)} cannot follow '${previous.image}': the ${what} is already complete there`;
+  return `${shown(actual)} does not start a step; steps start with ${STATEMENTS}`;
+}
 
 /** A hint for a syntax error, from the grammar rule it happened in (innermost first). */
 const RULE_HINTS: Record<string, string> = {

@@ -2,15 +2,24 @@
  * The grammar of the process DSL, and nothing else: no actions, no meaning. `to-ast.ts` walks
  * the CST this produces. Error recovery is on, so one run reports every syntax error.
  * The CST types in `cst.d.ts` are generated from this grammar (`npm run gen:cst`).
+ *
+ * Recovery works one step at a time (`recovery.ts`): the grammar marks where steps are read
+ * (`step`), where blocks of steps open and close, and what may follow a complete step.
  */
-import { CstParser, type CstNode, type IRecognitionException, type IToken, type TokenType } from 'chevrotain';
+import type { CstNode, IRecognitionException, IToken, TokenType } from 'chevrotain';
 import * as T from './tokens.js';
 import { errorMessageProvider } from './parse-messages.js';
+import { DECLARATION_STARTS, IN_STEP, StepRecoveringParser, stepOrEnd } from './recovery.js';
 
-class ProcessParser extends CstParser {
+class ProcessParser extends StepRecoveringParser {
   constructor() {
     super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, errorMessageProvider });
     this.performSelfAnalysis();
+  }
+
+  /** One step of a process or a block, recovering on its own. */
+  private step(): void {
+    this.recoverStep(() => this.SUBRULE(this.statement));
   }
 
   // ── file, calendars, process header ────────────────────────────────────────────────
@@ -40,6 +49,7 @@ class ProcessParser extends CstParser {
         { ALT: () => (this.CONSUME(T.Workdays), this.SUBRULE2(this.stringList, { LABEL: 'workdays' })) },
       ]),
     );
+    this.ACTION(() => this.expectNext((t) => DECLARATION_STARTS.has(t), ['file', 'calendarDecl'], 'calendar'));
   });
 
   public stringList = this.RULE('stringList', () => {
@@ -60,7 +70,8 @@ class ProcessParser extends CstParser {
         { ALT: () => this.SUBRULE(this.usesCalendar) },
       ]),
     );
-    this.MANY2(() => this.SUBRULE(this.statement));
+    this.MANY2(() => this.step());
+    this.ACTION(() => this.expectNext((t) => DECLARATION_STARTS.has(t), ['file', 'processDecl'], 'process'));
   });
 
   public inputDecl = this.RULE('inputDecl', () => {
@@ -108,18 +119,23 @@ class ProcessParser extends CstParser {
   });
 
   // ── statements ─────────────────────────────────────────────────────────────────────
-  public block = this.RULE('block', () => {
-    this.CONSUME(T.LCurly);
-    this.MANY(() => this.SUBRULE(this.statement));
-    this.CONSUME(T.RCurly);
-  });
+  public block = this.RULE(
+    'block',
+    () => {
+      this.openBlock();
+      this.ACTION(() => this.expectNext(stepOrEnd, ['block'], 'block'));
+      this.MANY(() => this.step());
+      this.closeBlock();
+    },
+    IN_STEP,
+  );
 
   public statement = this.RULE('statement', () => {
     this.OPTION(() => {
       this.CONSUME(T.Identifier, { LABEL: 'label' });
       this.CONSUME(T.Colon);
     });
-    this.OR([
+    const kind = this.OR([
       { ALT: () => this.SUBRULE(this.callStmt) },
       { ALT: () => this.SUBRULE(this.waitStmt) },
       { ALT: () => this.SUBRULE(this.sleepStmt) },
@@ -132,7 +148,8 @@ class ProcessParser extends CstParser {
       { ALT: () => this.SUBRULE(this.failStmt) },
       { ALT: () => this.SUBRULE(this.endStmt) },
     ]);
-  });
+    this.ACTION(() => this.expectNext(stepOrEnd, ['statement', kind.name], 'step'));
+  }, IN_STEP);
 
   public callStmt = this.RULE('callStmt', () => {
     this.CONSUME(T.Call);
@@ -155,7 +172,7 @@ class ProcessParser extends CstParser {
         },
       ]),
     );
-  });
+  }, IN_STEP);
 
   public retryClause = this.RULE('retryClause', () => {
     this.CONSUME(T.Retry);
@@ -165,24 +182,24 @@ class ProcessParser extends CstParser {
     this.OPTION2(() => (this.CONSUME(T.Backoff), this.CONSUME2(T.NumberLiteral, { LABEL: 'backoff' })));
     this.OPTION3(() => (this.CONSUME(T.Up), this.CONSUME(T.To), this.CONSUME2(T.DurationLiteral, { LABEL: 'upTo' })));
     this.OPTION4(() => (this.CONSUME(T.Unless), this.SUBRULE(this.stringList, { LABEL: 'unless' })));
-  });
+  }, IN_STEP);
 
   public qualifiedName = this.RULE('qualifiedName', () => {
     this.CONSUME(T.Identifier);
     this.MANY(() => (this.CONSUME(T.Dot), this.CONSUME(T.AnyName)));
-  });
+  }, IN_STEP);
 
   public argList = this.RULE('argList', () => {
     this.CONSUME(T.LParen);
     this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.namedArg) });
     this.CONSUME(T.RParen);
-  });
+  }, IN_STEP);
 
   public namedArg = this.RULE('namedArg', () => {
     this.CONSUME(T.AnyName, { LABEL: 'name' });
     this.CONSUME(T.Colon);
     this.SUBRULE(this.expression);
-  });
+  }, IN_STEP);
 
   public waitStmt = this.RULE('waitStmt', () => {
     this.CONSUME(T.Wait);
@@ -207,7 +224,7 @@ class ProcessParser extends CstParser {
         { ALT: () => (this.CONSUME(T.On), this.CONSUME(T.Timeout), this.SUBRULE2(this.block, { LABEL: 'onTimeout' })) },
       ]),
     );
-  });
+  }, IN_STEP);
 
   public payloadDecl = this.RULE('payloadDecl', () => {
     this.CONSUME(T.LParen);
@@ -219,7 +236,7 @@ class ProcessParser extends CstParser {
     this.CONSUME(T.Sleep);
     this.OPTION(() => this.CONSUME(T.Until));
     this.SUBRULE(this.expression);
-  });
+  }, IN_STEP);
 
   public ifStmt = this.RULE('ifStmt', () => {
     this.CONSUME(T.If);
@@ -229,36 +246,40 @@ class ProcessParser extends CstParser {
       this.CONSUME(T.Else);
       this.OR([{ ALT: () => this.SUBRULE(this.ifStmt, { LABEL: 'elseIf' }) }, { ALT: () => this.SUBRULE2(this.block, { LABEL: 'otherwise' }) }]);
     });
-  });
+  }, IN_STEP);
 
   public matchStmt = this.RULE('matchStmt', () => {
     this.CONSUME(T.Match);
     this.SUBRULE(this.expression, { LABEL: 'subject' });
-    this.CONSUME(T.LCurly);
+    this.openBlock();
     this.MANY(() => this.SUBRULE(this.matchCase));
     this.OPTION(() => (this.CONSUME(T.Else), this.SUBRULE(this.block, { LABEL: 'otherwise' })));
-    this.CONSUME(T.RCurly);
-  });
+    this.closeBlock();
+  }, IN_STEP);
 
   public matchCase = this.RULE('matchCase', () => {
     this.CONSUME(T.Case);
-    this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.expression, { LABEL: 'values' }) });
+    // In `case {`, the '{' opens the case (its value is missing); it does not start a record.
+    this.AT_LEAST_ONE_SEP({
+      SEP: T.Comma,
+      DEF: () => this.OR([{ GATE: () => this.LA(1).tokenType !== T.LCurly, ALT: () => this.SUBRULE(this.expression, { LABEL: 'values' }) }]),
+    });
     this.SUBRULE(this.block);
-  });
+  }, IN_STEP);
 
   public parallelStmt = this.RULE('parallelStmt', () => {
     this.CONSUME(T.Parallel);
     this.OR([{ ALT: () => this.CONSUME(T.All, { LABEL: 'mode' }) }, { ALT: () => this.CONSUME(T.First, { LABEL: 'mode' }) }]);
-    this.CONSUME(T.LCurly);
+    this.openBlock();
     this.AT_LEAST_ONE(() => this.SUBRULE(this.branch));
-    this.CONSUME(T.RCurly);
-  });
+    this.closeBlock();
+  }, IN_STEP);
 
   public branch = this.RULE('branch', () => {
     this.CONSUME(T.Branch);
     this.OPTION(() => this.CONSUME(T.Identifier, { LABEL: 'name' }));
     this.SUBRULE(this.block);
-  });
+  }, IN_STEP);
 
   public forStmt = this.RULE('forStmt', () => {
     this.CONSUME(T.For);
@@ -267,7 +288,7 @@ class ProcessParser extends CstParser {
     this.CONSUME(T.In);
     this.SUBRULE(this.expression, { LABEL: 'list' });
     this.SUBRULE(this.block);
-  });
+  }, IN_STEP);
 
   public repeatStmt = this.RULE('repeatStmt', () => {
     this.CONSUME(T.Repeat);
@@ -275,40 +296,40 @@ class ProcessParser extends CstParser {
     this.CONSUME(T.Times);
     this.OPTION(() => (this.CONSUME(T.Until), this.SUBRULE(this.expression, { LABEL: 'until' })));
     this.SUBRULE(this.block);
-  });
+  }, IN_STEP);
 
   public setStmt = this.RULE('setStmt', () => {
     this.CONSUME(T.Set);
     this.CONSUME(T.Identifier, { LABEL: 'name' });
     this.CONSUME(T.Equals);
     this.SUBRULE(this.expression);
-  });
+  }, IN_STEP);
 
   public failStmt = this.RULE('failStmt', () => {
     this.CONSUME(T.Fail);
     this.CONSUME(T.StringLiteral, { LABEL: 'code' });
     this.OPTION(() => (this.CONSUME(T.Comma), this.SUBRULE(this.expression, { LABEL: 'message' })));
-  });
+  }, IN_STEP);
 
   public endStmt = this.RULE('endStmt', () => {
     this.CONSUME(T.End);
     this.CONSUME(T.StringLiteral, { LABEL: 'outcome' });
     this.OPTION(() => (this.CONSUME(T.With), this.SUBRULE(this.expression, { LABEL: 'output' })));
-  });
+  }, IN_STEP);
 
   // ── expressions, loosest binding first ─────────────────────────────────────────────
   public expression = this.RULE('expression', () => {
     this.AT_LEAST_ONE_SEP({ SEP: T.Or, DEF: () => this.SUBRULE(this.andExpr, { LABEL: 'operands' }) });
-  });
+  }, IN_STEP);
 
   public andExpr = this.RULE('andExpr', () => {
     this.AT_LEAST_ONE_SEP({ SEP: T.And, DEF: () => this.SUBRULE(this.notExpr, { LABEL: 'operands' }) });
-  });
+  }, IN_STEP);
 
   public notExpr = this.RULE('notExpr', () => {
     this.OPTION(() => this.CONSUME(T.Not));
     this.SUBRULE(this.comparison);
-  });
+  }, IN_STEP);
 
   public comparison = this.RULE('comparison', () => {
     this.SUBRULE(this.additive, { LABEL: 'left' });
@@ -320,7 +341,7 @@ class ProcessParser extends CstParser {
       );
       this.SUBRULE2(this.additive, { LABEL: 'right' });
     });
-  });
+  }, IN_STEP);
 
   public additive = this.RULE('additive', () => {
     this.SUBRULE(this.multiplicative, { LABEL: 'operands' });
@@ -328,7 +349,7 @@ class ProcessParser extends CstParser {
       this.OR([{ ALT: () => this.CONSUME(T.Plus, { LABEL: 'operators' }) }, { ALT: () => this.CONSUME(T.Minus, { LABEL: 'operators' }) }]);
       this.SUBRULE2(this.multiplicative, { LABEL: 'operands' });
     });
-  });
+  }, IN_STEP);
 
   public multiplicative = this.RULE('multiplicative', () => {
     this.SUBRULE(this.unary, { LABEL: 'operands' });
@@ -340,12 +361,12 @@ class ProcessParser extends CstParser {
       ]);
       this.SUBRULE2(this.unary, { LABEL: 'operands' });
     });
-  });
+  }, IN_STEP);
 
   public unary = this.RULE('unary', () => {
     this.OPTION(() => this.CONSUME(T.Minus));
     this.SUBRULE(this.postfix);
-  });
+  }, IN_STEP);
 
   public postfix = this.RULE('postfix', () => {
     this.SUBRULE(this.primary);
@@ -355,7 +376,7 @@ class ProcessParser extends CstParser {
         { ALT: () => (this.CONSUME(T.LBracket), this.SUBRULE(this.expression, { LABEL: 'suffix' }), this.CONSUME(T.RBracket)) },
       ]),
     );
-  });
+  }, IN_STEP);
 
   public primary = this.RULE('primary', () => {
     this.OR([
@@ -375,36 +396,36 @@ class ProcessParser extends CstParser {
       { ALT: () => this.SUBRULE(this.nameOrCall) },
       { ALT: () => (this.CONSUME(T.LParen), this.SUBRULE(this.expression), this.CONSUME(T.RParen)) },
     ]);
-  });
+  }, IN_STEP);
 
   public businessDuration = this.RULE('businessDuration', () => {
     this.CONSUME(T.NumberLiteral);
     this.CONSUME(T.Business);
     this.OR([{ ALT: () => this.CONSUME(T.Days, { LABEL: 'unit' }) }, { ALT: () => this.CONSUME(T.Hours, { LABEL: 'unit' }) }]);
-  });
+  }, IN_STEP);
 
   public nameOrCall = this.RULE('nameOrCall', () => {
     this.CONSUME(T.Identifier);
-  });
+  }, IN_STEP);
 
   public functionCall = this.RULE('functionCall', () => {
     this.CONSUME(T.AnyName, { LABEL: 'fn' });
     this.CONSUME(T.LParen);
     this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.expression, { LABEL: 'args' }) });
     this.CONSUME(T.RParen);
-  });
+  }, IN_STEP);
 
   public listLiteral = this.RULE('listLiteral', () => {
     this.CONSUME(T.LBracket);
     this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.expression, { LABEL: 'items' }) });
     this.CONSUME(T.RBracket);
-  });
+  }, IN_STEP);
 
   public recordLiteral = this.RULE('recordLiteral', () => {
     this.CONSUME(T.LCurly);
     this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.namedArg, { LABEL: 'fields' }) });
     this.CONSUME(T.RCurly);
-  });
+  }, IN_STEP);
 }
 
 /** The one parser instance (building a Chevrotain parser is the expensive part). */
@@ -415,10 +436,14 @@ export interface ParseResult {
   errors: IRecognitionException[];
 }
 
-export function parseTokens(tokens: IToken[]): ParseResult {
+/** Parses a file. After `maxErrors` steps that went wrong, the rest is not read. */
+export function parseTokens(tokens: IToken[], maxErrors = Infinity): ParseResult {
   parser.input = tokens;
+  parser.maxFailures = maxErrors;
   const cst = parser.file();
-  return { cst, errors: parser.errors };
+  const at = (e: IRecognitionException) => (Number.isNaN(e.token.startOffset) ? Infinity : e.token.startOffset);
+  const errors = parser.leftOvers.length ? [...parser.errors, ...parser.leftOvers].sort((a, b) => at(a) - at(b)) : parser.errors;
+  return { cst, errors };
 }
 
 /** Parses one expression (used for the `{…}` parts of string templates). */

@@ -54,7 +54,7 @@ class AstBuilder extends BaseVisitor {
       kind: 'Calendar',
       name: nameOf(c.name[0]!),
       description: c.description ? this.text(c.description[0]!) : undefined,
-      timezone: c.timezone ? this.text(c.timezone[0]!) : undefined,
+      timezone: c.timezone ? { value: this.text(c.timezone[0]!), range: tokenRange(c.timezone[0]!) } : undefined,
       works:
         c.fromDay && c.toDay && c.opens && c.closes
           ? { fromDay: nameOf(c.fromDay[0]!), toDay: nameOf(c.toDay[0]!), opens: nameOf(c.opens[0]!), closes: nameOf(c.closes[0]!) }
@@ -249,7 +249,7 @@ class AstBuilder extends BaseVisitor {
   }
 
   matchCase(c: C.MatchCaseCstChildren): { values: A.Expr[]; steps: A.Step[] } {
-    return { values: c.values.map((n) => this.visit(n) as A.Expr), steps: this.visit(c.block[0]!) as A.Step[] };
+    return { values: (c.values ?? []).map((n) => this.visit(n) as A.Expr), steps: this.visit(c.block[0]!) as A.Step[] };
   }
 
   parallelStmt(c: C.ParallelStmtCstChildren): A.Step {
@@ -356,18 +356,19 @@ class AstBuilder extends BaseVisitor {
 
   postfix(c: C.PostfixCstChildren): A.Expr {
     let expr = this.visit(c.primary[0]!) as A.Expr;
-    // Suffixes arrive as two label arrays; order them by source offset.
-    const suffixes: Array<{ offset: number; apply: (e: A.Expr) => A.Expr }> = [];
-    for (const t of (c.suffix ?? []) as Array<IToken | CstNode>) {
-      if ('image' in t) {
-        suffixes.push({ offset: t.startOffset, apply: (e) => ({ kind: 'Member', object: e, property: nameOf(t), range: span(e.range, tokenRange(t)) }) });
+    // `.name` (a token) and `[index]` (a node) share the label `suffix`, so the one array holds
+    // them in source order: a.b[0].c is ((a.b)[0]).c. (CST nodes carry no location to sort by.)
+    const brackets = c.RBracket ?? [];
+    let n = 0;
+    for (const s of (c.suffix ?? []) as Array<IToken | CstNode>) {
+      if ('image' in s) {
+        expr = { kind: 'Member', object: expr, property: nameOf(s), range: span(expr.range, tokenRange(s)) };
       } else {
-        const index = this.visit(t) as A.Expr;
-        suffixes.push({ offset: t.location?.startOffset ?? 0, apply: (e) => ({ kind: 'Index', object: e, index, range: span(e.range, index.range) }) });
+        const index = this.visit(s) as A.Expr;
+        const close = brackets[n++];
+        expr = { kind: 'Index', object: expr, index, range: span(expr.range, close ? tokenRange(close) : index.range) };
       }
     }
-    suffixes.sort((a, b) => a.offset - b.offset);
-    for (const s of suffixes) expr = s.apply(expr);
     return expr;
   }
 
@@ -441,6 +442,8 @@ class AstBuilder extends BaseVisitor {
     const value = this.text(t);
     const range = tokenRange(t);
     if (!value.includes('{') && !value.includes('}')) return { kind: 'Literal', value, range };
+    // Where each character of the value stands in the source: escapes (\" \uXXXX) are longer there.
+    const at = sourceColumns(t, value);
     const parts: Array<string | A.Expr> = [];
     let literal = '';
     let i = 0;
@@ -453,12 +456,13 @@ class AstBuilder extends BaseVisitor {
       }
       if (ch === '{') {
         const close = value.indexOf('}', i);
-        const inner = close < 0 ? value.slice(i + 1) : value.slice(i + 1, close);
-        const expr = this.templatePart(inner, t, i);
+        const end = close < 0 ? value.length : close;
+        const partRange: Range = { line: range.line, column: at(i), endLine: range.line, endColumn: close < 0 ? at(end) - 1 : at(close) };
+        const expr = this.templatePart(value.slice(i + 1, end), partRange, close < 0);
         if (literal) parts.push(literal);
         literal = '';
         if (expr) parts.push(expr);
-        i = close < 0 ? value.length : close + 1;
+        i = end + 1;
         continue;
       }
       literal += ch;
@@ -468,12 +472,10 @@ class AstBuilder extends BaseVisitor {
     return { kind: 'Template', parts, range };
   }
 
-  private templatePart(inner: string, t: IToken, offset: number): A.Expr | undefined {
-    const column = (t.startColumn ?? 1) + 1 + offset;
-    const partRange: Range = { line: t.startLine ?? 1, column, endLine: t.startLine ?? 1, endColumn: column + inner.length + 1 };
+  private templatePart(inner: string, partRange: Range, unclosed: boolean): A.Expr | undefined {
     const lexed = lex(inner);
-    if (lexed.errors.length || lexed.tokens.length === 0) {
-      this.sink.add('parse/invalid-template', partRange, { part: inner });
+    if (unclosed || lexed.errors.length || lexed.tokens.length === 0) {
+      this.sink.add('parse/invalid-template', partRange, { part: inner, unclosed });
       return undefined;
     }
     const parsed = parseExpressionTokens(lexed.tokens);
@@ -484,6 +486,25 @@ class AstBuilder extends BaseVisitor {
     const expr = this.visit(parsed.cst) as A.Expr;
     return relocate(expr, partRange);
   }
+}
+
+/**
+ * The source column of each character of a text's value (and of the closing quote, for the end),
+ * from its token: `\"` and `\n` take two columns, `\uXXXX` six.
+ */
+function sourceColumns(t: IToken, value: string): (index: number) => number {
+  const columns: number[] = [];
+  const image = t.image;
+  // A text with a bad escape keeps its raw characters (see `text`): one column each.
+  const raw = value === image.slice(1, -1);
+  let i = 1;
+  while (i < image.length - 1) {
+    columns.push(i);
+    i += raw || image[i] !== '\\' ? 1 : image[i + 1] === 'u' ? 6 : 2;
+  }
+  columns.push(image.length - 1);
+  const start = t.startColumn ?? 1;
+  return (index) => start + (columns[Math.min(index, columns.length - 1)] ?? 0);
 }
 
 /** Template parts are parsed on their own: give every node the range of the `{…}` part. */

@@ -10,9 +10,25 @@ import { createToken, Lexer, type TokenType } from 'chevrotain';
 
 export const AnyName = createToken({ name: 'AnyName', pattern: Lexer.NA, label: 'a name' });
 
+/**
+ * Letters of a name beyond ASCII: accented Latin, Greek, Cyrillic, CJK (Chinese included) and
+ * other scripts, full-width Latin letters; but not the punctuation and symbols a Chinese input
+ * method types (，。；：“”‘’（）【】《》、…！？￥→★ and the like). Those would otherwise glue onto
+ * a name (`fee；`, `客户名。`) instead of being reported where they stand.
+ */
+const WIDE_LETTER = [
+  '\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u1FFF', // Latin-1 letters … Greek extended (no × ÷)
+  '\\u2C00-\\u2DFF\\u2E80-\\u2FDF', // more scripts; CJK radicals (not general punctuation, arrows, maths)
+  '\\u3005-\\u3007\\u3021-\\u3029\\u3031-\\u3035\\u3038-\\u303C', // 々〆〇 and other letters among CJK punctuation
+  '\\u3040-\\uFE0F\\uFE20-\\uFE2F\\uFE70-\\uFEFE', // kana … CJK ideographs … Hangul (not vertical or small forms)
+  '\\uFF21-\\uFF3A\\uFF41-\\uFF5A\\uFF66-\\uFFDC', // full-width Ａ-Ｚ ａ-ｚ, half-width kana and Hangul
+].join('');
+const NAME_START = `A-Za-z_${WIDE_LETTER}`;
+const NAME_PART = `A-Za-z0-9_${WIDE_LETTER}\\uFF10-\\uFF19`;
+
 export const Identifier = createToken({
   name: 'Identifier',
-  pattern: /[A-Za-z_\u00C0-\uFFEF][A-Za-z0-9_\u00C0-\uFFEF]*/,
+  pattern: new RegExp(`[${NAME_START}][${NAME_PART}]*`),
   label: 'a name',
   categories: [AnyName],
 });
@@ -21,7 +37,7 @@ const keywordTokens: TokenType[] = [];
 function keyword(word: string): TokenType {
   const t = createToken({
     name: word[0]!.toUpperCase() + word.slice(1),
-    pattern: new RegExp(`${word}(?![A-Za-z0-9_\\u00C0-\\uFFEF])`),
+    pattern: new RegExp(`${word}(?![${NAME_PART}])`),
     label: `'${word}'`,
     longer_alt: Identifier,
     categories: [AnyName],
