@@ -99,3 +99,17 @@ test('compile of a file with errors prints diagnostics and no IR', (t) => {
   t.is(r.stdout, '');
   t.regex(r.stderr, /check\/wait-without-within/);
 });
+
+test('compile: the processes a file calls are found beside it, or in --with files', (t) => {
+  const installation = join(processes, 'installation.flow');
+  const beside = svcflow('compile', installation);
+  t.is(beside.code, 0, beside.stderr);
+  t.is(ProcessIR.parse(JSON.parse(beside.stdout)).name, 'Installation');
+  const alone = file('calls-child.flow', 'process Parent version 1\n  call process Child(orderId: "O-1")\n  end "ok"\n');
+  const missing = svcflow('compile', alone);
+  t.is(missing.code, 1);
+  t.regex(missing.stderr, /check\/unknown-process: there is no process 'Child'/);
+  const child = file('child-def.flow.txt', 'process Child version 1\n  input { orderId: string }\n  end "ok"\n');
+  const withChild = svcflow('compile', alone, '--with', child);
+  t.is(withChild.code, 0, withChild.stderr);
+});

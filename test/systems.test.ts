@@ -159,6 +159,17 @@ test('bad amounts are typed failures and write nothing', async (t) => {
   t.is(await count(t, "svcflow_effects WHERE activity LIKE 'billing.%' AND result = 'null'"), 0, 'a rejected call leaves no ledger row');
 });
 
+test('an optional argument a process passes as null counts as not given', async (t) => {
+  const { act } = t.context;
+  // ComplaintHandling passes `relatedId: input.relatedId`, which is null when the intake left it out.
+  const opened = (await act['complaints.openComplaint'](
+    { msisdn: '13800138000', category: 'service', channel: 'web', description: '态度差', firstContactOwner: 'agent-1002', relatedId: null, timeLimit: null },
+    key(),
+  )) as { complaintId: string; deadline: string; openedAt: string };
+  t.is(Date.parse(opened.deadline) - Date.parse(opened.openedAt), 48 * 3_600_000, 'the category time limit applies');
+  await rejected(t, act['complaints.openComplaint']({ msisdn: null, category: 'service', channel: 'web', description: 'x', firstContactOwner: 'agent-1002' }, key()), 'svcflow/invalid-input');
+});
+
 test('a work order moves only through valid transitions', async (t) => {
   const { act } = t.context;
   const address = { city: '上海', street: '世纪大道 1 号' };

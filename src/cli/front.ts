@@ -4,7 +4,7 @@
  * the exit code is 1 when there is any error, 0 otherwise.
  */
 import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { compileSources, type SourceFile } from '../dsl/compile.js';
 import { formatDiagnostic, type Diagnostic } from '../dsl/diagnostics.js';
 import type { ProcessIR } from '../ir/schema.js';
@@ -64,18 +64,31 @@ export async function checkCommand(paths: string[], opts: { json?: boolean }): P
 }
 
 /** Compiles one file (others may be given with --with, for `call process`); prints diagnostics on failure. */
-async function compileOne(file: string, others: string[], json = false): Promise<ProcessIR[] | undefined> {
-  const sources = await readSources([file, ...others]);
+/** The other .flow files beside `file`: where the processes it calls usually live. */
+async function siblings(file: string): Promise<string[]> {
+  const dir = dirname(file);
+  const names = await readdir(dir).catch(() => [] as string[]);
+  return names.filter((n) => n.endsWith('.flow') && resolve(dir, n) !== resolve(file)).map((n) => join(dir, n));
+}
+
+/**
+ * Compiles one file. The processes it calls come from `--with` files (whose errors count) or,
+ * without `--with`, from the .flow files beside it (whose own errors are theirs, not this file's).
+ */
+async function compileOne(file: string, withFiles: string[] | undefined, json = false): Promise<ProcessIR[] | undefined> {
+  const sources = await readSources([file, ...(withFiles ?? (await siblings(file)))]);
+  const target = sources[0]!.file;
   const { diagnostics, processes } = compileSources(sources);
-  if (diagnostics.some((d) => d.severity === 'error')) {
-    report(diagnostics.filter((d) => d.file === sources[0]!.file || d.severity === 'error'), sources, json);
+  const relevant = withFiles ? diagnostics.filter((d) => d.file === target || d.severity === 'error') : diagnostics.filter((d) => d.file === target);
+  if (relevant.some((d) => d.severity === 'error')) {
+    report(relevant, sources, json);
     return undefined;
   }
-  return processes.filter((p) => p.source.file === sources[0]!.file);
+  return processes.filter((p) => p.source.file === target);
 }
 
 export async function compileCommand(file: string, opts: { out?: string; with?: string[] }): Promise<number> {
-  const irs = await compileOne(file, opts.with ?? []);
+  const irs = await compileOne(file, opts.with);
   if (!irs) return 1;
   const json = `${JSON.stringify(irs.length === 1 ? irs[0] : irs, null, 2)}\n`;
   if (opts.out) await writeFile(opts.out, json);
@@ -86,7 +99,7 @@ export async function compileCommand(file: string, opts: { out?: string; with?: 
 export async function graphCommand(file: string, opts: { format: string; out?: string; with?: string[] }): Promise<number> {
   const formats = ['mermaid', 'dot', 'svg'];
   if (!formats.includes(opts.format)) throw new CliError(`unknown format '${opts.format}': choose ${formats.join(', ')}`);
-  const irs = await compileOne(file, opts.with ?? []);
+  const irs = await compileOne(file, opts.with);
   if (!irs) return 1;
   const graph = await import('../dsl/graph.js');
   const parts: string[] = [];

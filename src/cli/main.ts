@@ -40,7 +40,7 @@ program
   .description('compile a .flow file to its IR (JSON)')
   .argument('<file>', 'the .flow file')
   .option('-o, --out <file>', 'write the IR here instead of stdout')
-  .option('--with <files...>', 'other .flow files whose processes this one calls')
+  .option('--with <files...>', 'the .flow files whose processes this one calls (default: the .flow files beside it)')
   .action(run(compileCommand));
 
 program
@@ -49,7 +49,7 @@ program
   .argument('<file>', 'the .flow file')
   .option('-f, --format <format>', 'mermaid, dot or svg', 'mermaid')
   .option('-o, --out <file>', 'write the drawing here instead of stdout')
-  .option('--with <files...>', 'other .flow files whose processes this one calls')
+  .option('--with <files...>', 'the .flow files whose processes this one calls (default: the .flow files beside it)')
   .action(run(graphCommand));
 
 program

@@ -52,9 +52,14 @@ async function ending(engine: Engine, shown: Shown): Promise<void> {
   try {
     shown.result = await engine.result(shown.id);
   } catch (err) {
-    const cause = (err as { cause?: Error & { type?: string; details?: unknown[] } }).cause;
-    const details = cause?.details?.[0] as { step?: string } | undefined;
-    shown.failure = { message: cause?.message ?? (err as Error).message, type: cause?.type ?? undefined, step: details?.step };
+    type Cause = Error & { type?: string; details?: unknown[]; activityType?: string; cause?: Cause };
+    const cause = (err as { cause?: Cause }).cause;
+    // An activity's failure is wrapped ("Activity task failed"): the innermost cause says why.
+    let root = cause;
+    while (root?.cause) root = root.cause;
+    const details = (root ?? cause)?.details?.[0] as { step?: string } | undefined;
+    const activity = cause?.activityType && !root?.message.startsWith(cause.activityType) ? `${cause.activityType}: ` : '';
+    shown.failure = { message: root ? `${activity}${root.message}` : (err as Error).message, type: root?.type ?? undefined, step: details?.step };
   }
 }
 

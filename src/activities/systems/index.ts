@@ -51,6 +51,16 @@ export interface ActivityMeta {
 
 export type SystemActivity = (input: unknown, meta?: ActivityMeta) => Promise<unknown>;
 
+/**
+ * A process passes `null` for a value it does not have (an optional input field left out);
+ * to a contract that is an argument not given. Nulls inside records and lists go the same way.
+ */
+export function withoutNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutNulls);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(Object.entries(value).flatMap(([k, v]) => (v === null ? [] : [[k, withoutNulls(v)]])));
+}
+
 function describe(error: z.ZodError): string {
   return error.issues.map((i) => `${i.path.length ? i.path.join('.') : 'input'}: ${i.message}`).join('; ');
 }
@@ -79,7 +89,7 @@ export function boundary(name: string, operation: (input: never, ctx: CallContex
   const contract = CATALOG.get(name);
   if (!contract) throw new Error(`${name} is not in the activity catalog`);
   return async (input, meta) => {
-    const parsed = contract.input.safeParse(input);
+    const parsed = contract.input.safeParse(withoutNulls(input));
     if (!parsed.success) {
       throw ApplicationFailure.create({ type: 'svcflow/invalid-input', nonRetryable: true, message: `${name}: ${describe(parsed.error)}` });
     }
