@@ -42,13 +42,18 @@ export interface InboundMessage {
   payload: Value;
 }
 
+export type PendingWait = ResolvedTrigger & { step: string; deadline?: string };
+
 export interface ProcessState {
   process: string;
   version: number;
   hash: string;
   currentStep: string;
   status: 'running' | 'compensating';
-  waiting?: ResolvedTrigger & { deadline?: string };
+  /** The wait the instance entered last (of `waits`), with its deadline. */
+  waiting?: PendingWait;
+  /** Every wait in progress: more than one inside `parallel` branches. */
+  waits: PendingWait[];
   escalationLevel?: string;
   variables: Record<string, Value>;
   pendingCompensations: string[];
@@ -93,7 +98,9 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
   const put = (k: string, v: Value): void => {
     inbox.set(k, [...(inbox.get(k) ?? []), v]);
   };
-  let waitingOn: string | undefined;
+  // Waits in progress, by the key their event arrives under (branches of `parallel` wait side by side).
+  const pending = new Map<object, { key: string; wait: PendingWait }>();
+  const waitsFor = (key: string) => [...pending.values()].some((p) => p.key === key);
   let progress: ProgressState = { currentStep: 'start' };
   let status: ProcessState['status'] = 'running';
 
@@ -113,7 +120,7 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
         {
           // A rejected update is never written to history.
           validator: (payload) => {
-            if (waitingOn !== `update:${name}`) throw new Error(`${ir.name} is not waiting for '${name}' now (current step: ${progress.currentStep})`);
+            if (!waitsFor(`update:${name}`)) throw new Error(`${ir.name} is not waiting for '${name}' now (current step: ${progress.currentStep})`);
             if (payloadFields) {
               const problems = validateFields(payloadFields, payload ?? {});
               if (problems.length) throw new Error(`invalid '${name}' payload: ${describeProblems(problems)}`);
@@ -155,7 +162,9 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
         const now = take(k);
         return now ?? { timedOut: true };
       }
-      waitingOn = k;
+      const token = {};
+      const deadline = new Date(Date.now() + req.timeoutMs).toISOString();
+      pending.set(token, { key: k, wait: { ...req.trigger, step: req.stepId, deadline } });
       let got: { value: Value } | undefined;
       const running: Promise<void>[] = [];
       const escalations = new wf.CancellationScope();
@@ -169,7 +178,7 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
       });
       timers.catch(() => {});
       const arrived = await wf.condition(() => (got = got ?? take(k)) !== undefined, req.timeoutMs, { summary: `${req.stepId}: within` } as never);
-      waitingOn = undefined;
+      pending.delete(token);
       escalations.cancel();
       await Promise.allSettled(running);
       return arrived && got ? got : { timedOut: true };
@@ -216,7 +225,8 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
     hash: ir.hash,
     currentStep: interpreter.currentStep,
     status,
-    ...(progress.waitingFor ? { waiting: { ...progress.waitingFor, ...(progress.nextDeadline ? { deadline: new Date(progress.nextDeadline).toISOString() } : {}) } } : {}),
+    ...(pending.size ? { waiting: [...pending.values()].at(-1)!.wait } : {}),
+    waits: [...pending.values()].map((p) => p.wait),
     ...(progress.escalationLevel ? { escalationLevel: progress.escalationLevel } : {}),
     variables: Object.fromEntries(interpreter.variables().map(([k, v]) => [k, k === 'input' ? maskPii(ir.input, v) : v])),
     pendingCompensations: interpreter.compensations.map((c) => c.stepId),
