@@ -1,0 +1,43 @@
+/**
+ * One cold start, run in a fresh node process by bench/compile.ts:
+ *   node dist/bench/cold-start.js dsl|yaml FILE
+ * Imports the compiler (DSL: lexer, Chevrotain parser construction, checker, catalog, IR
+ * schema; YAML: js-yaml and the zod schema), compiles FILE once, and prints the timings as JSON.
+ */
+import { readFileSync } from 'node:fs';
+
+const [form, file] = process.argv.slice(2);
+if ((form !== 'dsl' && form !== 'yaml') || !file) {
+  process.stderr.write('usage: cold-start.js dsl|yaml FILE\n');
+  process.exit(2);
+}
+const text = readFileSync(file, 'utf8');
+
+const t0 = performance.now();
+let compile: (text: string) => number;
+if (form === 'dsl') {
+  const { compileSource } = await import('../src/dsl/compile.js');
+  compile = (t) => {
+    const r = compileSource(t, file);
+    if (r.diagnostics.length || r.processes.length !== 1) throw new Error(`DSL did not compile: ${JSON.stringify(r.diagnostics[0])}`);
+    return r.processes[0]!.steps.length;
+  };
+} else {
+  const { loadYamlWorkflow } = await import('./yaml-workflow.js');
+  compile = (t) => loadYamlWorkflow(t).steps.length;
+}
+const t1 = performance.now();
+const steps = compile(text);
+const t2 = performance.now();
+
+process.stdout.write(
+  JSON.stringify({
+    form,
+    steps,
+    importMs: t1 - t0,
+    firstCompileMs: t2 - t1,
+    totalMs: t2 - t0,
+    // performance.now() counts from the start of the process: node's own boot is included.
+    sinceProcessStartMs: t2,
+  }),
+);
