@@ -33,6 +33,8 @@ try {
       DATABASE_URL: stack.databaseUrl,
       ...(stack.testServer ? { SVCFLOW_TEST_SERVER: stack.testServer } : {}),
       SVCFLOW_STACK_STARTED: stack.started.join('; '),
+      // Chevrotain's grammar and token validations, skipped in production for a faster start.
+      SVCFLOW_GRAMMAR_CHECKS: '1',
     },
   });
   const counts = { passed: 0, failed: 0 };

@@ -113,3 +113,12 @@ test('compile: the processes a file calls are found beside it, or in --with file
   const withChild = svcflow('compile', alone, '--with', child);
   t.is(withChild.code, 0, withChild.stderr);
 });
+
+test("the grammar passes Chevrotain's validations (skipped outside tests for a faster start)", (t) => {
+  const parser = fileURLToPath(new URL('../src/dsl/parser.js', import.meta.url));
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(parser)}); if (!m.GRAMMAR_CHECKS) process.exit(3);`], {
+    encoding: 'utf8',
+    env: { ...process.env, SVCFLOW_GRAMMAR_CHECKS: '1' },
+  });
+  t.is(r.status, 0, r.stderr);
+});

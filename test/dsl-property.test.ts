@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { compileSource } from '../src/dsl/compile.js';
 import type { Diagnostic } from '../src/dsl/diagnostics.js';
+import { ProcessIR } from '../src/ir/schema.js';
 
 const valid = readFileSync(new URL('../../processes/secondary-confirmation.flow', import.meta.url), 'utf8');
 
@@ -35,6 +36,8 @@ function assertSound(text: string): Diagnostic[] {
     if (!/^(parse|check)\/[a-z-]+$/.test(d.code)) throw new Error(`bad code ${d.code}`);
   }
   if (diagnostics.some((d) => d.severity === 'error') && processes.length > 0) throw new Error('compiled despite errors');
+  // Whatever compiles is valid IR (the compiler itself does not re-parse its output).
+  for (const p of processes) ProcessIR.parse(JSON.parse(JSON.stringify(p)));
   return diagnostics;
 }
 

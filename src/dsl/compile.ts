@@ -3,7 +3,7 @@
  * Later phases stop after syntax errors. Nothing here throws on any input: every problem is a
  * diagnostic with a code and a position.
  */
-import { EOF, type IRecognitionException } from 'chevrotain';
+import { EOF, type IRecognitionException } from './chevrotain.js';
 import { lex } from './lexer.js';
 import { parseTokens } from './parser.js';
 import { toAst, tokenRange } from './to-ast.js';

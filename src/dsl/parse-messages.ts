@@ -2,7 +2,7 @@
  * Syntax error wording for process owners ("expected a duration such as 24h after 'within'"),
  * not for grammar authors ("Expecting token of type --> DurationLiteral <--").
  */
-import { EOF, type IParserErrorMessageProvider, type IToken, type TokenType } from 'chevrotain';
+import { EOF, type IParserErrorMessageProvider, type IToken, type TokenType } from './chevrotain.js';
 
 const STATEMENTS = 'call, wait, sleep, if, match, parallel, for each, repeat, set, fail or end';
 

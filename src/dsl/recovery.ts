@@ -16,7 +16,7 @@ import {
   type IRecognitionException,
   type IToken,
   type TokenType,
-} from 'chevrotain';
+} from './chevrotain.js';
 import * as T from './tokens.js';
 import { leftOverMessage, type LeftOver } from './parse-messages.js';
 

@@ -6,7 +6,7 @@
  * names, record fields, member access) any keyword is accepted through the `AnyName` category,
  * so `sendSms(to: …)` and `reply.message` read as written.
  */
-import { createToken, Lexer, type TokenType } from 'chevrotain';
+import { createToken, Lexer, type TokenType } from './chevrotain.js';
 
 export const AnyName = createToken({ name: 'AnyName', pattern: Lexer.NA, label: 'a name' });
 
