@@ -1,6 +1,7 @@
 /** Writes src/dsl/cst.d.ts, the CST types of the grammar (`npm run gen:cst` after a grammar change). */
 import { writeFileSync } from 'node:fs';
-import { generateCstDts } from 'chevrotain';
+// The same copy of Chevrotain as the parser's (its grammar objects are checked with instanceof).
+import { generateCstDts } from '../src/dsl/chevrotain.js';
 import { parser } from '../src/dsl/parser.js';
 
 const dts = generateCstDts(parser.getGAstProductions());

@@ -125,6 +125,8 @@ class ProcessChecker {
   private readonly everywhere = new Set<string>();
   private readonly chosen = new Map<string, A.Name>();
   private hasCalendar = false;
+  /** The declared output: what every `end … with { … }` must give. */
+  private output: Field[] = [];
 
   constructor(
     private readonly p: A.ProcessNode,
@@ -140,7 +142,7 @@ class ProcessChecker {
     if (!/^[A-Z][A-Za-z0-9]*$/.test(p.name.name)) sink.add('check/invalid-name', p.name.range, { name: p.name.name });
     if (!/^[1-9]\d{0,8}$/.test(p.version.text)) sink.add('check/invalid-version', p.version.range, { text: p.version.text });
     const input = resolveFields(p.input, sink);
-    resolveFields(p.output, sink);
+    this.output = resolveFields(p.output, sink);
     for (const ix of p.index) {
       const f = input.find((x) => x.name === ix.name);
       if (!f) sink.add('check/unknown-index-field', ix.range, { name: ix.name, suggestion: didYouMean(ix.name, input.map((x) => x.name)) });
@@ -316,9 +318,24 @@ class ProcessChecker {
       case 'FailStep':
         if (s.message) this.expr(s.message, flow);
         return { ...flow, terminator: `fail "${s.code}"` };
-      case 'EndStep':
-        if (s.output) this.expr(s.output, flow);
+      case 'EndStep': {
+        const required = this.output.filter((f) => !f.optional).map((f) => f.name);
+        if (s.output?.kind === 'Record' && this.output.length) {
+          // A record written out: each field against its declaration, the caret on its value.
+          for (const f of s.output.fields) {
+            const declared = this.output.find((d) => d.name === f.name.name);
+            if (declared) this.expect(f.value, flow, declared.type, `output '${f.name.name}'`);
+            else this.expr(f.value, flow);
+          }
+          const given = new Set(s.output.fields.map((f) => f.name.name));
+          const missing = required.filter((n) => !given.has(n));
+          if (missing.length) this.sink.add('check/missing-output', s.output.range, { outcome: s.outcome, fields: missing });
+        } else if (s.output) {
+          if (this.output.length) this.expect(s.output, flow, record(this.output), `the output of end "${s.outcome}"`);
+          else this.expr(s.output, flow);
+        } else if (required.length) this.sink.add('check/missing-output', s.range, { outcome: s.outcome, fields: required });
         return { ...flow, terminator: `end "${s.outcome}"` };
+      }
       default:
         return assertNever(s);
     }

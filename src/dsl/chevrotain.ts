@@ -13,7 +13,7 @@ import type * as Api from 'chevrotain';
 const entry = createRequire(import.meta.url).resolve('chevrotain'); // …/chevrotain/lib/src/api.js
 const chevrotain = (await import(new URL('../chevrotain.mjs', pathToFileURL(entry)).href)) as typeof Api;
 
-export const { createToken, CstParser, EOF, isRecognitionException, Lexer, NotAllInputParsedException } = chevrotain;
+export const { createToken, CstParser, EOF, generateCstDts, isRecognitionException, Lexer, NotAllInputParsedException } = chevrotain;
 export type {
   CstNode,
   ICstVisitor,

@@ -122,6 +122,10 @@ export const MESSAGES = {
     message: `this step can never run: it follows '${d.after}'`,
     hint: 'remove it, or move it before the end',
   }),
+  'check/missing-output': (d: { outcome: string; fields: string[] }): Text => ({
+    message: `end "${d.outcome}" does not give ${d.fields.map((f) => `'${f}'`).join(', ')}, which the process's output declares`,
+    hint: `give ${d.fields.map((f) => `\`${f}: …\``).join(', ')} in \`with { … }\`, or declare ${d.fields.length > 1 ? 'them' : 'it'} optional (\`${d.fields[0]}?: …\`)`,
+  }),
   'check/wait-without-within': (_d: object): Text => ({
     message: 'a wait needs a time limit',
     hint: 'add `within 24h` (and `on timeout { … }` to say what then happens)',

@@ -408,7 +408,12 @@ class ProcessParser extends StepRecoveringParser {
   public businessDuration = this.RULE('businessDuration', () => {
     this.CONSUME(T.NumberLiteral);
     this.CONSUME(T.Business);
-    this.OR([{ ALT: () => this.CONSUME(T.Days, { LABEL: 'unit' }) }, { ALT: () => this.CONSUME(T.Hours, { LABEL: 'unit' }) }]);
+    this.OR([
+      { ALT: () => this.CONSUME(T.Days, { LABEL: 'unit' }) },
+      { ALT: () => this.CONSUME(T.Hours, { LABEL: 'unit' }) },
+      // `1 business day`, `1 business hour`: singular units are names, not keywords (a process may call a variable `day`).
+      { GATE: () => ['day', 'hour'].includes(this.LA(1).image), ALT: () => this.CONSUME(T.Identifier, { LABEL: 'unit' }) },
+    ]);
   }, IN_STEP);
 
   public nameOrCall = this.RULE('nameOrCall', () => {

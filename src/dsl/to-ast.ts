@@ -396,7 +396,7 @@ class AstBuilder extends BaseVisitor {
   businessDuration(c: C.BusinessDurationCstChildren): A.Expr {
     const n = c.NumberLiteral[0]!;
     const unit = c.unit![0]!;
-    return { kind: 'BizDuration', amount: Number(n.image), unit: unit.image === 'hours' ? 'hours' : 'days', range: span(tokenRange(n), tokenRange(unit)) };
+    return { kind: 'BizDuration', amount: Number(n.image), unit: unit.image.startsWith('hour') ? 'hours' : 'days', range: span(tokenRange(n), tokenRange(unit)) };
   }
 
   nameOrCall(c: C.NameOrCallCstChildren): A.Expr {
