@@ -78,6 +78,9 @@ test('100 concurrent bookings for 10 places book exactly 10', async (t) => {
   const found = (await act['dispatch.findSlots']({ area, from: new Date(now).toISOString(), to: new Date(now + 3 * 86_400_000).toISOString() }, key())) as { slots: Array<{ windowStart: string; windowEnd: string; capacity: number }> };
   const slot = found.slots[0]!;
   t.is(slot.capacity, 10);
+  // The area's window is 09:00–12:00 local time (Asia/Shanghai, UTC+8).
+  t.is(new Date(slot.windowStart).getUTCHours(), 1);
+  t.is(new Date(slot.windowEnd).getUTCHours(), 4);
   const results = await Promise.allSettled(Array.from({ length: 100 }, () => act['dispatch.bookSlot']({ area, windowStart: slot.windowStart, windowEnd: slot.windowEnd }, key())));
   const booked = results.filter((r) => r.status === 'fulfilled');
   t.is(booked.length, 10);

@@ -72,11 +72,15 @@ async function areaExists(c: pg.ClientBase | pg.Pool, area: string): Promise<voi
   await one(c, 'dispatch/unknown-area', `no technician team serves the area ${area}`, 'SELECT area FROM dispatch_areas WHERE area = $1', [area]);
 }
 
-/** Makes the slots of an area's daily windows for every local day between two instants. */
+/**
+ * Makes the slots of an area's daily windows for every local day between two instants: the
+ * local date plus the window's local time, read in the area's time zone (09:00 in Shanghai is
+ * 01:00Z).
+ */
 async function materialiseSlots(c: pg.ClientBase | pg.Pool, area: string, from: string, to: string): Promise<void> {
   await c.query(
     `INSERT INTO dispatch_slots (area, window_start, window_end, capacity)
-     SELECT w.area, (d + w.starts) AT TIME ZONE a.timezone, (d + w.ends) AT TIME ZONE a.timezone, w.capacity
+     SELECT w.area, (d::date + w.starts) AT TIME ZONE a.timezone, (d::date + w.ends) AT TIME ZONE a.timezone, w.capacity
      FROM dispatch_areas a JOIN dispatch_windows w USING (area),
           generate_series(($2::timestamptz AT TIME ZONE a.timezone)::date, ($3::timestamptz AT TIME ZONE a.timezone)::date, interval '1 day') AS d
      WHERE a.area = $1
