@@ -96,6 +96,14 @@ test.serial('Installation: booked, visited in the window, reported done — acti
   const contactPhone = '13900001111';
   const input = { orderId, accountId: 'AC-2', number: '02158100007', contactPhone, product: 'broadband-100m', area: 'SH-PD', address, ...slot, installFee: { fen: 10000, currency: 'CNY' } };
   const result = await scenario(t, 'Installation', input, async (h) => {
+    // The chosen number is @pii: masked in the input and wherever the process copied it.
+    const state = await eventually(async () => {
+      const s: ProcessState = await h.query(stateQuery);
+      return s.variables.reservation ? s : undefined;
+    }, 'the reservation');
+    t.like(state.variables.reservation, { number: '***' });
+    t.false(JSON.stringify(state).includes(input.number));
+    t.true(JSON.stringify(state).includes('broadband-100m'), 'what is not personal stays visible');
     // The technician's app reports as the visit happens; the process takes each when it gets there.
     await h.signal('technicianOnSite', { at: slot.windowStart });
     await h.signal('technicianReport', { outcome: 'done', note: '光猫已安装' });

@@ -73,10 +73,29 @@ function collect(steps: Step[], out: Map<string, { type: 'signal' | 'update'; pa
   }
 }
 
-const maskPii = (input: Field[], value: Value): Value => {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
-  const out: Record<string, Value> = { ...value };
-  for (const f of input) if (f.pii && out[f.name] !== undefined && out[f.name] !== null) out[f.name] = '***';
+/** Every text inside the process's @pii input fields: a phone number, a name, a street. */
+function piiTexts(input: Field[], value: Value): Set<string> {
+  const out = new Set<string>();
+  const collect = (v: Value): void => {
+    if (typeof v === 'string' && v.length >= 2) out.add(v);
+    else if (Array.isArray(v)) v.forEach(collect);
+    else if (v && typeof v === 'object') Object.values(v).forEach(collect);
+  };
+  if (value && typeof value === 'object' && !Array.isArray(value)) for (const f of input) if (f.pii) collect(value[f.name] ?? null);
+  return out;
+}
+
+/** Masks @pii input fields and, wherever they were copied to (an activity's result, a variable), their texts. */
+const maskPii = (pii: Set<string>, input: Field[], value: Value, isInput: boolean): Value => {
+  const deep = (v: Value): Value => {
+    if (typeof v === 'string') return pii.has(v) ? '***' : v;
+    if (Array.isArray(v)) return v.map(deep);
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, deep(x)]));
+    return v;
+  };
+  if (!isInput || typeof value !== 'object' || value === null || Array.isArray(value)) return deep(value);
+  const out: Record<string, Value> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = input.some((f) => f.name === k && f.pii) && v !== null ? '***' : deep(v);
   return out;
 };
 
@@ -219,6 +238,7 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
   };
 
   const interpreter = new Interpreter(ir, ports, info.workflowId, args.input);
+  const pii = piiTexts(ir.input, args.input);
   wf.setHandler(stateQuery, () => ({
     process: ir.name,
     version: ir.version,
@@ -228,7 +248,7 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
     ...(pending.size ? { waiting: [...pending.values()].at(-1)!.wait } : {}),
     waits: [...pending.values()].map((p) => p.wait),
     ...(progress.escalationLevel ? { escalationLevel: progress.escalationLevel } : {}),
-    variables: Object.fromEntries(interpreter.variables().map(([k, v]) => [k, k === 'input' ? maskPii(ir.input, v) : v])),
+    variables: Object.fromEntries(interpreter.variables().map(([k, v]) => [k, maskPii(pii, ir.input, v, k === 'input')])),
     pendingCompensations: interpreter.compensations.map((c) => c.stepId),
   }));
 
