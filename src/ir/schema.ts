@@ -1,13 +1,17 @@
 /**
- * The IR: the one definition of a compiled process. Plain JSON, parsed by this schema at every
- * entry point (compile output, workflow input, registry reads). Types come from z.infer.
+ * The IR: the one definition of a compiled process. Plain JSON, parsed by this schema where it
+ * enters svcflow (registry reads, hence every engine start; the compiler's output in the fixture
+ * and property tests). The workflow checks only its outline (shape.ts): zod loaded per cached
+ * workflow instance costs a megabyte each. Types come from z.infer.
  *
  * Step ids are stable (a label, else the result binding, else `<kind>:<what>` with an ordinal):
  * they become idempotency keys and the labels an operator sees in the Temporal Web UI.
  */
 import { z } from 'zod';
 
-export const IR_VERSION = 1;
+import { IR_VERSION } from './version.js';
+
+export { IR_VERSION };
 
 /** A source position, kept so that run-time errors can point at the .flow line. */
 export const Loc = z.object({ line: z.number().int(), column: z.number().int() });

@@ -8,7 +8,8 @@
  */
 import * as wf from '@temporalio/workflow';
 import { ApplicationFailure, type SearchAttributePair } from '@temporalio/common';
-import { ProcessIR, type Field, type Step, type TypeRef } from '../ir/schema.js';
+import type { Field, ProcessIR, Step, TypeRef } from '../ir/schema.js';
+import { irShapeProblem } from '../ir/shape.js';
 import { describeProblems, validateFields } from '../ir/validate.js';
 import { allSteps } from '../ir/walk.js';
 import { ContinueAsNew, Interpreter, ProcessFailed, type Checkpoint, type Outcome, type Ports, type ProgressState, type ResolvedTrigger } from './interpret.js';
@@ -100,9 +101,11 @@ const maskPii = (pii: Set<string>, input: Field[], value: Value, isInput: boolea
 };
 
 export async function runProcess(args: ProcessArgs): Promise<Outcome> {
-  const parsed = ProcessIR.safeParse(args.ir);
-  if (!parsed.success) throw ApplicationFailure.nonRetryable(`invalid process definition: ${parsed.error.message}`, 'svcflow/invalid-definition');
-  const ir = parsed.data;
+  // The outline only: the engine parsed the definition with the IR's zod schema before starting
+  // it, and zod in the workflow bundle costs every cached instance a megabyte (see src/ir/shape.ts).
+  const problem = irShapeProblem(args.ir);
+  if (problem) throw ApplicationFailure.nonRetryable(`invalid process definition: ${problem}`, 'svcflow/invalid-definition');
+  const ir = args.ir as ProcessIR;
   const info = wf.workflowInfo();
   if (info.workflowType !== ir.name) {
     throw ApplicationFailure.nonRetryable(`workflow type ${info.workflowType} was started with the definition of ${ir.name}`, 'svcflow/definition-mismatch');
