@@ -21,7 +21,7 @@ import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import protos from '@temporalio/proto';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { compileSources } from '../src/dsl/compile.js';
-import { workflowsPath } from '../src/engine/worker.js';
+import { bundleOptions } from '../src/engine/worker.js';
 import { chooseTemporal, startTemporal } from '../src/infra/temporal.js';
 import { stderrLogger } from '../src/infra/log.js';
 import type { ProcessIR } from '../src/ir/schema.js';
@@ -138,7 +138,7 @@ try {
   const native = await NativeConnection.connect({ address: server.address });
   stops.unshift(() => native.close());
   const bundles: Record<Kind, { code: string }> = {
-    interp: await bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') }),
+    interp: await bundleWorkflowCode({ ...bundleOptions, logger: new DefaultLogger('WARN') }), // as svcflow's worker builds it
     hand: await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('./handwritten-workflows.js', import.meta.url)), logger: new DefaultLogger('WARN') }),
   };
   /** One worker per kind, identical but for the workflow bundle; runs until `stop`. */

@@ -15,7 +15,7 @@ import proto from '@temporalio/proto';
 import { compileSources } from '../src/dsl/compile.js';
 import { reachableChildren } from '../src/ir/walk.js';
 import { CATALOG } from '../src/activities/catalog/index.js';
-import { workflowsPath } from '../src/engine/worker.js';
+import { workflowCode } from '../src/engine/worker.js';
 import { ensureTestServer } from '../src/infra/test-server.js';
 import { stderrLogger } from '../src/infra/log.js';
 import { timeSkippingEnv, uniqueQueue } from '../test/helpers/servers.js';
@@ -41,7 +41,7 @@ for (const ir of processes) {
   const env = await timeSkippingEnv();
   try {
     const taskQueue = uniqueQueue('record');
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowsPath, activities });
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, ...workflowCode, activities });
     const children = reachableChildren(ir, (name) => byName.get(name)!);
     const handle = await env.client.workflow.start(ir.name, { taskQueue, workflowId: `history-${ir.name}`, args: [{ ir, children, input: sampleInput(ir.input) }] });
     const ending = await worker.runUntil(handle.result().then((r) => `completed: ${JSON.stringify(r)}`, (e: Error) => `failed: ${(e.cause as Error | undefined)?.message ?? e.message}`));

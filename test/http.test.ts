@@ -11,7 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createEngine, type Engine } from '../src/engine/engine.js';
 import { createHttpServer } from '../src/engine/http.js';
-import { workflowsPath } from '../src/engine/worker.js';
+import { workflowCode } from '../src/engine/worker.js';
 import { createSystemActivities, type OutgoingMessage } from '../src/activities/systems/index.js';
 import { databaseUrl, eventually, temporalAddress, temporalNamespace, uniqueQueue } from './helpers/servers.js';
 
@@ -52,7 +52,7 @@ test.before(async (t) => {
   const sender = { send: async (m: OutgoingMessage) => void t.context.sent.push(m) };
   t.context.connection = await NativeConnection.connect({ address: temporal.address });
   const activities = createSystemActivities({ pool: t.context.pool, sender });
-  t.context.worker = await Worker.create({ connection: t.context.connection, namespace: temporal.namespace, taskQueue, workflowsPath, activities });
+  t.context.worker = await Worker.create({ connection: t.context.connection, namespace: temporal.namespace, taskQueue, ...workflowCode, activities });
   t.context.running = t.context.worker.run();
   const sc = readFileSync(new URL('../../processes/secondary-confirmation.flow', import.meta.url), 'utf8');
   await t.context.engine.deploy([

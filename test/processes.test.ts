@@ -13,7 +13,7 @@ import { Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { migrate } from '../src/engine/migrate.js';
-import { workflowsPath } from '../src/engine/worker.js';
+import { workflowCode } from '../src/engine/worker.js';
 import { compileSources } from '../src/dsl/compile.js';
 import { reachableChildren } from '../src/ir/walk.js';
 import type { ProcessIR } from '../src/ir/schema.js';
@@ -56,7 +56,7 @@ async function scenario<T>(t: { context: Ctx }, name: string, input: unknown, dr
   const env: TestWorkflowEnvironment = await timeSkippingEnv();
   try {
     const taskQueue = uniqueQueue('proc');
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowsPath, activities: t.context.activities });
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, ...workflowCode, activities: t.context.activities });
     return await worker.runUntil(async () => {
       const handle = await env.client.workflow.start(name, { taskQueue, workflowId: unique(name), args: [args(name, input)] });
       await drive(handle);

@@ -8,7 +8,7 @@ import test from 'ava';
 import { readdirSync, readFileSync } from 'node:fs';
 import { Worker } from '@temporalio/worker';
 import proto from '@temporalio/proto';
-import { workflowsPath } from '../src/engine/worker.js';
+import { workflowCode } from '../src/engine/worker.js';
 
 const dir = new URL('../../test/histories/', import.meta.url);
 const files = readdirSync(dir).filter((f) => f.endsWith('.json') && f !== 'sizes.json');
@@ -22,7 +22,7 @@ test('every recorded history replays without nondeterminism', async (t) => {
   const { History } = proto.temporal.api.history.v1;
   const histories = files.map((f) => ({ workflowId: f.replace(/\.json$/, ''), history: History.fromObject(JSON.parse(readFileSync(new URL(f, dir), 'utf8'))) }));
   let replayed = 0;
-  for await (const r of Worker.runReplayHistories({ workflowsPath, replayName: 'recorded-histories' }, histories)) {
+  for await (const r of Worker.runReplayHistories({ ...workflowCode, replayName: 'recorded-histories' }, histories)) {
     t.is(r.error, undefined, `${r.workflowId}: ${String(r.error)}`);
     replayed++;
   }

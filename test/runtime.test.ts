@@ -11,7 +11,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { timeSkippingEnv, uniqueQueue } from './helpers/servers.js';
 import { argsFor, compileOrThrow, recordingActivities, type Call } from './helpers/runtime.js';
-import { workflowsPath } from '../src/engine/worker.js';
+import { workflowCode } from '../src/engine/worker.js';
 import { messageSignal, stateQuery } from '../src/workflows/run-process.js';
 
 const test = anyTest as TestFn<{ env: TestWorkflowEnvironment; histories: Array<{ workflowId: string; history: unknown }> }>;
@@ -31,7 +31,7 @@ async function run<T>(
   body: (queue: string) => Promise<{ handle: WorkflowHandle; value: T }>,
 ): Promise<T> {
   const taskQueue = uniqueQueue('rt');
-  const worker = await Worker.create({ connection: t.context.env.nativeConnection, taskQueue, workflowsPath, activities });
+  const worker = await Worker.create({ connection: t.context.env.nativeConnection, taskQueue, ...workflowCode, activities });
   const { handle, value } = await worker.runUntil(body(taskQueue));
   t.context.histories.push({ workflowId: handle.workflowId, history: await handle.fetchHistory() });
   return value;
@@ -256,7 +256,7 @@ test.serial('a child process, business days, for each and repeat run with distin
 
 test.after('every recorded history replays on a fresh worker without nondeterminism', async (t) => {
   t.true(t.context.histories.length >= 8);
-  const results = Worker.runReplayHistories({ workflowsPath, replayName: 'runtime-test' }, t.context.histories as never);
+  const results = Worker.runReplayHistories({ ...workflowCode, replayName: 'runtime-test' }, t.context.histories as never);
   let n = 0;
   for await (const r of results) {
     t.is(r.error, undefined, `${r.workflowId}: ${String(r.error)}`);

@@ -254,3 +254,8 @@ test('a complaint keeps its first-contact owner, escalates city → province →
   t.deepEqual(rows.map((r) => r.event), ['opened', 'escalated', 'resolved', 'callback', 'reopened', 'resolved', 'callback', 'closed']);
   await rejected(t, act['complaints.resolve']({ complaintId, outcome: 'upheld', resolution: 'x' }, key()), 'complaints/closed');
 });
+
+test('migrations run by several workers at once wait for each other instead of failing', async (t) => {
+  const results = await Promise.allSettled(Array.from({ length: 4 }, () => migrate(databaseUrl())));
+  t.deepEqual(results.map((r) => r.status), ['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled']);
+});

@@ -1,7 +1,7 @@
 /**
  * Database migrations (node-pg-migrate, plain SQL files in migrations/). Applied by `npm start`,
  * the test setup and `svcflow migrate`; safe to run concurrently (node-pg-migrate takes an
- * advisory lock) and idempotent.
+ * advisory lock, and a second runner waits for it) and idempotent.
  */
 import { fileURLToPath } from 'node:url';
 import { runner } from 'node-pg-migrate';
@@ -16,6 +16,9 @@ export async function migrate(databaseUrl: string, log: (m: string) => void = ()
     migrationsTable: 'svcflow_migrations',
     count: Infinity,
     singleTransaction: true,
+    // Workers that start together wait for each other's migrations instead of failing
+    // (node-pg-migrate's default is to fail when another holds the lock).
+    advisoryLockMode: 'wait',
     log,
     logger: { debug: () => {}, info: log, warn: log, error: log },
   });

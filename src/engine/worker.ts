@@ -10,6 +10,20 @@ export const DEFAULT_TASK_QUEUE = 'svcflow';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.js', import.meta.url));
 
+/**
+ * The interpreter's pure modules, loaded once per worker and shared by every workflow instead of
+ * once per instance (the SDK's reusable V8 context). They keep no per-workflow state and use no
+ * workflow API; run-process.ts, which does, stays per workflow.
+ */
+export const PRELOADED_MODULES = ['ir/version', 'ir/shape', 'ir/types', 'ir/functions', 'ir/calendar', 'ir/validate', 'ir/walk', 'workflows/evaluate', 'workflows/interpret'].map(
+  (m) => fileURLToPath(new URL(`../${m}.js`, import.meta.url)),
+);
+
+/** How svcflow's workflow bundle is built: for bundleWorkflowCode (benchmarks)… */
+export const bundleOptions = { workflowsPath, preloadModules: PRELOADED_MODULES };
+/** …and for Worker.create / Worker.runReplayHistories (workers, tests, replays). */
+export const workflowCode = { workflowsPath, bundlerOptions: { preloadModules: PRELOADED_MODULES } };
+
 export interface WorkerConfig {
   temporal: TemporalConfig;
   taskQueue?: string;
@@ -24,7 +38,7 @@ export async function createWorker(config: WorkerConfig): Promise<{ worker: Work
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.taskQueue ?? DEFAULT_TASK_QUEUE,
-    workflowsPath,
+    ...workflowCode,
     activities: config.activities ?? {},
     ...config.options,
   });
