@@ -41,6 +41,20 @@ export default tseslint.config(
     },
   },
   {
+    // The interpreter's modules are loaded once per worker and shared by every workflow
+    // (PRELOADED_MODULES in src/engine/worker.ts): no mutable state at module level.
+    files: ['src/workflows/**/*.ts', 'src/ir/**/*.ts'],
+    ignores: ['src/ir/schema.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'Program > VariableDeclaration[kind!="const"]', message: 'module-level state would be shared by every workflow of a worker: keep it inside runProcess()' },
+        { selector: 'Program > VariableDeclaration > VariableDeclarator > NewExpression[callee.name=/^(Map|Set|WeakMap|Array)$/]', message: 'a module-level collection would be shared by every workflow of a worker' },
+        { selector: 'Program > ExportNamedDeclaration > VariableDeclaration[kind!="const"]', message: 'module-level state would be shared by every workflow of a worker' },
+      ],
+    },
+  },
+  {
     // The DSL front end is pure TypeScript: no Temporal.
     files: ['src/dsl/**/*.ts', 'src/ir/**/*.ts'],
     rules: {
