@@ -153,3 +153,18 @@ test.serial("a technician's arrival and report reach the process that owns the w
   const late = await post(t, `/work-orders/${wo}/report`, { outcome: 'done' });
   t.is(late.statusCode, 409, 'a finished process takes no more reports');
 });
+
+test.serial('with a token, every request needs it; names of object properties are not endpoints', async (t) => {
+  const guarded = await createHttpServer({ engine: t.context.engine, notification: { pool: t.context.pool, sender: { send: async () => {} }, clock: () => new Date() }, token: 'sekret' });
+  try {
+    const body = JSON.stringify({ from: '13600000001', text: 'Y' });
+    const headers = { 'content-type': 'application/json' };
+    t.is((await guarded.inject({ method: 'POST', url: '/sms/inbound', headers, payload: body })).statusCode, 401);
+    t.is((await guarded.inject({ method: 'POST', url: '/sms/inbound', headers: { ...headers, authorization: 'Bearer wrong' }, payload: body })).statusCode, 401);
+    t.is((await guarded.inject({ method: 'POST', url: '/sms/inbound', headers: { ...headers, authorization: 'Bearer sekret' }, payload: body })).statusCode, 202);
+    t.is((await guarded.inject({ method: 'GET', url: '/healthz' })).statusCode, 200);
+  } finally {
+    await guarded.close();
+  }
+  t.is((await post(t, '/work-orders/WO-1000/toString', {})).statusCode, 404);
+});

@@ -13,6 +13,7 @@ import { timeSkippingEnv, uniqueQueue } from './helpers/servers.js';
 import { argsFor, compileOrThrow, recordingActivities, type Call } from './helpers/runtime.js';
 import { workflowCode } from '../src/engine/worker.js';
 import { messageSignal, stateQuery } from '../src/workflows/run-process.js';
+import { BusinessKeys, ProcessName } from '../src/workflows/search-attributes.js';
 
 const test = anyTest as TestFn<{ env: TestWorkflowEnvironment; histories: Array<{ workflowId: string; history: unknown }> }>;
 
@@ -251,7 +252,8 @@ test.serial('a child process, business days, for each and repeat run with distin
   });
   t.like(outcome, { outcome: 'ok', output: { child: { outcome: 'ok', output: { result: 'child of O-7' } } } });
   t.deepEqual(calls.map((c) => c.input.template), ['n1', 'n2', 'n3']);
-  t.deepEqual(calls.map((c) => c.key.split('/').slice(1).join('/')), ['notification.sendSms@1', 'notification.sendSms@2', 'notification.sendSms@3']);
+  // <workflow id>/<first run id>/<step id><iteration>
+  t.deepEqual(calls.map((c) => c.key.split('/').slice(2).join('/')), ['notification.sendSms@1', 'notification.sendSms@2', 'notification.sendSms@3']);
 });
 
 test.after('every recorded history replays on a fresh worker without nondeterminism', async (t) => {
@@ -321,4 +323,40 @@ test.serial('a compensation registered before a continue-as-new runs once when a
   const refunds = calls.filter((c) => c.activity === 'billing.refund');
   t.is(refunds.length, 1);
   t.regex(refunds[0]!.key, /\/deposit\/compensate$/);
+});
+
+const loopParent = compileOrThrow(`
+process Kid version 1
+  input { round: int }
+  index round
+  output { round: int }
+  notify: call notification.sendSms(to: "13800138000", template: "kid")
+  end "ok" with { round: input.round }
+
+process LoopParent version 1
+  input { orderId: string }
+  set n = 0
+  rounds: repeat 2 times {
+    set n = n + 1
+    kid: call process Kid(round: n) as r
+  }
+  end "ok"
+`);
+
+test.serial('a child called in a loop is a new instance each time, found by its own process name; a reused workflow id never reuses an effect', async (t) => {
+  const { env } = t.context;
+  const { activities, calls } = recordingActivities();
+  const workflowId = `loop-parent-${Date.now()}`;
+  for (const round of [1, 2]) {
+    await run(t, activities, async (taskQueue) => {
+      const handle = await env.client.workflow.start('LoopParent', { taskQueue, workflowId, args: [argsFor(loopParent, 'LoopParent', { orderId: `O-${round}` })] });
+      return { handle, value: await handle.result() };
+    });
+  }
+  const notices = calls.filter((c) => c.activity === 'notification.sendSms');
+  t.is(notices.length, 4, 'two children per run, two runs under one workflow id');
+  t.is(new Set(notices.map((c) => c.key)).size, 4, 'every effect has its own key');
+  const child = await env.client.workflow.getHandle(`${workflowId}/kid@2`).describe();
+  t.is(child.typedSearchAttributes.get(ProcessName), 'Kid');
+  t.deepEqual(child.typedSearchAttributes.get(BusinessKeys), ['round=2']);
 });

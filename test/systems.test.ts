@@ -8,6 +8,7 @@ import pg from 'pg';
 import { ApplicationFailure } from '@temporalio/common';
 import { migrate } from '../src/engine/migrate.js';
 import { createSystemActivities, type OutgoingMessage, type SystemActivity } from '../src/activities/systems/index.js';
+import { drainOutbox } from '../src/activities/systems/notification.js';
 import type { ActivityName } from '../src/activities/catalog/index.js';
 import { databaseUrl } from './helpers/servers.js';
 
@@ -212,6 +213,7 @@ test('messages are rendered from templates into the outbox and sent once; a fail
   const input = { to: '13800138000', template: 'sp.confirm.request', vars: { product: '彩铃', fee: '¥5.00' } };
   failNext.count = 1;
   await t.throwsAsync(act['notification.sendSms'](input, k), { message: /gateway timed out/ });
+  // A retry while the failed attempt's claim was released: sent now, once.
   const first = (await act['notification.sendSms'](input, k)) as { messageId: string; status: string };
   const again = (await act['notification.sendSms'](input, k)) as { messageId: string; status: string };
   t.is(first.status, 'sent');
@@ -258,4 +260,32 @@ test('a complaint keeps its first-contact owner, escalates city → province →
 test('migrations run by several workers at once wait for each other instead of failing', async (t) => {
   const results = await Promise.allSettled(Array.from({ length: 4 }, () => migrate(databaseUrl())));
   t.deepEqual(results.map((r) => r.status), ['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled']);
+});
+
+// Serial: the relay drains every queued message, so it runs before the concurrent tests.
+test.serial('the outbox relay sends what a failed attempt left queued, and the retry then finds it sent', async (t) => {
+  const { act, sent, failNext, pool } = t.context;
+  const k = key();
+  const input = { to: '13800138999', template: 'survey.thanks', vars: { reference: 'R-1' } };
+  failNext.count = 1;
+  await t.throwsAsync(act['notification.sendSms'](input, k), { message: /gateway timed out/ });
+  const relay = { pool, clock: () => new Date(), sender: { send: async (m: OutgoingMessage) => void sent.push(m) } };
+  t.true((await drainOutbox(relay)) >= 1);
+  const retried = (await act['notification.sendSms'](input, k)) as { messageId: string; status: string };
+  t.is(retried.status, 'sent');
+  t.is(sent.filter((m) => m.messageId === retried.messageId).length, 1, 'sent once, by the relay');
+});
+
+test('refunds of every kind together never exceed the charge; advance compensation is limited per disputed charge', async (t) => {
+  const { act } = t.context;
+  const { accountId } = await account(t);
+  const { chargeId } = (await act['billing.charge']({ accountId, amount: cny(1000), reason: '月租' }, key())) as { chargeId: string };
+  await act['billing.refund']({ chargeId, amount: cny(1000), reason: '退订' }, key());
+  await rejected(t, act['billing.doubleRefund']({ chargeId, wronglyCharged: cny(1000), reason: '计费差错' }, key()), 'billing/refund-exceeds-charge');
+  const other = (await act['billing.charge']({ accountId, amount: cny(1000), reason: '月租' }, key())) as { chargeId: string };
+  await act['billing.doubleRefund']({ chargeId: other.chargeId, wronglyCharged: cny(600), reason: '计费差错' }, key());
+  await rejected(t, act['billing.refund']({ chargeId: other.chargeId, amount: cny(500), reason: 'x' }, key()), 'billing/refund-exceeds-charge');
+  await act['billing.refund']({ chargeId: other.chargeId, amount: cny(400), reason: '余额' }, key());
+  await act['billing.compensateMischarge']({ accountId, amount: cny(15_000), chargeId: other.chargeId, reason: 'SP' }, key());
+  await rejected(t, act['billing.compensateMischarge']({ accountId, amount: cny(15_000), chargeId: other.chargeId, reason: 'SP again' }, key()), 'billing/compensation-limit-exceeded');
 });

@@ -16,6 +16,7 @@ import { createEngine } from '../engine/engine.js';
 import { createHttpServer } from '../engine/http.js';
 import { VersionConflictError } from '../engine/errors.js';
 import { consoleSender, createSystemActivities } from '../activities/systems/index.js';
+import { startOutboxRelay } from '../activities/systems/notification.js';
 
 export const DEFAULT_HTTP_PORT = 8088;
 
@@ -45,7 +46,10 @@ export async function dev(options: DevOptions): Promise<void> {
     const { worker, connection } = await createWorker({ temporal, taskQueue, activities: createSystemActivities({ pool, sender: consoleSender }) });
     cleanup.push(() => connection.close());
 
-    const http = await createHttpServer({ engine, notification: { pool, sender: consoleSender, clock: () => new Date() } });
+    const notification = { pool, sender: consoleSender, clock: () => new Date() };
+    const stopRelay = startOutboxRelay(notification);
+    cleanup.push(async () => stopRelay());
+    const http = await createHttpServer({ engine, notification });
     const httpPort = options.httpPort ?? Number(process.env.SVCFLOW_HTTP_PORT ?? DEFAULT_HTTP_PORT);
     await http.listen({ host: '127.0.0.1', port: httpPort });
     cleanup.push(() => http.close());

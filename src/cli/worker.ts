@@ -9,6 +9,8 @@ import type { WorkerOptions } from '@temporalio/worker';
 import { createWorker, DEFAULT_TASK_QUEUE } from '../engine/worker.js';
 import { migrate } from '../engine/migrate.js';
 import { consoleSender, createSystemActivities } from '../activities/systems/index.js';
+import { startOutboxRelay } from '../activities/systems/notification.js';
+import { CliError } from './errors.js';
 import { engineConfig, redactUrl, unreachable, type ConnectionFlags } from './options.js';
 
 /** The one place where the worker's activities are built: the system adapters, on the svcflow database. */
@@ -16,7 +18,7 @@ function buildActivities(deps: { pool: pg.Pool }): NonNullable<WorkerOptions['ac
   return createSystemActivities({ pool: deps.pool });
 }
 
-export async function workerCommand(flags: ConnectionFlags & { http?: number }): Promise<number> {
+export async function workerCommand(flags: ConnectionFlags & { http?: number; httpHost?: string }): Promise<number> {
   const config = await engineConfig(flags);
   const taskQueue = flags.taskQueue ?? DEFAULT_TASK_QUEUE;
   const log = (m: string) => process.stderr.write(`[svcflow worker] ${m}\n`);
@@ -37,7 +39,16 @@ export async function workerCommand(flags: ConnectionFlags & { http?: number }):
     throw unreachable(err, config);
   }
   const { worker, connection } = created;
-  const http = flags.http === undefined ? undefined : await serveHttp(config, pool, flags.http);
+  let http: { close(): Promise<void> } | undefined;
+  try {
+    http = flags.http === undefined ? undefined : await serveHttp(config, pool, flags.http, flags.httpHost ?? '127.0.0.1');
+  } catch (err) {
+    await connection.close();
+    await pool.end();
+    throw new CliError(`cannot serve HTTP on port ${flags.http}: ${(err as Error).message}`);
+  }
+  // The outbox relay: messages whose send failed are sent again from here.
+  const stopRelay = startOutboxRelay({ pool, sender: consoleSender, clock: () => new Date() });
 
   // Temporal's runtime also shuts its workers down on these signals; ours says so and counts.
   let stopping = false;
@@ -60,7 +71,7 @@ export async function workerCommand(flags: ConnectionFlags & { http?: number }):
       `  PostgreSQL   ${redactUrl(config.databaseUrl)}`,
       `  migrations   ${applied.length ? `applied ${applied.join(', ')}` : 'up to date'}`,
       `  task queue   ${taskQueue}`,
-      ...(http ? [`  HTTP         http://0.0.0.0:${flags.http} (POST /sms/inbound, POST /work-orders/:id/{ack,on-site,report})`] : []),
+      ...(http ? [`  HTTP         http://${flags.httpHost ?? '127.0.0.1'}:${flags.http} (POST /sms/inbound, POST /work-orders/:id/{ack,on-site,report})`] : []),
       `  activities   ${names.length ? `${names.length} registered` : 'none (processes that call activities wait until a worker with them polls)'}`,
       'Stop with Ctrl-C or SIGTERM.',
       '',
@@ -71,6 +82,7 @@ export async function workerCommand(flags: ConnectionFlags & { http?: number }):
   } finally {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigterm);
+    stopRelay();
     await http?.close();
     await connection.close();
     await pool.end();
@@ -80,12 +92,17 @@ export async function workerCommand(flags: ConnectionFlags & { http?: number }):
 }
 
 /** The HTTP endpoints next to the worker: they need the engine (to route SMS and reports). */
-async function serveHttp(config: Awaited<ReturnType<typeof engineConfig>>, pool: pg.Pool, port: number): Promise<{ close(): Promise<void> }> {
+async function serveHttp(config: Awaited<ReturnType<typeof engineConfig>>, pool: pg.Pool, port: number, host: string): Promise<{ close(): Promise<void> }> {
   const { createEngine } = await import('../engine/engine.js');
   const { createHttpServer } = await import('../engine/http.js');
   const engine = await createEngine(config);
   const app = await createHttpServer({ engine, notification: { pool, sender: consoleSender, clock: () => new Date() } });
-  await app.listen({ host: '0.0.0.0', port });
+  try {
+    await app.listen({ host, port });
+  } catch (err) {
+    await engine.close();
+    throw err;
+  }
   return {
     async close() {
       await app.close();

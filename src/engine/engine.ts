@@ -5,13 +5,13 @@
  */
 import pg from 'pg';
 import { Client, Connection, WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowExecutionDescription } from '@temporalio/client';
-import type { SearchAttributePair } from '@temporalio/common';
+
 import { compileSources, type SourceFile } from '../dsl/compile.js';
 import type { ProcessView } from '../dsl/check.js';
 import type { ProcessIR, Step } from '../ir/schema.js';
 import { validateFields } from '../ir/validate.js';
 import { allSteps, childProcessNames } from '../ir/walk.js';
-import { BusinessKeys, CurrentStep, NextDeadline, ProcessHash, ProcessName, ProcessVersion } from '../workflows/search-attributes.js';
+import { businessKeys, CurrentStep, NextDeadline, ProcessHash, ProcessVersion, startAttributes } from '../workflows/search-attributes.js';
 import { messageSignal, stateQuery, waitKey, type ProcessArgs, type ProcessState } from '../workflows/run-process.js';
 import type { Outcome } from '../workflows/interpret.js';
 import type { Value } from '../workflows/evaluate.js';
@@ -119,20 +119,13 @@ export class Engine {
     const problems = validateFields(ir.input, input);
     if (problems.length) throw new InvalidInputError(`input for ${name}`, problems);
     const record = input as Record<string, Value>;
-    const keys = ir.index.filter((f) => record[f] !== undefined && record[f] !== null).map((f) => `${f}=${String(record[f])}`);
+    const keys = businessKeys(ir, record);
     const args: ProcessArgs = { ir, children: await this.children(ir), input: record };
-    const attributes: SearchAttributePair[] = [
-      { key: ProcessName, value: ir.name },
-      { key: ProcessVersion, value: ir.version },
-      { key: ProcessHash, value: ir.hash },
-      { key: CurrentStep, value: 'start' },
-    ];
-    if (keys.length) attributes.push({ key: BusinessKeys, value: keys });
     const handle = await this.client.workflow.start(ir.name, {
       taskQueue: this.taskQueue,
       workflowId: options.id,
       args: [args],
-      typedSearchAttributes: attributes,
+      typedSearchAttributes: startAttributes(ir, record),
       staticSummary: `${ir.name} v${ir.version}${keys.length ? ` — ${keys.join(', ')}` : ''}`,
       staticDetails: `${ir.description}\n\nDefinition ${ir.source.file}, hash ${ir.hash.slice(0, 12)}.`,
     });
@@ -191,8 +184,13 @@ export class Engine {
     const key = waitKey(channel, keys);
     const ids: string[] = [];
     for await (const wf of this.client.workflow.list({ query: `WaitingFor = '${key.replaceAll("'", "\\'")}' AND ExecutionStatus = 'Running'` })) {
-      await this.client.workflow.getHandle(wf.workflowId).signal(messageSignal, { channel, keys, payload });
-      ids.push(wf.workflowId);
+      try {
+        await this.client.workflow.getHandle(wf.workflowId).signal(messageSignal, { channel, keys, payload });
+        ids.push(wf.workflowId);
+      } catch (err) {
+        // Visibility lags: an instance that closed since it was listed does not take the message.
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+      }
     }
     return ids;
   }

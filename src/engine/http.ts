@@ -9,7 +9,8 @@
  *   GET  /healthz
  *
  * Bodies are JSON of at most 16 KiB by default. A malformed, oversize or invalid body is a 4xx
- * with `{ error, message }` and writes nothing.
+ * with `{ error, message }` and writes nothing. With a token (SVCFLOW_HTTP_TOKEN), every request
+ * but /healthz needs `Authorization: Bearer <token>`.
  */
 import Fastify, { type FastifyInstance, type FastifyError } from 'fastify';
 import { z } from 'zod';
@@ -24,6 +25,12 @@ export interface HttpOptions {
   notification: NotificationDeps;
   /** Largest accepted body in bytes; 16 KiB by default. */
   bodyLimit?: number;
+  /**
+   * A shared secret the SMS gateway and the technicians' app send as `Authorization: Bearer …`;
+   * SVCFLOW_HTTP_TOKEN by default. Without one, anyone who reaches the port could confirm a
+   * subscription by SMS: set it before listening anywhere but 127.0.0.1.
+   */
+  token?: string;
 }
 
 const InboundSms = z.object({
@@ -70,9 +77,17 @@ export async function createHttpServer(options: HttpOptions): Promise<FastifyIns
 
   app.setErrorHandler((err, req, reply) => {
     const { status, error, message } = statusOf(err);
-    if (status >= 500) req.log.error(err);
+    if (status >= 500) process.stderr.write(`[svcflow http] ${req.method} ${req.url}: ${(err as Error).stack ?? String(err)}\n`);
     void reply.status(status).send({ error, message });
   });
+
+  const token = options.token ?? process.env.SVCFLOW_HTTP_TOKEN;
+  if (token) {
+    app.addHook('onRequest', async (req) => {
+      if (req.url === '/healthz') return;
+      if (req.headers.authorization !== `Bearer ${token}`) throw new HttpError(401, 'http/unauthorized', 'missing or wrong Authorization: Bearer token');
+    });
+  }
 
   app.get('/healthz', async () => ({ ok: true }));
 
@@ -85,7 +100,7 @@ export async function createHttpServer(options: HttpOptions): Promise<FastifyIns
 
   app.post<{ Params: { id: string; kind: string } }>('/work-orders/:id/:kind', async (req, reply) => {
     const kind = req.params.kind as Kind;
-    if (!(kind in TECHNICIAN_SIGNALS)) throw new HttpError(404, 'http/not-found', `no endpoint /work-orders/:id/${req.params.kind}; use ack, on-site or report`);
+    if (!Object.hasOwn(TECHNICIAN_SIGNALS, kind)) throw new HttpError(404, 'http/not-found', `no endpoint /work-orders/:id/${req.params.kind}; use ack, on-site or report`);
     const body = parse(z.record(z.string(), z.unknown()), req.body);
     const payload = kind === 'on-site' ? { at: clock().toISOString(), ...body } : body;
     const { rows } = await pool.query<{ workflow_id: string | null; state: string }>('SELECT workflow_id, state FROM dispatch_work_orders WHERE work_order_id = $1', [req.params.id]);

@@ -42,7 +42,7 @@ export interface Ports {
   sleep(ms: number, summary: string): Promise<void>;
   /** Resolves with the event's payload, or `{ timedOut: true }` when `timeoutMs` passes first. */
   wait(req: WaitRequest): Promise<{ value: Value } | { timedOut: true }>;
-  child(req: { stepId: string; key: string; process: string; input: Value }): Promise<Value>;
+  child(req: { stepId: string; key: string; iteration: string; process: string; input: Value }): Promise<Value>;
   /** Runs branches concurrently: all to completion, or the first to finish (cancelling the rest). */
   concurrently<T>(mode: 'all' | 'first', branches: Array<() => Promise<T>>): Promise<T[]>;
   /** Reports progress (current step, next deadline, escalation level) for operators. */
@@ -155,7 +155,8 @@ export class Interpreter {
   constructor(
     readonly ir: ProcessIR,
     private readonly ports: Ports,
-    private readonly workflowId: string,
+    /** Prefix of every idempotency key: the workflow id and its first run (reusing an id never reuses an effect). */
+    private readonly keyPrefix: string,
     input: Value,
   ) {
     this.root.bind('input', input);
@@ -246,7 +247,7 @@ export class Interpreter {
   }
 
   private async step(s: Step, frame: Frame, iteration: string, pos: Position | null = null, resume?: Resume): Promise<void> {
-    const key = `${this.workflowId}/${s.id}${iteration}`;
+    const key = `${this.keyPrefix}/${s.id}${iteration}`;
     try {
       await this.execute(s, frame, iteration, key, pos, resume);
     } catch (err) {
@@ -340,7 +341,7 @@ export class Interpreter {
         this.progress(s.id);
         const input: { [k: string]: Value } = {};
         for (const a of s.args) input[a.name] = this.eval(a.value, frame);
-        const result = await this.ports.child({ stepId: s.id, key, process: s.process, input });
+        const result = await this.ports.child({ stepId: s.id, key, iteration, process: s.process, input });
         if (s.bind) frame.bind(s.bind, result);
         return;
       }

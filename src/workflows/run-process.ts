@@ -14,7 +14,7 @@ import { describeProblems, validateFields } from '../ir/validate.js';
 import { allSteps } from '../ir/walk.js';
 import { ContinueAsNew, Interpreter, ProcessFailed, type Checkpoint, type Outcome, type Ports, type ProgressState, type ResolvedTrigger } from './interpret.js';
 import type { Value } from './evaluate.js';
-import { CurrentStep, EscalationLevel, NextDeadline, WaitingFor } from './search-attributes.js';
+import { CurrentStep, EscalationLevel, NextDeadline, startAttributes, WaitingFor } from './search-attributes.js';
 
 export interface ProcessArgs {
   ir: unknown;
@@ -30,6 +30,8 @@ export interface ProcessArgs {
 
 /** Temporal suggests continuing as new well before its hard limits; this is the fallback bound. */
 export const CONTINUE_AS_NEW_AFTER_EVENTS = 10_000;
+/** Guards child workflow ids per loop iteration, with their search attributes. */
+export const CHILD_PER_ITERATION_PATCH = 'svcflow-child-per-iteration';
 /** Guards the continue-as-new of long loops: histories recorded before it replay without it. */
 export const CONTINUE_AS_NEW_PATCH = 'svcflow-continue-as-new';
 
@@ -208,8 +210,12 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
     async child(req) {
       const childIr = args.children?.[req.process];
       if (!childIr) throw new ProcessFailed('svcflow/unknown-child', `the definition of ${req.process} was not deployed with ${ir.name}`, req.stepId);
+      // A child per loop iteration, findable by its own process name and keys: histories
+      // recorded before this started children as `<id>/<step>` with no search attributes.
+      const perIteration = wf.patched(CHILD_PER_ITERATION_PATCH);
       const result = await wf.executeChild(req.process, {
-        workflowId: `${info.workflowId}/${req.stepId}`,
+        workflowId: perIteration ? `${info.workflowId}/${req.stepId}${req.iteration}` : `${info.workflowId}/${req.stepId}`,
+        ...(perIteration ? { typedSearchAttributes: startAttributes(childIr as ProcessIR, req.input) } : {}),
         args: [{ ir: childIr, children: args.children, input: req.input }],
         staticSummary: `${req.process}, called by ${ir.name} step ${req.stepId}`,
       });
@@ -240,7 +246,7 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
     },
   };
 
-  const interpreter = new Interpreter(ir, ports, info.workflowId, args.input);
+  const interpreter = new Interpreter(ir, ports, `${info.workflowId}/${info.firstExecutionRunId}`, args.input);
   const pii = piiTexts(ir.input, args.input);
   wf.setHandler(stateQuery, () => ({
     process: ir.name,

@@ -3,7 +3,8 @@
  * (`ProcessName = "Installation" AND BusinessKeys = "msisdn=13800138000"`).
  * Pure and workflow-safe: the workflow upserts them, the infrastructure registers them.
  */
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';
+import type { ProcessIR } from '../ir/schema.js';
 
 export const ProcessName = defineSearchAttributeKey('ProcessName', SearchAttributeType.KEYWORD);
 export const ProcessVersion = defineSearchAttributeKey('ProcessVersion', SearchAttributeType.INT);
@@ -42,3 +43,22 @@ export const SEARCH_ATTRIBUTES = [
   /** As the `temporal` CLI's `--search-attribute NAME=TYPE` spells it. */
   cliType: CLI_TYPE[key.type],
 }));
+
+/** A process's `index` fields in `input`, as `field=value` keywords. */
+export function businessKeys(ir: Pick<ProcessIR, 'index'>, input: unknown): string[] {
+  const record = (input && typeof input === 'object' ? input : {}) as Record<string, unknown>;
+  return ir.index.filter((f) => record[f] !== undefined && record[f] !== null).map((f) => `${f}=${String(record[f])}`);
+}
+
+/** What an instance carries from its start: process, version, hash, first step, business keys. */
+export function startAttributes(ir: Pick<ProcessIR, 'name' | 'version' | 'hash' | 'index'>, input: unknown): SearchAttributePair[] {
+  const keys = businessKeys(ir, input);
+  const attributes: SearchAttributePair[] = [
+    { key: ProcessName, value: ir.name },
+    { key: ProcessVersion, value: ir.version },
+    { key: ProcessHash, value: ir.hash },
+    { key: CurrentStep, value: 'start' },
+  ];
+  if (keys.length) attributes.push({ key: BusinessKeys, value: keys });
+  return attributes;
+}

@@ -63,6 +63,19 @@ async function lockCharge(c: pg.ClientBase, chargeId: string): Promise<ChargeRow
   return one<ChargeRow>(c, 'billing/charge-not-found', `no charge has the id ${chargeId}`, 'SELECT charge_id, account_id, amount_fen, currency FROM billing_charges WHERE charge_id = $1 FOR UPDATE', [chargeId]);
 }
 
+/**
+ * How much of a charge has been given back: plain refunds, and for a double refund the wrongly
+ * charged part it corrected (the second half is the compensation). Neither kind may take the
+ * charge below zero, whichever came first.
+ */
+async function refundedPart(c: pg.ClientBase, chargeId: string): Promise<number> {
+  const { rows } = await c.query<{ part: string | null }>(
+    `SELECT sum(CASE WHEN kind = 'double' THEN wrongly_charged_fen ELSE amount_fen END) AS part FROM billing_refunds WHERE charge_id = $1`,
+    [chargeId],
+  );
+  return Number(rows[0]!.part ?? 0);
+}
+
 interface SubscriptionRow {
   subscription_id: string;
   account_id: string;
@@ -152,8 +165,7 @@ export function createPgBilling(deps: BillingDeps): BillingSystem {
       once(pool, 'billing.refund', ctx, async (c) => {
         const ch = await lockCharge(c, input.chargeId);
         checkAmount(input.amount, ch.currency, 'the refund');
-        const { rows: done } = await c.query<{ sum: string | null }>(`SELECT sum(amount_fen) FROM billing_refunds WHERE charge_id = $1 AND kind = 'refund'`, [ch.charge_id]);
-        const remaining = Number(ch.amount_fen) - Number(done[0]!.sum ?? 0);
+        const remaining = Number(ch.amount_fen) - (await refundedPart(c, ch.charge_id));
         if (input.amount.fen > remaining) reject('billing/refund-exceeds-charge', `only ${remaining} fen of charge ${ch.charge_id} remain refundable, not ${input.amount.fen}`);
         const now = clock();
         const { rows } = await c.query<{ refund_id: string }>(
@@ -168,8 +180,9 @@ export function createPgBilling(deps: BillingDeps): BillingSystem {
       once(pool, 'billing.doubleRefund', ctx, async (c) => {
         const ch = await lockCharge(c, input.chargeId);
         checkAmount(input.wronglyCharged, ch.currency, 'the wrongly charged amount');
-        if (input.wronglyCharged.fen > Number(ch.amount_fen)) {
-          reject('billing/refund-exceeds-charge', `the wrongly charged ${input.wronglyCharged.fen} fen is more than charge ${ch.charge_id} (${ch.amount_fen} fen)`);
+        const refundable = Number(ch.amount_fen) - (await refundedPart(c, ch.charge_id));
+        if (input.wronglyCharged.fen > refundable) {
+          reject('billing/refund-exceeds-charge', `the wrongly charged ${input.wronglyCharged.fen} fen is more than what remains of charge ${ch.charge_id} after refunds (${refundable} fen)`);
         }
         const prior = await c.query(`SELECT refund_id FROM billing_refunds WHERE charge_id = $1 AND kind = 'double'`, [ch.charge_id]);
         if (prior.rowCount) reject('billing/already-refunded', `charge ${ch.charge_id} already had a double refund (${prior.rows[0].refund_id})`);
@@ -259,8 +272,14 @@ export function createPgBilling(deps: BillingDeps): BillingSystem {
       once(pool, 'billing.compensateMischarge', ctx, async (c) => {
         const a = await lockAccount(c, input.accountId, false);
         checkAmount(input.amount, a.currency, 'the compensation');
-        if (input.amount.fen > limitFen) {
-          reject('billing/compensation-limit-exceeded', `${input.amount.fen} fen is above the ${limitFen} fen that may be credited before the investigation ends`);
+        // The limit holds per disputed charge (or subscription, or complaint), however many calls.
+        const { rows: before } = await c.query<{ sum: string | null }>(
+          `SELECT sum(amount_fen) FROM billing_compensations WHERE account_id = $1 AND (charge_id = $2 OR subscription_id = $3 OR complaint_id = $4)`,
+          [a.account_id, input.chargeId ?? null, input.subscriptionId ?? null, input.complaintId ?? null],
+        );
+        const already = Number(before[0]!.sum ?? 0);
+        if (already + input.amount.fen > limitFen) {
+          reject('billing/compensation-limit-exceeded', `${already + input.amount.fen} fen in all would be above the ${limitFen} fen that may be credited before the investigation ends`);
         }
         if (input.chargeId) await lockCharge(c, input.chargeId);
         const now = clock();

@@ -54,8 +54,11 @@ export function render(template: string, body: string, vars: Vars): string {
   return text;
 }
 
-/** A sending attempt that crashed is taken over after this long. */
-const CLAIM_TIMEOUT_MS = 60_000;
+/**
+ * A sending attempt that crashed is taken over after this long: longer than an attempt may run
+ * (sendSms/sendEmail time out after 30 s), so a slow send that is still alive is never repeated.
+ */
+const CLAIM_TIMEOUT_MS = 45_000;
 
 /** Delivers one outbox message if it is still to be sent; returns its delivery state. */
 export async function deliver(deps: NotificationDeps, messageId: string): Promise<'queued' | 'sending' | 'sent' | 'delivered' | 'failed'> {
@@ -101,8 +104,10 @@ export function createPgNotification(deps: NotificationDeps): NotificationSystem
       return { messageId: rows[0]!.message_id };
     });
     const status = await deliver(deps, messageId);
-    // 'sending': another attempt holds the claim right now; to the process it is still queued.
-    return { messageId, status: status === 'sending' ? ('queued' as const) : status };
+    // Another attempt (or the relay) holds the claim: its outcome is not known yet, so this
+    // attempt fails retryably; a later one sees `sent`, or takes over a crashed claim.
+    if (status === 'sending') throw new Error(`message ${messageId} is being sent by another attempt; retrying`);
+    return { messageId, status };
   }
 
   return {
@@ -164,6 +169,30 @@ export async function receiveSms(
     );
     return { inboundId: rows[0]!.inbound_id, replyId: reply };
   });
-  if (replyId) await deliver(deps, replyId).catch(() => {}); // stays queued; the outbox keeps it
+  if (replyId) await deliver(deps, replyId).catch(() => {}); // stays queued: the relay (drainOutbox) sends it later
   return { inboundId, routedTo, ...(replyId ? { replyId } : {}) };
+}
+
+/**
+ * The outbox relay: sends what is still queued (a reply whose first send failed, a message whose
+ * activity gave up) and takes over crashed claims. Run it every few seconds next to a worker.
+ */
+export async function drainOutbox(deps: NotificationDeps, limit = 50): Promise<number> {
+  const cutoff = new Date(deps.clock().getTime() - CLAIM_TIMEOUT_MS);
+  const { rows } = await deps.pool.query<{ message_id: string }>(
+    `SELECT message_id FROM notification_outbox WHERE status = 'queued' OR (status = 'sending' AND claimed_at < $1) ORDER BY created_at LIMIT $2`,
+    [cutoff, limit],
+  );
+  let sent = 0;
+  for (const { message_id } of rows) {
+    if ((await deliver(deps, message_id).catch(() => 'failed')) === 'sent') sent++;
+  }
+  return sent;
+}
+
+/** Runs the relay every `everyMs` until the returned function is called. */
+export function startOutboxRelay(deps: NotificationDeps, everyMs = 15_000): () => void {
+  const timer = setInterval(() => void drainOutbox(deps).catch(() => {}), everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
 }
