@@ -19,6 +19,16 @@ const dir = fileURLToPath(new URL('../../processes/', import.meta.url));
 const sources = readdirSync(dir)
   .filter((f) => f.endsWith('.flow'))
   .map((f) => ({ file: `processes/${f}`, text: readFileSync(join(dir, f), 'utf8') }));
+const afterReply = {
+  file: 'after-reply.flow',
+  text: `process AfterReply version 1
+  input { ref: string, msisdn: phone @pii }
+  index ref
+  wait reply = message smsReply(from: input.msisdn) within 24h on timeout { end "no-reply" }
+  sleep 2h
+  end "replied"
+`,
+};
 const reschedule = {
   file: 'reschedule.flow',
   text: `process Reschedule version 1
@@ -38,7 +48,7 @@ test.before(async (t) => {
   t.context.connection = await NativeConnection.connect({ address: temporal.address });
   t.context.worker = await Worker.create({ connection: t.context.connection, namespace: temporal.namespace, taskQueue, ...workflowCode, activities });
   t.context.running = t.context.worker.run();
-  await t.context.engine.deploy([...sources, reschedule]);
+  await t.context.engine.deploy([...sources, reschedule, afterReply]);
 });
 
 test.after.always(async (t) => {
@@ -89,6 +99,7 @@ test.serial('an instance is found by its business key; an SMS reply reaches the 
   }, 'the wait');
   t.is(waiting.currentStep, 'reply');
   t.is((waiting.variables.input as Record<string, unknown>).msisdn, '***', 'PII is masked in the state query');
+  t.false(JSON.stringify(waiting).includes(input.msisdn), 'also in what it waits for');
   const delivered = await eventually(async () => {
     const ids = await engine.deliver('smsReply', { from: input.msisdn }, { from: input.msisdn, text: 'Y', receivedAt: new Date().toISOString(), channel: 'sms' });
     return ids.length ? ids : undefined;
@@ -113,4 +124,24 @@ test.serial('a bad update payload is refused with a typed error, and the workflo
   await engine.update(id, 'reschedule', { windowStart: '2026-11-23T09:00:00+08:00' });
   t.deepEqual(await engine.result(id), { outcome: 'moved', output: null });
   await t.throwsAsync(engine.update(id, 'reschedule', { windowStart: '2026-11-23T09:00:00+08:00' }), { instanceOf: InstanceNotRunningError });
+});
+
+test.serial('a reply reaches one instance; once its wait is over, a late reply finds nobody there', async (t) => {
+  const { engine } = t.context;
+  const msisdn = '13700009999';
+  const id = `after-${Date.now()}`;
+  await engine.start('AfterReply', { ref: 'R-1', msisdn }, { id });
+  const sms = { from: msisdn, text: 'Y', receivedAt: new Date().toISOString(), channel: 'sms' };
+  t.deepEqual(await eventually(async () => {
+    const ids = await engine.deliver('smsReply', { from: msisdn }, sms);
+    return ids.length ? ids : undefined;
+  }, 'the wait to be visible'), [id]);
+  // Still running (sleeping 2h), but no longer waiting: WaitingFor was cleared.
+  await eventually(async () => ((await engine.list({ key: { ref: 'R-1' } }))[0]?.currentStep === 'sleep' ? true : undefined), 'the sleep');
+  const late = await eventually(async () => {
+    const ids = await engine.deliver('smsReply', { from: msisdn }, sms);
+    return ids.length === 0 ? ids : undefined;
+  }, 'WaitingFor to be cleared');
+  t.deepEqual(late, []);
+  await engine.cancel(id);
 });

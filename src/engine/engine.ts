@@ -177,22 +177,27 @@ export class Engine {
   }
 
   /**
-   * Delivers an inbound message (an SMS reply) to the instances waiting for it, found by the
-   * `WaitingFor` search attribute. Returns their ids (empty: nobody waits for it).
+   * Delivers an inbound message (an SMS reply) to the instance waiting for it, found by the
+   * `WaitingFor` search attribute. One message reaches one instance: when several wait for the
+   * same key (a survey and a confirmation to one phone), the one that started first takes it.
+   * Returns the id that took it (empty: nobody waits for it).
    */
   async deliver(channel: string, keys: Record<string, string>, payload: Value): Promise<string[]> {
     const key = waitKey(channel, keys);
-    const ids: string[] = [];
+    const waiting: Array<{ id: string; started: number }> = [];
     for await (const wf of this.client.workflow.list({ query: `WaitingFor = '${key.replaceAll("'", "\\'")}' AND ExecutionStatus = 'Running'` })) {
+      waiting.push({ id: wf.workflowId, started: wf.startTime.getTime() });
+    }
+    for (const { id } of waiting.sort((a, b) => a.started - b.started)) {
       try {
-        await this.client.workflow.getHandle(wf.workflowId).signal(messageSignal, { channel, keys, payload });
-        ids.push(wf.workflowId);
+        await this.client.workflow.getHandle(id).signal(messageSignal, { channel, keys, payload });
+        return [id];
       } catch (err) {
         // Visibility lags: an instance that closed since it was listed does not take the message.
         if (!(err instanceof WorkflowNotFoundError)) throw err;
       }
     }
-    return ids;
+    return [];
   }
 
   async query(id: string): Promise<ProcessState> {

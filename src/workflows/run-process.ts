@@ -30,6 +30,8 @@ export interface ProcessArgs {
 
 /** Temporal suggests continuing as new well before its hard limits; this is the fallback bound. */
 export const CONTINUE_AS_NEW_AFTER_EVENTS = 10_000;
+/** Guards clearing WaitingFor when a message wait ends. */
+export const WAITING_FOR_CLEARED_PATCH = 'svcflow-waiting-for-cleared';
 /** Guards child workflow ids per loop iteration, with their search attributes. */
 export const CHILD_PER_ITERATION_PATCH = 'svcflow-child-per-iteration';
 /** Guards the continue-as-new of long loops: histories recorded before it replay without it. */
@@ -108,6 +110,7 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
   const problem = irShapeProblem(args.ir);
   if (problem) throw ApplicationFailure.nonRetryable(`invalid process definition: ${problem}`, 'svcflow/invalid-definition');
   const ir = args.ir as ProcessIR;
+  const pii = piiTexts(ir.input, args.input);
   const info = wf.workflowInfo();
   if (info.workflowType !== ir.name) {
     throw ApplicationFailure.nonRetryable(`workflow type ${info.workflowType} was started with the definition of ${ir.name}`, 'svcflow/definition-mismatch');
@@ -203,6 +206,11 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
       timers.catch(() => {});
       const arrived = await wf.condition(() => (got = got ?? take(k)) !== undefined, req.timeoutMs, { summary: `${req.stepId}: within` } as never);
       pending.delete(token);
+      // A message wait that ended leaves WaitingFor, so a late reply finds no one here (it is
+      // recorded and answered instead). Histories from before this have no such upsert.
+      if (req.trigger.type === 'message' && wf.patched(WAITING_FOR_CLEARED_PATCH)) {
+        wf.upsertSearchAttributes([{ key: WaitingFor, value: [...pending.values()].filter((p) => p.key.startsWith('message:')).map((p) => p.key.slice('message:'.length)) }]);
+      }
       escalations.cancel();
       await Promise.allSettled(running);
       return arrived && got ? got : { timedOut: true };
@@ -233,7 +241,7 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
     progress(state) {
       const resting = state.waitingFor !== undefined || state.nextDeadline !== undefined || state.escalationLevel !== undefined;
       progress = { ...progress, ...state, ...(resting ? {} : { waitingFor: undefined, nextDeadline: undefined }) };
-      wf.setCurrentDetails(describeProgress(ir.name, progress));
+      wf.setCurrentDetails(describeProgress(ir.name, progress, pii));
       // Search attributes change only where an instance rests (waits, sleeps, escalations):
       // that is where an operator looks, and it keeps history small.
       if (resting) {
@@ -247,15 +255,14 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
   };
 
   const interpreter = new Interpreter(ir, ports, `${info.workflowId}/${info.firstExecutionRunId}`, args.input);
-  const pii = piiTexts(ir.input, args.input);
   wf.setHandler(stateQuery, () => ({
     process: ir.name,
     version: ir.version,
     hash: ir.hash,
     currentStep: interpreter.currentStep,
     status,
-    ...(pending.size ? { waiting: [...pending.values()].at(-1)!.wait } : {}),
-    waits: [...pending.values()].map((p) => p.wait),
+    ...(pending.size ? { waiting: maskPii(pii, ir.input, [...pending.values()].at(-1)!.wait as unknown as Value, false) as unknown as PendingWait } : {}),
+    waits: [...pending.values()].map((p) => maskPii(pii, ir.input, p.wait as unknown as Value, false) as unknown as PendingWait),
     ...(progress.escalationLevel ? { escalationLevel: progress.escalationLevel } : {}),
     variables: Object.fromEntries(interpreter.variables().map(([k, v]) => [k, maskPii(pii, ir.input, v, k === 'input')])),
     pendingCompensations: interpreter.compensations.map((c) => c.stepId),
@@ -278,9 +285,10 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
   }
 }
 
-function describeProgress(name: string, p: ProgressState): string {
+function describeProgress(name: string, p: ProgressState, pii: Set<string>): string {
   const lines = [`**${name}** — step \`${p.currentStep}\``];
-  if (p.waitingFor) lines.push(`waiting for ${p.waitingFor.type === 'message' ? `message ${waitKey(p.waitingFor.channel, p.waitingFor.keys)}` : `${p.waitingFor.type} ${p.waitingFor.name}`}`);
+  const masked = (keys: Record<string, string>) => Object.fromEntries(Object.entries(keys).map(([k, v]) => [k, pii.has(v) ? '***' : v]));
+  if (p.waitingFor) lines.push(`waiting for ${p.waitingFor.type === 'message' ? `message ${waitKey(p.waitingFor.channel, masked(p.waitingFor.keys))}` : `${p.waitingFor.type} ${p.waitingFor.name}`}`);
   if (p.nextDeadline !== undefined) lines.push(`next deadline ${new Date(p.nextDeadline).toISOString()}`);
   if (p.escalationLevel) lines.push(`escalated to ${p.escalationLevel}`);
   return lines.join('\n\n');
