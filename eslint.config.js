@@ -51,6 +51,7 @@ export default tseslint.config(
         { selector: 'Program > VariableDeclaration[kind!="const"]', message: 'module-level state would be shared by every workflow of a worker: keep it inside runProcess()' },
         { selector: 'Program > VariableDeclaration > VariableDeclarator > NewExpression[callee.name=/^(Map|Set|WeakMap|Array)$/]', message: 'a module-level collection would be shared by every workflow of a worker' },
         { selector: 'Program > ExportNamedDeclaration > VariableDeclaration[kind!="const"]', message: 'module-level state would be shared by every workflow of a worker' },
+        { selector: 'Program > ExportNamedDeclaration > VariableDeclaration > VariableDeclarator > NewExpression[callee.name=/^(Map|Set|WeakMap|Array)$/]', message: 'a module-level collection would be shared by every workflow of a worker' },
       ],
     },
   },

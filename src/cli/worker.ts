@@ -8,17 +8,17 @@ import pg from 'pg';
 import type { WorkerOptions } from '@temporalio/worker';
 import { createWorker, DEFAULT_TASK_QUEUE } from '../engine/worker.js';
 import { migrate } from '../engine/migrate.js';
-import { consoleSender, createSystemActivities } from '../activities/systems/index.js';
+import { consoleSender, createSystemActivities, type MessageSender } from '../activities/systems/index.js';
 import { startOutboxRelay } from '../activities/systems/notification.js';
 import { CliError } from './errors.js';
 import { engineConfig, redactUrl, unreachable, type ConnectionFlags } from './options.js';
 
 /** The one place where the worker's activities are built: the system adapters, on the svcflow database. */
-function buildActivities(deps: { pool: pg.Pool }): NonNullable<WorkerOptions['activities']> {
-  return createSystemActivities({ pool: deps.pool });
+function buildActivities(deps: { pool: pg.Pool; sender: MessageSender | null }): NonNullable<WorkerOptions['activities']> {
+  return createSystemActivities({ pool: deps.pool, sender: deps.sender });
 }
 
-export async function workerCommand(flags: ConnectionFlags & { http?: number; httpHost?: string }): Promise<number> {
+export async function workerCommand(flags: ConnectionFlags & { http?: number; httpHost?: string; sms?: string }): Promise<number> {
   const config = await engineConfig(flags);
   const taskQueue = flags.taskQueue ?? DEFAULT_TASK_QUEUE;
   const log = (m: string) => process.stderr.write(`[svcflow worker] ${m}\n`);
@@ -30,7 +30,10 @@ export async function workerCommand(flags: ConnectionFlags & { http?: number; ht
     throw unreachable(err, config);
   }
   const pool = new pg.Pool({ connectionString: config.databaseUrl });
-  const activities = buildActivities({ pool });
+  // Messages: printed (PII in the logs) only when asked; otherwise left in the outbox for the
+  // operator's SMS gateway relay to send and mark.
+  const sender = flags.sms === 'console' ? consoleSender : null;
+  const activities = buildActivities({ pool, sender });
   let created;
   try {
     created = await createWorker({ temporal: config.temporal, taskQueue, activities });
@@ -41,14 +44,14 @@ export async function workerCommand(flags: ConnectionFlags & { http?: number; ht
   const { worker, connection } = created;
   let http: { close(): Promise<void> } | undefined;
   try {
-    http = flags.http === undefined ? undefined : await serveHttp(config, pool, flags.http, flags.httpHost ?? '127.0.0.1');
+    http = flags.http === undefined ? undefined : await serveHttp(config, pool, flags.http, flags.httpHost ?? '127.0.0.1', sender);
   } catch (err) {
     await connection.close();
     await pool.end();
     throw new CliError(`cannot serve HTTP on port ${flags.http}: ${(err as Error).message}`);
   }
   // The outbox relay: messages whose send failed are sent again from here.
-  const stopRelay = startOutboxRelay({ pool, sender: consoleSender, clock: () => new Date() });
+  const stopRelay = startOutboxRelay({ pool, sender, clock: () => new Date() });
 
   // Temporal's runtime also shuts its workers down on these signals; ours says so and counts.
   let stopping = false;
@@ -71,6 +74,7 @@ export async function workerCommand(flags: ConnectionFlags & { http?: number; ht
       `  PostgreSQL   ${redactUrl(config.databaseUrl)}`,
       `  migrations   ${applied.length ? `applied ${applied.join(', ')}` : 'up to date'}`,
       `  task queue   ${taskQueue}`,
+      `  messages     ${sender ? 'printed on stderr (--sms console)' : 'left queued in notification_outbox for your SMS gateway relay (--sms console prints them)'}`,
       ...(http ? [`  HTTP         http://${flags.httpHost ?? '127.0.0.1'}:${flags.http} (POST /sms/inbound, POST /work-orders/:id/{ack,on-site,report})`] : []),
       `  activities   ${names.length ? `${names.length} registered` : 'none (processes that call activities wait until a worker with them polls)'}`,
       'Stop with Ctrl-C or SIGTERM.',
@@ -92,11 +96,11 @@ export async function workerCommand(flags: ConnectionFlags & { http?: number; ht
 }
 
 /** The HTTP endpoints next to the worker: they need the engine (to route SMS and reports). */
-async function serveHttp(config: Awaited<ReturnType<typeof engineConfig>>, pool: pg.Pool, port: number, host: string): Promise<{ close(): Promise<void> }> {
+async function serveHttp(config: Awaited<ReturnType<typeof engineConfig>>, pool: pg.Pool, port: number, host: string, sender: MessageSender | null): Promise<{ close(): Promise<void> }> {
   const { createEngine } = await import('../engine/engine.js');
   const { createHttpServer } = await import('../engine/http.js');
   const engine = await createEngine(config);
-  const app = await createHttpServer({ engine, notification: { pool, sender: consoleSender, clock: () => new Date() } });
+  const app = await createHttpServer({ engine, notification: { pool, sender, clock: () => new Date() } });
   try {
     await app.listen({ host, port });
   } catch (err) {

@@ -16,7 +16,8 @@ export const workflowsPath = fileURLToPath(new URL('../workflows/index.js', impo
  * measured (hand-written: 80). None keeps per-workflow state at module level — everything of an
  * instance lives inside runProcess() — and run-process.ts calls the workflow API only from
  * there (the SDK finds the current workflow at call time). Keep it so: a module-level variable
- * in these files would be shared by every workflow of the worker.
+ * in these files would be shared by every workflow of the worker (lint refuses `let`/`var` and
+ * `new Map()`-style collections at module level there; a mutable object literal it cannot see).
  */
 export const PRELOADED_MODULES = [
   'ir/version', 'ir/shape', 'ir/types', 'ir/functions', 'ir/calendar', 'ir/validate', 'ir/walk',

@@ -23,8 +23,11 @@ export { consoleSender, receiveSms, type MessageSender, type OutgoingMessage, ty
 
 export interface SystemDeps {
   pool: pg.Pool;
-  /** Where messages go; prints them on stderr by default (development). */
-  sender?: MessageSender;
+  /**
+   * Where messages go: prints them on stderr by default (development); `null` leaves them queued
+   * in notification_outbox for the operator's own gateway relay.
+   */
+  sender?: MessageSender | null;
   clock?: Clock;
   /** Replace any system with your own implementation (the operator's BSS, workforce system…). */
   systems?: Partial<Systems>;
@@ -39,7 +42,7 @@ export function createSystems(deps: SystemDeps): Systems {
   return {
     billing: deps.systems?.billing ?? createPgBilling({ ...base, compensationLimitFen: deps.compensationLimitFen }),
     dispatch: deps.systems?.dispatch ?? createPgDispatch(base),
-    notification: deps.systems?.notification ?? createPgNotification({ ...base, sender: deps.sender ?? consoleSender }),
+    notification: deps.systems?.notification ?? createPgNotification({ ...base, sender: deps.sender === undefined ? consoleSender : deps.sender }),
     complaints: deps.systems?.complaints ?? createPgComplaints(base),
   };
 }

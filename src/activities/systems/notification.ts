@@ -37,7 +37,8 @@ export const consoleSender: MessageSender = {
 export interface NotificationDeps {
   pool: pg.Pool;
   clock: Clock;
-  sender: MessageSender;
+  /** Where messages go; `null`: they stay queued in the outbox for the operator's own gateway relay. */
+  sender: MessageSender | null;
 }
 
 type Vars = Record<string, string | number> | undefined;
@@ -63,6 +64,7 @@ const CLAIM_TIMEOUT_MS = 45_000;
 /** Delivers one outbox message if it is still to be sent; returns its delivery state. */
 export async function deliver(deps: NotificationDeps, messageId: string): Promise<'queued' | 'sending' | 'sent' | 'delivered' | 'failed'> {
   const { pool, clock, sender } = deps;
+  if (!sender) return 'queued';
   const now = clock();
   const { rows } = await pool.query<{ channel: 'sms' | 'email'; recipient: string; body: string }>(
     `UPDATE notification_outbox SET status = 'sending', attempts = attempts + 1, claimed_at = $2
@@ -192,6 +194,7 @@ export async function drainOutbox(deps: NotificationDeps, limit = 50): Promise<n
 
 /** Runs the relay every `everyMs` until the returned function is called. */
 export function startOutboxRelay(deps: NotificationDeps, everyMs = 15_000): () => void {
+  if (!deps.sender) return () => {};
   const timer = setInterval(() => void drainOutbox(deps).catch(() => {}), everyMs);
   timer.unref();
   return () => clearInterval(timer);
