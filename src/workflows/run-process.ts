@@ -194,16 +194,18 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
       pending.set(token, { key: k, wait: { ...req.trigger, step: req.stepId, deadline } });
       let got: { value: Value } | undefined;
       const running: Promise<void>[] = [];
-      const escalations = new wf.CancellationScope();
-      const timers = escalations.run(async () => {
-        for (const e of [...req.escalations].sort((a, b) => a.afterMs - b.afterMs)) {
-          running.push(
-            wf.sleep(Math.max(1, e.afterMs), { summary: `${req.stepId}: escalate${e.level ? ` to ${e.level}` : ''}` }).then(() => e.run()),
-          );
-        }
-        await Promise.all(running);
-      });
-      timers.catch(() => {});
+      // Escalation timers run in a scope of their own, cancelled when the wait ends (none: no scope).
+      const escalations = req.escalations.length ? new wf.CancellationScope() : undefined;
+      escalations
+        ?.run(async () => {
+          for (const e of [...req.escalations].sort((a, b) => a.afterMs - b.afterMs)) {
+            running.push(
+              wf.sleep(Math.max(1, e.afterMs), { summary: `${req.stepId}: escalate${e.level ? ` to ${e.level}` : ''}` }).then(() => e.run()),
+            );
+          }
+          await Promise.all(running);
+        })
+        .catch(() => {});
       const arrived = await wf.condition(() => (got = got ?? take(k)) !== undefined, req.timeoutMs, { summary: `${req.stepId}: within` } as never);
       pending.delete(token);
       // A message wait that ended leaves WaitingFor, so a late reply finds no one here (it is
@@ -211,7 +213,7 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
       if (req.trigger.type === 'message' && wf.patched(WAITING_FOR_CLEARED_PATCH)) {
         wf.upsertSearchAttributes([{ key: WaitingFor, value: [...pending.values()].filter((p) => p.key.startsWith('message:')).map((p) => p.key.slice('message:'.length)) }]);
       }
-      escalations.cancel();
+      escalations?.cancel();
       await Promise.allSettled(running);
       return arrived && got ? got : { timedOut: true };
     },
