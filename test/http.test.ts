@@ -139,7 +139,10 @@ test.serial("a technician's arrival and report reach the process that owns the w
   await engine.start('FieldVisit', { orderId: id, phone: '13800138000' }, { id });
   const order = await eventually(async () => (await rows(t, `SELECT work_order_id FROM dispatch_work_orders WHERE workflow_id = $1 AND state = 'assigned'`, [id]))[0], 'the work order');
   const wo = order.work_order_id as string;
-  t.is((await post(t, `/work-orders/${wo}/on-site`, {})).statusCode, 202);
+  t.is((await post(t, `/work-orders/${wo}/on-site`, {}, { 'idempotency-key': 'app-1' })).statusCode, 202);
+  const again = await post(t, `/work-orders/${wo}/on-site`, {}, { 'idempotency-key': 'app-1' });
+  t.is(again.statusCode, 200, 'a retried report with the same Idempotency-Key is not signalled again');
+  t.true(again.json().duplicate);
   await eventually(async () => ((await engine.query(id)).currentStep === 'visit' ? true : undefined), 'the visit wait');
   const invalid = await post(t, `/work-orders/${wo}/report`, { outcome: 'maybe' });
   t.is(invalid.statusCode, 422);

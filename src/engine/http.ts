@@ -6,6 +6,7 @@
  *   POST /work-orders/:id/ack         the technician took the order     → signal technicianAck
  *   POST /work-orders/:id/on-site     the technician arrived            → signal technicianOnSite
  *   POST /work-orders/:id/report      the technician's report           → signal technicianReport
+ *                                     (an Idempotency-Key header makes a retried POST signal once)
  *   GET  /healthz
  *
  * Bodies are JSON of at most 16 KiB by default. A malformed, oversize or invalid body is a 4xx
@@ -107,16 +108,19 @@ export async function createHttpServer(options: HttpOptions): Promise<FastifyIns
     const order = rows[0];
     if (!order) throw new HttpError(404, 'dispatch/work-order-not-found', `no work order has the id ${req.params.id}`);
     if (!order.workflow_id) throw new HttpError(409, 'dispatch/no-process', `work order ${req.params.id} was not created by a process; nothing waits for its reports`);
+    const requestId = typeof req.headers['idempotency-key'] === 'string' ? req.headers['idempotency-key'] : null;
+    const sent = { workOrderId: req.params.id, deliveredTo: order.workflow_id, signal: TECHNICIAN_SIGNALS[kind] };
+    if (requestId) {
+      const { rowCount } = await pool.query('SELECT 1 FROM dispatch_technician_reports WHERE work_order_id = $1 AND request_id = $2', [req.params.id, requestId]);
+      if (rowCount) return reply.status(200).send({ ...sent, duplicate: true }); // a retry of a report that arrived
+    }
     // The engine checks the payload against what the process declared before signalling.
     await engine.signal(order.workflow_id, TECHNICIAN_SIGNALS[kind], payload);
-    await pool.query('INSERT INTO dispatch_technician_reports (work_order_id, kind, payload, workflow_id, received_at) VALUES ($1, $2, $3, $4, $5)', [
-      req.params.id,
-      kind,
-      JSON.stringify(payload),
-      order.workflow_id,
-      clock(),
-    ]);
-    return reply.status(202).send({ workOrderId: req.params.id, deliveredTo: order.workflow_id, signal: TECHNICIAN_SIGNALS[kind] });
+    await pool.query(
+      'INSERT INTO dispatch_technician_reports (work_order_id, kind, payload, workflow_id, received_at, request_id) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING',
+      [req.params.id, kind, JSON.stringify(payload), order.workflow_id, clock(), requestId],
+    );
+    return reply.status(202).send(sent);
   });
 
   return app;
