@@ -11,6 +11,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { createEngine, type Engine } from '../src/engine/engine.js';
 import { InstanceNotRunningError, InvalidInputError, UnknownProcessError, VersionConflictError } from '../src/engine/errors.js';
 import { workflowCode } from '../src/engine/worker.js';
+import { WaitingFor } from '../src/workflows/search-attributes.js';
 import { databaseUrl, eventually, temporalAddress, temporalNamespace, uniqueQueue } from './helpers/servers.js';
 import { recordingActivities } from './helpers/runtime.js';
 
@@ -137,7 +138,13 @@ test.serial('a reply reaches one instance; once its wait is over, a late reply f
     return ids.length ? ids : undefined;
   }, 'the wait to be visible'), [id]);
   // Still running (sleeping 2h), but no longer waiting: WaitingFor was cleared.
-  await eventually(async () => ((await engine.list({ key: { ref: 'R-1' } }))[0]?.currentStep === 'sleep' ? true : undefined), 'the sleep');
+  const sleeping = await eventually(async () => {
+    const [row] = await engine.list({ key: { ref: 'R-1' } });
+    return row?.currentStep === 'sleep' ? row : undefined;
+  }, 'the sleep');
+  // The deadline shown is the sleep's (2h), no longer the finished wait's (24h).
+  t.true(sleeping.nextDeadline!.getTime() < Date.now() + 3 * 3_600_000);
+  t.is((await engine.client.workflow.getHandle(id).describe()).typedSearchAttributes.get(WaitingFor)?.length ?? 0, 0);
   const late = await eventually(async () => {
     const ids = await engine.deliver('smsReply', { from: msisdn }, sms);
     return ids.length === 0 ? ids : undefined;

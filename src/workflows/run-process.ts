@@ -30,7 +30,7 @@ export interface ProcessArgs {
 
 /** Temporal suggests continuing as new well before its hard limits; this is the fallback bound. */
 export const CONTINUE_AS_NEW_AFTER_EVENTS = 10_000;
-/** Guards clearing WaitingFor when a message wait ends. */
+/** Guards clearing WaitingFor and NextDeadline when a wait ends. */
 export const WAITING_FOR_CLEARED_PATCH = 'svcflow-waiting-for-cleared';
 /** Guards child workflow ids per loop iteration, with their search attributes. */
 export const CHILD_PER_ITERATION_PATCH = 'svcflow-child-per-iteration';
@@ -208,10 +208,16 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
         .catch(() => {});
       const arrived = await wf.condition(() => (got = got ?? take(k)) !== undefined, req.timeoutMs, { summary: `${req.stepId}: within` } as never);
       pending.delete(token);
-      // A message wait that ended leaves WaitingFor, so a late reply finds no one here (it is
-      // recorded and answered instead). Histories from before this have no such upsert.
-      if (req.trigger.type === 'message' && wf.patched(WAITING_FOR_CLEARED_PATCH)) {
-        wf.upsertSearchAttributes([{ key: WaitingFor, value: [...pending.values()].filter((p) => p.key.startsWith('message:')).map((p) => p.key.slice('message:'.length)) }]);
+      // A wait that ended leaves WaitingFor (a late reply then finds no one here, and is recorded
+      // and answered instead) and takes its deadline out of NextDeadline, unless another wait of
+      // a parallel branch goes on. Histories from before this have no such upsert.
+      if (wf.patched(WAITING_FOR_CLEARED_PATCH)) {
+        const rest = [...pending.values()];
+        const later = rest.map((p) => p.wait.deadline).filter((d): d is string => d !== undefined).sort()[0];
+        wf.upsertSearchAttributes([
+          { key: WaitingFor, value: rest.filter((p) => p.key.startsWith('message:')).map((p) => p.key.slice('message:'.length)) },
+          { key: NextDeadline, value: later ? new Date(later) : null },
+        ]);
       }
       escalations?.cancel();
       await Promise.allSettled(running);
