@@ -204,19 +204,19 @@ export class Interpreter {
     return { lookup: (n: string) => frame.lookup(n), now: () => this.ports.now(), calendars: this.ir.calendars };
   }
 
-  private eval(e: Expr, frame: Frame): Value {
+  private compute(e: Expr, frame: Frame): Value {
     return evaluate(e, this.ctx(frame));
   }
 
   private durationMs(e: Expr, frame: Frame, stepId: string): number {
-    const v = this.eval(e, frame);
+    const v = this.compute(e, frame);
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new ProcessFailed('runtime/invalid-duration', `step ${stepId}: ${text(v)} is not a duration`, stepId);
     return v;
   }
 
   /** A time limit computed from a deadline (`within slot.windowEnd - now()`): one already past is 0, not an error. */
   private limitMs(e: Expr, frame: Frame, stepId: string): number {
-    const v = this.eval(e, frame);
+    const v = this.compute(e, frame);
     if (typeof v !== 'number' || !Number.isFinite(v)) throw new ProcessFailed('runtime/invalid-duration', `step ${stepId}: ${text(v)} is not a duration`, stepId);
     return Math.max(0, v);
   }
@@ -242,7 +242,7 @@ export class Interpreter {
 
   private invocation(inv: ActivityInvocation, frame: Frame, stepId: string, key: string, options: Partial<ActivityRequest> = {}): ActivityRequest {
     const args: { [name: string]: Value } = {};
-    for (const a of inv.args) args[a.name] = this.eval(a.value, frame);
+    for (const a of inv.args) args[a.name] = this.compute(a.value, frame);
     return { stepId, key, activity: inv.activity, args, summary: `${stepId}: ${inv.activity}`, ...options };
   }
 
@@ -275,20 +275,20 @@ export class Interpreter {
       case 'wait':
         return this.wait(s, frame, iteration);
       case 'sleep': {
-        const ms = s.until ? Math.max(0, timeOf(this.eval(s.until, frame), s.id) - this.ports.now()) : this.durationMs(s.duration!, frame, s.id);
+        const ms = s.until ? Math.max(0, timeOf(this.compute(s.until, frame), s.id) - this.ports.now()) : this.durationMs(s.duration!, frame, s.id);
         this.progress(s.id, { nextDeadline: this.ports.now() + ms });
         await this.ports.sleep(ms, `${s.id}: sleep`);
         return;
       }
       case 'if': {
-        const taken = resume?.at.branch ?? s.branches.findIndex((b) => truthy(this.eval(b.when, frame)));
+        const taken = resume?.at.branch ?? s.branches.findIndex((b) => truthy(this.compute(b.when, frame)));
         return branch(taken, taken >= 0 ? s.branches[taken]!.steps : s.otherwise);
       }
       case 'match': {
         let taken = resume?.at.branch;
         if (taken === undefined) {
-          const subject = this.eval(s.subject, frame);
-          taken = s.cases.findIndex((c) => c.values.some((v) => equal(this.eval(v, frame), subject)));
+          const subject = this.compute(s.subject, frame);
+          taken = s.cases.findIndex((c) => c.values.some((v) => equal(this.compute(v, frame), subject)));
         }
         return branch(taken, taken >= 0 ? s.cases[taken]!.steps : s.otherwise);
       }
@@ -308,7 +308,7 @@ export class Interpreter {
       }
       case 'forEach': {
         // The list is evaluated once, and travels with a checkpoint (the body may change its source).
-        const list = resume?.at.list ?? this.eval(s.list, frame);
+        const list = resume?.at.list ?? this.compute(s.list, frame);
         if (!Array.isArray(list)) throw new ProcessFailed('runtime/not-a-list', `step ${s.id}: ${text(list)} is not a list`, s.id);
         const from = resume?.at.n ?? 0;
         for (let i = from; i < list.length; i++) {
@@ -330,34 +330,34 @@ export class Interpreter {
           this.maybeContinue(pos, first, () => ({ ...pos!.path[pos!.path.length - 1]!, n: i }));
           const here = pos && { path: [...pos.path.slice(0, -1), { ...pos.path[pos.path.length - 1]!, n: i }], frames: pos.frames };
           await this.block(s.steps, frame, `${iteration}@${i + 1}`, here, first && resume!.rest.length > 0 ? resume!.rest : undefined);
-          if (s.until && truthy(this.eval(s.until, frame))) return;
+          if (s.until && truthy(this.compute(s.until, frame))) return;
         }
         return;
       }
       case 'set':
-        frame.assign(s.name, this.eval(s.value, frame));
+        frame.assign(s.name, this.compute(s.value, frame));
         return;
       case 'callProcess': {
         this.progress(s.id);
         const input: { [k: string]: Value } = {};
-        for (const a of s.args) input[a.name] = this.eval(a.value, frame);
+        for (const a of s.args) input[a.name] = this.compute(a.value, frame);
         const result = await this.ports.child({ stepId: s.id, key, iteration, process: s.process, input });
         if (s.bind) frame.bind(s.bind, result);
         return;
       }
       case 'fail': {
         this.progress(s.id);
-        throw new ProcessFailed(s.code, text(this.eval(s.message, frame)), s.id);
+        throw new ProcessFailed(s.code, text(this.compute(s.message, frame)), s.id);
       }
       case 'end':
         this.progress(s.id);
-        throw new EndSignal({ outcome: s.outcome, output: s.output ? this.eval(s.output, frame) : null });
+        throw new EndSignal({ outcome: s.outcome, output: s.output ? this.compute(s.output, frame) : null });
     }
   }
 
   private async wait(s: Extract<Step, { kind: 'wait' }>, frame: Frame, iteration: string): Promise<void> {
     const timeoutMs = this.limitMs(s.within, frame, s.id);
-    const trigger = resolveTrigger(s.trigger, (e) => this.eval(e, frame));
+    const trigger = resolveTrigger(s.trigger, (e) => this.compute(e, frame));
     const started = this.ports.now();
     const escalations: Escalation[] = s.escalations.map((e, i) => ({
       afterMs: this.limitMs(e.after, frame, s.id),
