@@ -17,6 +17,7 @@ import { createHttpServer } from '../engine/http.js';
 import { VersionConflictError } from '../engine/errors.js';
 import { consoleSender, createSystemActivities } from '../activities/systems/index.js';
 import { startOutboxRelay } from '../activities/systems/notification.js';
+import { redactUrl } from './options.js';
 
 export const DEFAULT_HTTP_PORT = 8088;
 
@@ -66,7 +67,7 @@ export async function dev(options: DevOptions): Promise<void> {
     console.log(`svcflow is running.
   Temporal      ${stack.temporal.address} (namespace ${stack.temporal.namespace})
   Web UI        ${stack.temporal.uiUrl ?? '(the UI of your Temporal cluster)'}
-  PostgreSQL    ${redact(stack.databaseUrl)}
+  PostgreSQL    ${redactUrl(stack.databaseUrl)}
   HTTP          http://127.0.0.1:${httpPort} (POST /sms/inbound, POST /work-orders/:id/{ack,on-site,report})
   task queue    ${taskQueue}
 Start a process with:  svcflow start SecondaryConfirmation --input @input.json
@@ -96,10 +97,4 @@ async function deployFolder(engine: Awaited<ReturnType<typeof createEngine>>, di
     if (!(err instanceof VersionConflictError)) throw err;
     log(`${err.message}; the running worker keeps the deployed versions`);
   }
-}
-
-function redact(url: string): string {
-  const u = new URL(url);
-  if (u.password) u.password = '***';
-  return u.toString();
 }

@@ -15,7 +15,7 @@
  */
 import Fastify, { type FastifyInstance, type FastifyError } from 'fastify';
 import { z } from 'zod';
-import { Phone, Time } from '../activities/catalog/index.js';
+import { describeIssues, Phone, Time } from '../activities/catalog/index.js';
 import { receiveSms, type NotificationDeps } from '../activities/systems/notification.js';
 import type { Engine } from './engine.js';
 import { InstanceNotRunningError, InvalidInputError, SvcflowError, UnknownInstanceError, UnknownSignalError } from './errors.js';
@@ -55,7 +55,7 @@ class HttpError extends Error {
 
 function parse<T>(schema: z.ZodType<T>, body: unknown): T {
   const r = schema.safeParse(body ?? {});
-  if (!r.success) throw new HttpError(400, 'http/invalid-body', r.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+  if (!r.success) throw new HttpError(400, 'http/invalid-body', describeIssues(r.error, 'body'));
   return r.data;
 }
 

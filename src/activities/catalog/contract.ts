@@ -61,3 +61,8 @@ export const DEFAULT_RETRY: RetryDefaults = {
   backoffCoefficient: 2,
   maximumIntervalMs: 60_000,
 };
+
+/** A zod error as one line a person reads: `path: problem; path: problem` (`whole` names the root). */
+export function describeIssues(error: z.ZodError, whole = 'input'): string {
+  return error.issues.map((i) => `${i.path.length ? i.path.join('.') : whole}: ${i.message}`).join('; ');
+}

@@ -7,9 +7,8 @@
  * Temporal retries.
  */
 import type pg from 'pg';
-import type { z } from 'zod';
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { CATALOG, type ActivityName, type System } from '../catalog/index.js';
+import { CATALOG, describeIssues, type ActivityName, type System } from '../catalog/index.js';
 import { Rejection, type CallContext, type Clock } from './effects.js';
 import { createPgBilling } from './billing.js';
 import { createPgDispatch } from './dispatch.js';
@@ -64,9 +63,6 @@ export function withoutNulls(value: unknown): unknown {
   return Object.fromEntries(Object.entries(value).flatMap(([k, v]) => (v === null ? [] : [[k, withoutNulls(v)]])));
 }
 
-function describe(error: z.ZodError): string {
-  return error.issues.map((i) => `${i.path.length ? i.path.join('.') : 'input'}: ${i.message}`).join('; ');
-}
 
 function callContext(name: string, meta: ActivityMeta | undefined): CallContext {
   let workflowId: string | undefined;
@@ -94,7 +90,7 @@ export function boundary(name: string, operation: (input: never, ctx: CallContex
   return async (input, meta) => {
     const parsed = contract.input.safeParse(withoutNulls(input));
     if (!parsed.success) {
-      throw ApplicationFailure.create({ type: 'svcflow/invalid-input', nonRetryable: true, message: `${name}: ${describe(parsed.error)}` });
+      throw ApplicationFailure.create({ type: 'svcflow/invalid-input', nonRetryable: true, message: `${name}: ${describeIssues(parsed.error)}` });
     }
     let output: unknown;
     try {
@@ -105,7 +101,7 @@ export function boundary(name: string, operation: (input: never, ctx: CallContex
     }
     const checked = contract.output.safeParse(output);
     if (!checked.success) {
-      throw ApplicationFailure.create({ type: 'svcflow/invalid-output', nonRetryable: true, message: `${name} returned ${describe(checked.error)}` });
+      throw ApplicationFailure.create({ type: 'svcflow/invalid-output', nonRetryable: true, message: `${name} returned ${describeIssues(checked.error)}` });
     }
     return checked.data;
   };
