@@ -442,90 +442,18 @@ export interface ExpressionCstNode extends CstNode {
 }
 
 export type ExpressionCstChildren = {
-  operands: AndExprCstNode[];
-  Or?: IToken[];
+  operands: (OperandCstNode)[];
+  operators?: IToken[];
 };
 
-export interface AndExprCstNode extends CstNode {
-  name: "andExpr";
-  children: AndExprCstChildren;
+export interface OperandCstNode extends CstNode {
+  name: "operand";
+  children: OperandCstChildren;
 }
 
-export type AndExprCstChildren = {
-  operands: NotExprCstNode[];
-  And?: IToken[];
-};
-
-export interface NotExprCstNode extends CstNode {
-  name: "notExpr";
-  children: NotExprCstChildren;
-}
-
-export type NotExprCstChildren = {
+export type OperandCstChildren = {
   Not?: IToken[];
-  comparison: ComparisonCstNode[];
-};
-
-export interface ComparisonCstNode extends CstNode {
-  name: "comparison";
-  children: ComparisonCstChildren;
-}
-
-export type ComparisonCstChildren = {
-  left: AdditiveCstNode[];
-  operator?: (IToken)[];
-  right?: AdditiveCstNode[];
-};
-
-export interface AdditiveCstNode extends CstNode {
-  name: "additive";
-  children: AdditiveCstChildren;
-}
-
-export type AdditiveCstChildren = {
-  operands: (MultiplicativeCstNode)[];
-  operators?: (IToken)[];
-};
-
-export interface MultiplicativeCstNode extends CstNode {
-  name: "multiplicative";
-  children: MultiplicativeCstChildren;
-}
-
-export type MultiplicativeCstChildren = {
-  operands: (UnaryCstNode)[];
-  operators?: (IToken)[];
-};
-
-export interface UnaryCstNode extends CstNode {
-  name: "unary";
-  children: UnaryCstChildren;
-}
-
-export type UnaryCstChildren = {
   Minus?: IToken[];
-  postfix: PostfixCstNode[];
-};
-
-export interface PostfixCstNode extends CstNode {
-  name: "postfix";
-  children: PostfixCstChildren;
-}
-
-export type PostfixCstChildren = {
-  primary: PrimaryCstNode[];
-  Dot?: IToken[];
-  suffix?: (IToken | ExpressionCstNode)[];
-  LBracket?: IToken[];
-  RBracket?: IToken[];
-};
-
-export interface PrimaryCstNode extends CstNode {
-  name: "primary";
-  children: PrimaryCstChildren;
-}
-
-export type PrimaryCstChildren = {
   StringLiteral?: IToken[];
   MoneyLiteral?: IToken[];
   DurationLiteral?: IToken[];
@@ -538,10 +466,14 @@ export type PrimaryCstChildren = {
   listLiteral?: ListLiteralCstNode[];
   recordLiteral?: RecordLiteralCstNode[];
   functionCall?: FunctionCallCstNode[];
-  nameOrCall?: NameOrCallCstNode[];
+  Identifier?: IToken[];
   LParen?: IToken[];
   expression?: ExpressionCstNode[];
   RParen?: IToken[];
+  Dot?: IToken[];
+  suffix?: (IToken | ExpressionCstNode)[];
+  LBracket?: IToken[];
+  RBracket?: IToken[];
 };
 
 export interface BusinessDurationCstNode extends CstNode {
@@ -553,15 +485,6 @@ export type BusinessDurationCstChildren = {
   NumberLiteral: IToken[];
   Business: IToken[];
   unit?: (IToken)[];
-};
-
-export interface NameOrCallCstNode extends CstNode {
-  name: "nameOrCall";
-  children: NameOrCallCstChildren;
-}
-
-export type NameOrCallCstChildren = {
-  Identifier: IToken[];
 };
 
 export interface FunctionCallCstNode extends CstNode {
@@ -634,16 +557,8 @@ export interface ICstNodeVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   failStmt(children: FailStmtCstChildren, param?: IN): OUT;
   endStmt(children: EndStmtCstChildren, param?: IN): OUT;
   expression(children: ExpressionCstChildren, param?: IN): OUT;
-  andExpr(children: AndExprCstChildren, param?: IN): OUT;
-  notExpr(children: NotExprCstChildren, param?: IN): OUT;
-  comparison(children: ComparisonCstChildren, param?: IN): OUT;
-  additive(children: AdditiveCstChildren, param?: IN): OUT;
-  multiplicative(children: MultiplicativeCstChildren, param?: IN): OUT;
-  unary(children: UnaryCstChildren, param?: IN): OUT;
-  postfix(children: PostfixCstChildren, param?: IN): OUT;
-  primary(children: PrimaryCstChildren, param?: IN): OUT;
+  operand(children: OperandCstChildren, param?: IN): OUT;
   businessDuration(children: BusinessDurationCstChildren, param?: IN): OUT;
-  nameOrCall(children: NameOrCallCstChildren, param?: IN): OUT;
   functionCall(children: FunctionCallCstChildren, param?: IN): OUT;
   listLiteral(children: ListLiteralCstChildren, param?: IN): OUT;
   recordLiteral(children: RecordLiteralCstChildren, param?: IN): OUT;

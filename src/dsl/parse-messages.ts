@@ -17,7 +17,7 @@ export function shown(token: IToken): string {
 /** What a rule is, in words, for "expected …" messages. */
 const RULE_WORDS: Record<string, string> = {
   statement: `a step (${STATEMENTS})`,
-  primary: 'a value: a name, a number, a text in "quotes", ¥30.00, 24h, [a, b] or { field: value }',
+  operand: 'a value: a name, a number, a text in "quotes", ¥30.00, 24h, [a, b] or { field: value }',
   expression: 'a value',
   typeExpr: 'a type: string, int, money, phone, "a" | "b", list of T or { field: T }',
   file: 'a process or a calendar',
@@ -27,7 +27,6 @@ const RULE_WORDS: Record<string, string> = {
   waitStmt: 'signal, update or message',
   parallelStmt: "'all' or 'first'",
   matchCase: 'a value to match, such as "a"',
-  primaryOrCall: 'a value',
 };
 
 /** What a rule needs at least one of, where that differs from RULE_WORDS. */
@@ -76,6 +75,16 @@ export function leftOverMessage(actual: IToken, previous: IToken, what: LeftOver
   return `${shown(actual)} does not start a step; steps start with ${STATEMENTS}`;
 }
 
+/** `a == b == c`: comparisons take two values. */
+export function chainedComparisonMessage(first: IToken, second: IToken): string {
+  return `'${second.image}' cannot follow the comparison with '${first.image}': a comparison takes two values; join comparisons with 'and' or 'or'`;
+}
+
+/** `a == not b`: `not` comes first, or after `and` / `or`. */
+export function misplacedNotMessage(operator: IToken): string {
+  return `'not' cannot come after '${operator.image}': put it before the whole comparison, or group it as (not …)`;
+}
+
 /** A hint for a syntax error, from the grammar rule it happened in (innermost first). */
 const RULE_HINTS: Record<string, string> = {
   argList: "arguments read name: value, separated by ',' and closed by ')'",
@@ -100,7 +109,8 @@ const RULE_HINTS: Record<string, string> = {
   setStmt: 'set name = value',
   block: "every '{' needs a matching '}'",
   statement: 'each step starts with call, wait, sleep, if, match, parallel, for each, repeat, set, fail or end; a label reads name: before it',
-  primary: 'a value is a name, a number, a text in "quotes", ¥30.00, 24h, 2 business days, [a, b] or { field: value }',
+  operand: 'a value is a name, a number, a text in "quotes", ¥30.00, 24h, 2 business days, [a, b] or { field: value }',
+  operator: 'values combine with or, and, not, == != < <= > >= in, + - * / %; ( ) groups a part: not (a == b), (a == b) == c',
   file: 'a file holds processes (process Name version 1 …) and calendars (calendar Name …)',
 };
 

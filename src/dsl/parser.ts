@@ -6,9 +6,9 @@
  * Recovery works one step at a time (`recovery.ts`): the grammar marks where steps are read
  * (`step`), where blocks of steps open and close, and what may follow a complete step.
  */
-import type { CstNode, IRecognitionException, IToken, TokenType } from 'chevrotain';
+import type { CstNode, IRecognitionException, IToken } from 'chevrotain';
 import * as T from './tokens.js';
-import { errorMessageProvider } from './parse-messages.js';
+import { chainedComparisonMessage, errorMessageProvider, misplacedNotMessage } from './parse-messages.js';
 import { DECLARATION_STARTS, IN_STEP, StepRecoveringParser, stepOrEnd } from './recovery.js';
 
 /**
@@ -324,68 +324,34 @@ class ProcessParser extends StepRecoveringParser {
     this.OPTION(() => (this.CONSUME(T.With), this.SUBRULE(this.expression, { LABEL: 'output' })));
   }, IN_STEP);
 
-  // ── expressions, loosest binding first ─────────────────────────────────────────────
+  // ── expressions ─────────────────────────────────────────────────────────────────────
+  // One flat rule, `operand (operator operand)*`; to-ast.ts applies precedence (PRECEDENCE in
+  // tokens.ts). A rule per precedence level made a bare name ten CST nodes deep, and the CST
+  // was most of the parser's time and garbage. What the levels ruled out is checked here, as
+  // the operators are read: `a == b == c`, and `not` anywhere but first or after and/or.
   public expression = this.RULE('expression', () => {
-    this.AT_LEAST_ONE_SEP({ SEP: T.Or, DEF: () => this.SUBRULE(this.andExpr, { LABEL: 'operands' }) });
+    let comparison: IToken | undefined;
+    this.SUBRULE(this.operand, { LABEL: 'operands' });
+    this.MANY(() => {
+      const op = this.CONSUME(T.BinaryOperator, { LABEL: 'operators' });
+      this.ACTION(() => {
+        const level = T.PRECEDENCE.get(op.tokenType)!;
+        if (level < T.NOT_PRECEDENCE) comparison = undefined;
+        else if (level === T.COMPARISON_PRECEDENCE) {
+          if (comparison) this.reject(op, chainedComparisonMessage(comparison, op), ['operator']);
+          comparison = op;
+        }
+        const next = this.LA(1);
+        if (next.tokenType === T.Not && level > T.NOT_PRECEDENCE) this.reject(next, misplacedNotMessage(op), ['operator']);
+      });
+      this.SUBRULE2(this.operand, { LABEL: 'operands' });
+    });
   }, IN_STEP);
 
-  public andExpr = this.RULE('andExpr', () => {
-    this.AT_LEAST_ONE_SEP({ SEP: T.And, DEF: () => this.SUBRULE(this.notExpr, { LABEL: 'operands' }) });
-  }, IN_STEP);
-
-  public notExpr = this.RULE('notExpr', () => {
+  /** A value, with `not` or `-` before it and `.field` or `[index]` after it. */
+  public operand = this.RULE('operand', () => {
     this.OPTION(() => this.CONSUME(T.Not));
-    this.SUBRULE(this.comparison);
-  }, IN_STEP);
-
-  public comparison = this.RULE('comparison', () => {
-    this.SUBRULE(this.additive, { LABEL: 'left' });
-    this.OPTION(() => {
-      this.OR(
-        [T.EqEq, T.NotEq, T.LessEq, T.GreaterEq, T.Less, T.Greater, T.In].map((tok: TokenType) => ({
-          ALT: () => this.CONSUME(tok, { LABEL: 'operator' }),
-        })),
-      );
-      this.SUBRULE2(this.additive, { LABEL: 'right' });
-    });
-  }, IN_STEP);
-
-  public additive = this.RULE('additive', () => {
-    this.SUBRULE(this.multiplicative, { LABEL: 'operands' });
-    this.MANY(() => {
-      this.OR([{ ALT: () => this.CONSUME(T.Plus, { LABEL: 'operators' }) }, { ALT: () => this.CONSUME(T.Minus, { LABEL: 'operators' }) }]);
-      this.SUBRULE2(this.multiplicative, { LABEL: 'operands' });
-    });
-  }, IN_STEP);
-
-  public multiplicative = this.RULE('multiplicative', () => {
-    this.SUBRULE(this.unary, { LABEL: 'operands' });
-    this.MANY(() => {
-      this.OR([
-        { ALT: () => this.CONSUME(T.Star, { LABEL: 'operators' }) },
-        { ALT: () => this.CONSUME(T.Slash, { LABEL: 'operators' }) },
-        { ALT: () => this.CONSUME(T.Percent, { LABEL: 'operators' }) },
-      ]);
-      this.SUBRULE2(this.unary, { LABEL: 'operands' });
-    });
-  }, IN_STEP);
-
-  public unary = this.RULE('unary', () => {
-    this.OPTION(() => this.CONSUME(T.Minus));
-    this.SUBRULE(this.postfix);
-  }, IN_STEP);
-
-  public postfix = this.RULE('postfix', () => {
-    this.SUBRULE(this.primary);
-    this.MANY(() =>
-      this.OR([
-        { ALT: () => (this.CONSUME(T.Dot), this.CONSUME(T.AnyName, { LABEL: 'suffix' })) },
-        { ALT: () => (this.CONSUME(T.LBracket), this.SUBRULE(this.expression, { LABEL: 'suffix' }), this.CONSUME(T.RBracket)) },
-      ]),
-    );
-  }, IN_STEP);
-
-  public primary = this.RULE('primary', () => {
+    this.OPTION2(() => this.CONSUME(T.Minus));
     this.OR([
       { ALT: () => this.CONSUME(T.StringLiteral) },
       { ALT: () => this.CONSUME(T.MoneyLiteral) },
@@ -400,9 +366,15 @@ class ProcessParser extends StepRecoveringParser {
       { ALT: () => this.SUBRULE(this.recordLiteral) },
       // A call may name a function that is also a keyword (`days(2)`, `hours(n)`).
       { GATE: () => this.LA(2).tokenType === T.LParen, ALT: () => this.SUBRULE(this.functionCall) },
-      { ALT: () => this.SUBRULE(this.nameOrCall) },
+      { ALT: () => this.CONSUME(T.Identifier) },
       { ALT: () => (this.CONSUME(T.LParen), this.SUBRULE(this.expression), this.CONSUME(T.RParen)) },
     ]);
+    this.MANY(() =>
+      this.OR2([
+        { ALT: () => (this.CONSUME(T.Dot), this.CONSUME(T.AnyName, { LABEL: 'suffix' })) },
+        { ALT: () => (this.CONSUME(T.LBracket), this.SUBRULE2(this.expression, { LABEL: 'suffix' }), this.CONSUME(T.RBracket)) },
+      ]),
+    );
   }, IN_STEP);
 
   public businessDuration = this.RULE('businessDuration', () => {
@@ -414,10 +386,6 @@ class ProcessParser extends StepRecoveringParser {
       // `1 business day`, `1 business hour`: singular units are names, not keywords (a process may call a variable `day`).
       { GATE: () => ['day', 'hour'].includes(this.LA(1).image), ALT: () => this.CONSUME(T.Identifier, { LABEL: 'unit' }) },
     ]);
-  }, IN_STEP);
-
-  public nameOrCall = this.RULE('nameOrCall', () => {
-    this.CONSUME(T.Identifier);
   }, IN_STEP);
 
   public functionCall = this.RULE('functionCall', () => {
@@ -453,16 +421,21 @@ export function parseTokens(tokens: IToken[], maxErrors = Infinity): ParseResult
   parser.input = tokens;
   parser.maxFailures = maxErrors;
   const cst = parser.file();
+  return { cst, errors: allErrors() };
+}
+
+/** Chevrotain's errors and the recovery layer's own, in the order of the file. */
+function allErrors(): IRecognitionException[] {
+  if (!parser.ownErrors.length) return parser.errors;
   const at = (e: IRecognitionException) => (Number.isNaN(e.token.startOffset) ? Infinity : e.token.startOffset);
-  const errors = parser.leftOvers.length ? [...parser.errors, ...parser.leftOvers].sort((a, b) => at(a) - at(b)) : parser.errors;
-  return { cst, errors };
+  return [...parser.errors, ...parser.ownErrors].sort((a, b) => at(a) - at(b));
 }
 
 /** Parses one expression (used for the `{…}` parts of string templates). */
 export function parseExpressionTokens(tokens: IToken[]): ParseResult {
   parser.input = tokens;
   const cst = parser.expression();
-  return { cst, errors: parser.errors };
+  return { cst, errors: allErrors() };
 }
 
 export type { ProcessParser };

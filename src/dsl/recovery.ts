@@ -38,15 +38,18 @@ export abstract class StepRecoveringParser extends CstParser {
   /** Steps that went wrong; past `maxFailures`, the rest of the file is not read. */
   private failures = 0;
   maxFailures = Infinity;
-  /** Tokens left over after complete steps (kept apart: `errors` is copied on every access). */
-  leftOvers: IRecognitionException[] = [];
+  /**
+   * Errors raised here rather than by Chevrotain: tokens left over after complete steps,
+   * operators out of place (kept apart: Chevrotain's `errors` is copied on every access).
+   */
+  ownErrors: IRecognitionException[] = [];
 
   override reset(): void {
     super.reset();
     this.stepDepth = 0;
     this.openBlocks = 0;
     this.failures = 0;
-    this.leftOvers = [];
+    this.ownErrors = [];
   }
 
   /** Reads one step with `parse`. A mistake in it is reported once, and the rest skipped. */
@@ -109,9 +112,17 @@ export abstract class StepRecoveringParser extends CstParser {
   protected expectNext(allowed: (t: TokenType) => boolean, ruleStack: string[], what: LeftOver): void {
     const next = this.LA(1);
     if (allowed(next.tokenType)) return;
-    const e = new NotAllInputParsedException(leftOverMessage(next, this.LA(0), what), next);
-    e.context = { ruleStack: next.tokenType === T.RCurly ? ['block'] : ruleStack, ruleOccurrenceStack: [] };
-    this.leftOvers.push(e);
+    this.reject(next, leftOverMessage(next, this.LA(0), what), next.tokenType === T.RCurly ? ['block'] : ruleStack);
+  }
+
+  /**
+   * Reports `token` as out of place, with `message`, and gives up on the step (or, outside
+   * steps, on the rule). `ruleStack` chooses the hint (RULE_HINTS in parse-messages.ts).
+   */
+  protected reject(token: IToken, message: string, ruleStack: string[]): never {
+    const e = new NotAllInputParsedException(message, token);
+    e.context = { ruleStack, ruleOccurrenceStack: [] };
+    this.ownErrors.push(e);
     throw e;
   }
 

@@ -6,6 +6,7 @@
 import type { CstNode, IToken } from 'chevrotain';
 import { GRAMMAR_CHECKS, parser, parseExpressionTokens } from './parser.js';
 import { lex } from './lexer.js';
+import * as T from './tokens.js';
 import type * as C from './cst.js';
 import type * as A from './ast.js';
 import type { BinaryOp } from '../ir/schema.js';
@@ -309,71 +310,64 @@ class AstBuilder extends BaseVisitor {
   }
 
   // ── expressions ────────────────────────────────────────────────────────────────────
+  /**
+   * `operand (operator operand)*` with precedence climbing (PRECEDENCE in tokens.ts; all
+   * operators left-associative). A `not` reaches over the comparisons and arithmetic after it,
+   * up to the next `and` or `or`: not a == b is not (a == b). The parser has already refused
+   * what the precedence cannot read (a == b == c, a == not b).
+   */
   expression(c: C.ExpressionCstChildren): A.Expr {
-    return this.leftFold(c.operands.map((n) => this.visit(n) as A.Expr), 'or');
+    const operands = c.operands;
+    const operators = c.operators ?? [];
+    let next = 0;
+    let at = 0;
+    const extend = (left: A.Expr, min: number): A.Expr => {
+      while (at < operators.length) {
+        const op = operators[at]!;
+        const level = T.PRECEDENCE.get(op.tokenType)!;
+        if (level < min) break;
+        at++;
+        const right = climb(level + 1);
+        left = { kind: 'Binary', op: op.image as BinaryOp, left, right, range: span(left.range, right.range) };
+      }
+      return left;
+    };
+    const climb = (min: number): A.Expr => {
+      const node = operands[next++]!;
+      const value = this.visit(node) as A.Expr;
+      const not = (node.children as C.OperandCstChildren).Not;
+      if (!not) return extend(value, min);
+      const negated: A.Expr = { kind: 'Unary', op: 'not', arg: extend(value, T.NOT_PRECEDENCE + 1), range: tokenRange(not[0]!) };
+      negated.range = span(negated.range, negated.arg.range);
+      return extend(negated, min);
+    };
+    return climb(0);
   }
 
-  andExpr(c: C.AndExprCstChildren): A.Expr {
-    return this.leftFold(c.operands.map((n) => this.visit(n) as A.Expr), 'and');
-  }
-
-  private leftFold(items: A.Expr[], op: BinaryOp): A.Expr {
-    return items.reduce((left, right) => ({ kind: 'Binary', op, left, right, range: span(left.range, right.range) }));
-  }
-
-  notExpr(c: C.NotExprCstChildren): A.Expr {
-    const arg = this.visit(c.comparison[0]!) as A.Expr;
-    return c.Not ? { kind: 'Unary', op: 'not', arg, range: span(tokenRange(c.Not[0]!), arg.range) } : arg;
-  }
-
-  comparison(c: C.ComparisonCstChildren): A.Expr {
-    const left = this.visit(c.left[0]!) as A.Expr;
-    if (!c.operator || !c.right) return left;
-    const right = this.visit(c.right[0]!) as A.Expr;
-    return { kind: 'Binary', op: c.operator[0]!.image as BinaryOp, left, right, range: span(left.range, right.range) };
-  }
-
-  additive(c: C.AdditiveCstChildren): A.Expr {
-    return this.chain(c.operands, c.operators);
-  }
-
-  multiplicative(c: C.MultiplicativeCstChildren): A.Expr {
-    return this.chain(c.operands, c.operators);
-  }
-
-  private chain(operands: CstNode[], operators: IToken[] | undefined): A.Expr {
-    let left = this.visit(operands[0]!) as A.Expr;
-    (operators ?? []).forEach((op, i) => {
-      const right = this.visit(operands[i + 1]!) as A.Expr;
-      left = { kind: 'Binary', op: op.image as BinaryOp, left, right, range: span(left.range, right.range) };
-    });
-    return left;
-  }
-
-  unary(c: C.UnaryCstChildren): A.Expr {
-    const arg = this.visit(c.postfix[0]!) as A.Expr;
-    return c.Minus ? { kind: 'Unary', op: '-', arg, range: span(tokenRange(c.Minus[0]!), arg.range) } : arg;
-  }
-
-  postfix(c: C.PostfixCstChildren): A.Expr {
-    let expr = this.visit(c.primary[0]!) as A.Expr;
+  /** One value, with its `-` and its `.field` / `[index]` suffixes (its `not` is the expression's). */
+  operand(c: C.OperandCstChildren): A.Expr {
+    let expr = this.atom(c);
     // `.name` (a token) and `[index]` (a node) share the label `suffix`, so the one array holds
     // them in source order: a.b[0].c is ((a.b)[0]).c. (CST nodes carry no location to sort by.)
-    const brackets = c.RBracket ?? [];
-    let n = 0;
-    for (const s of (c.suffix ?? []) as Array<IToken | CstNode>) {
-      if ('image' in s) {
-        expr = { kind: 'Member', object: expr, property: nameOf(s), range: span(expr.range, tokenRange(s)) };
-      } else {
-        const index = this.visit(s) as A.Expr;
-        const close = brackets[n++];
-        expr = { kind: 'Index', object: expr, index, range: span(expr.range, close ? tokenRange(close) : index.range) };
+    if (c.suffix) {
+      const brackets = c.RBracket ?? [];
+      let n = 0;
+      for (const s of c.suffix as Array<IToken | CstNode>) {
+        if ('image' in s) {
+          expr = { kind: 'Member', object: expr, property: nameOf(s), range: span(expr.range, tokenRange(s)) };
+        } else {
+          const index = this.visit(s) as A.Expr;
+          const close = brackets[n++];
+          expr = { kind: 'Index', object: expr, index, range: span(expr.range, close ? tokenRange(close) : index.range) };
+        }
       }
     }
-    return expr;
+    return c.Minus ? { kind: 'Unary', op: '-', arg: expr, range: span(tokenRange(c.Minus[0]!), expr.range) } : expr;
   }
 
-  primary(c: C.PrimaryCstChildren): A.Expr {
+  private atom(c: C.OperandCstChildren): A.Expr {
+    if (c.Identifier) return { kind: 'Name', name: c.Identifier[0]!.image, range: tokenRange(c.Identifier[0]!) };
+    if (c.Input) return { kind: 'Name', name: 'input', range: tokenRange(c.Input[0]!) };
     if (c.StringLiteral) return this.stringExpr(c.StringLiteral[0]!);
     if (c.MoneyLiteral) {
       const t = c.MoneyLiteral[0]!;
@@ -386,11 +380,9 @@ class AstBuilder extends BaseVisitor {
     if (c.True) return { kind: 'Literal', value: true, range: tokenRange(c.True[0]!) };
     if (c.False) return { kind: 'Literal', value: false, range: tokenRange(c.False[0]!) };
     if (c.Null) return { kind: 'Literal', value: null, range: tokenRange(c.Null[0]!) };
-    if (c.Input) return { kind: 'Name', name: 'input', range: tokenRange(c.Input[0]!) };
     if (c.listLiteral) return this.visit(c.listLiteral[0]!) as A.Expr;
     if (c.recordLiteral) return this.visit(c.recordLiteral[0]!) as A.Expr;
     if (c.functionCall) return this.visit(c.functionCall[0]!) as A.Expr;
-    if (c.nameOrCall) return this.visit(c.nameOrCall[0]!) as A.Expr;
     return this.visit(c.expression![0]!) as A.Expr;
   }
 
@@ -398,11 +390,6 @@ class AstBuilder extends BaseVisitor {
     const n = c.NumberLiteral[0]!;
     const unit = c.unit![0]!;
     return { kind: 'BizDuration', amount: Number(n.image), unit: unit.image.startsWith('hour') ? 'hours' : 'days', range: span(tokenRange(n), tokenRange(unit)) };
-  }
-
-  nameOrCall(c: C.NameOrCallCstChildren): A.Expr {
-    const name = nameOf(c.Identifier[0]!);
-    return { kind: 'Name', name: name.name, range: name.range };
   }
 
   functionCall(c: C.FunctionCallCstChildren): A.Expr {

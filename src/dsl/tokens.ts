@@ -9,6 +9,11 @@
 import { createToken, Lexer, type TokenType } from './chevrotain.js';
 
 export const AnyName = createToken({ name: 'AnyName', pattern: Lexer.NA, label: 'a name' });
+/**
+ * Every operator between two values (`or`, `and`, comparisons, `in`, arithmetic). The grammar
+ * reads `value (operator value)*` in one rule; precedence is applied when the AST is built.
+ */
+export const BinaryOperator = createToken({ name: 'BinaryOperator', pattern: Lexer.NA, label: 'an operator' });
 
 /**
  * Letters of a name beyond ASCII: accented Latin, Greek, Cyrillic, CJK (Chinese included) and
@@ -34,13 +39,13 @@ export const Identifier = createToken({
 });
 
 const keywordTokens: TokenType[] = [];
-function keyword(word: string): TokenType {
+function keyword(word: string, operator = false): TokenType {
   const t = createToken({
     name: word[0]!.toUpperCase() + word.slice(1),
     pattern: new RegExp(`${word}(?![${NAME_PART}])`),
     label: `'${word}'`,
     longer_alt: Identifier,
-    categories: [AnyName],
+    categories: operator ? [AnyName, BinaryOperator] : [AnyName],
     start_chars_hint: [word[0]!],
   });
   keywordTokens.push(t);
@@ -90,13 +95,13 @@ export const First = keyword('first');
 export const Branch = keyword('branch');
 export const For = keyword('for');
 export const Each = keyword('each');
-export const In = keyword('in');
+export const In = keyword('in', true);
 export const Repeat = keyword('repeat');
 export const Set = keyword('set');
 export const Fail = keyword('fail');
 export const End = keyword('end');
-export const And = keyword('and');
-export const Or = keyword('or');
+export const And = keyword('and', true);
+export const Or = keyword('or', true);
 export const Not = keyword('not');
 export const True = keyword('true');
 export const False = keyword('false');
@@ -143,8 +148,8 @@ export const StringLiteral = createToken({
   start_chars_hint: ['"'],
 });
 
-const punct = (name: string, pattern: RegExp | string, label: string) =>
-  createToken({ name, pattern, label });
+const punct = (name: string, pattern: RegExp | string, label: string, operator = false) =>
+  createToken({ name, pattern, label, ...(operator ? { categories: [BinaryOperator] } : {}) });
 export const LCurly = punct('LCurly', '{', "'{'");
 export const RCurly = punct('RCurly', '}', "'}'");
 export const LParen = punct('LParen', '(', "'('");
@@ -157,18 +162,18 @@ export const Dot = punct('Dot', '.', "'.'");
 export const At = punct('At', '@', "'@'");
 export const Question = punct('Question', '?', "'?'");
 export const Pipe = punct('Pipe', '|', "'|'");
-export const EqEq = punct('EqEq', '==', "'=='");
-export const NotEq = punct('NotEq', '!=', "'!='");
-export const LessEq = punct('LessEq', '<=', "'<='");
-export const GreaterEq = punct('GreaterEq', '>=', "'>='");
-export const Less = punct('Less', '<', "'<'");
-export const Greater = punct('Greater', '>', "'>'");
+export const EqEq = punct('EqEq', '==', "'=='", true);
+export const NotEq = punct('NotEq', '!=', "'!='", true);
+export const LessEq = punct('LessEq', '<=', "'<='", true);
+export const GreaterEq = punct('GreaterEq', '>=', "'>='", true);
+export const Less = punct('Less', '<', "'<'", true);
+export const Greater = punct('Greater', '>', "'>'", true);
 export const Equals = punct('Equals', '=', "'='");
-export const Plus = punct('Plus', '+', "'+'");
-export const Minus = punct('Minus', '-', "'-'");
-export const Star = punct('Star', '*', "'*'");
-export const Slash = punct('Slash', '/', "'/'");
-export const Percent = punct('Percent', '%', "'%'");
+export const Plus = punct('Plus', '+', "'+'", true);
+export const Minus = punct('Minus', '-', "'-'", true);
+export const Star = punct('Star', '*', "'*'", true);
+export const Slash = punct('Slash', '/', "'/'", true);
+export const Percent = punct('Percent', '%', "'%'", true);
 
 /** In lexing order: longer and more specific patterns first. */
 export const allTokens: TokenType[] = [
@@ -182,6 +187,7 @@ export const allTokens: TokenType[] = [
   ...keywordTokens,
   Identifier,
   AnyName,
+  BinaryOperator,
   LCurly,
   RCurly,
   LParen,
@@ -209,3 +215,21 @@ export const allTokens: TokenType[] = [
 ];
 
 export const KEYWORDS: readonly string[] = keywordTokens.map((t) => String(t.LABEL).slice(1, -1));
+
+/**
+ * How tightly each operator binds, higher tighter: `or`, `and`, then `not` (a prefix, at
+ * NOT_PRECEDENCE), the comparisons and `in` (which do not chain), `+ -`, `* / %`. All are
+ * left-associative. Unary minus binds tighter than any of them.
+ */
+export const NOT_PRECEDENCE = 3;
+export const COMPARISON_PRECEDENCE = 4;
+export const PRECEDENCE: ReadonlyMap<TokenType, number> = new Map([
+  [Or, 1],
+  [And, 2],
+  ...[EqEq, NotEq, LessEq, GreaterEq, Less, Greater, In].map((t) => [t, COMPARISON_PRECEDENCE] as const),
+  [Plus, 5],
+  [Minus, 5],
+  [Star, 6],
+  [Slash, 6],
+  [Percent, 6],
+]);
