@@ -7,7 +7,10 @@ import test from 'ava';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { compileSources } from '../src/dsl/compile.js';
+import { catalogView, compileSources } from '../src/dsl/compile.js';
+import { renderSignatures } from '../src/dsl/catalog-types.js';
+import { hashIR, inCanonicalOrder } from '../src/dsl/lower.js';
+import { CATALOG } from '../src/activities/catalog/index.js';
 import { ProcessIR } from '../src/ir/schema.js';
 
 const root = fileURLToPath(new URL('../../test/dsl/', import.meta.url));
@@ -20,7 +23,18 @@ for (const name of flows(join(root, 'good'))) {
     const { processes, diagnostics } = compileSources([{ file: name, text }]);
     t.deepEqual(diagnostics.map((d) => `${d.line}:${d.column} ${d.code}: ${d.message}`), []);
     t.true(processes.length > 0);
-    for (const p of processes) t.notThrows(() => ProcessIR.parse(JSON.parse(JSON.stringify(p))));
+    for (const p of processes) {
+      t.notThrows(() => ProcessIR.parse(JSON.parse(JSON.stringify(p))));
+      // The compiler builds the IR in its canonical key order, so hashing it is one JSON.stringify.
+      const { hash, source: _source, ...content } = p;
+      t.true(inCanonicalOrder(content), 'the IR is built with sorted keys');
+      // The same IR with every object's keys reversed (as another producer might order them) has the same hash.
+      const reversed = (v: unknown): unknown =>
+        Array.isArray(v) ? v.map(reversed) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).reverse().map(([k, x]) => [k, reversed(x)])) : v;
+      const shuffled = reversed(content) as object;
+      t.false(inCanonicalOrder(shuffled));
+      t.is(hashIR(shuffled), hash);
+    }
   });
 }
 
@@ -41,4 +55,12 @@ test('every process in processes/ compiles cleanly, together (child processes re
   const { processes, diagnostics } = compileSources(sources);
   t.deepEqual(diagnostics.map((d) => `${d.file}:${d.line}:${d.column} ${d.code}: ${d.message}`), []);
   t.is(processes.length, new Set(processes.map((p) => p.name)).size);
+});
+
+test('the compiler reads the catalog as generated from the zod contracts (npm run gen:catalog)', (t) => {
+  const generated = readFileSync(fileURLToPath(new URL('../../src/dsl/catalog-signatures.ts', import.meta.url)), 'utf8');
+  t.is(generated, renderSignatures(), 'src/dsl/catalog-signatures.ts is out of date: run npm run gen:catalog');
+  t.deepEqual(catalogView.names(), [...CATALOG.keys()]);
+  t.is(catalogView.lookup('billing.nope'), undefined);
+  t.is(catalogView.lookup('toString'), undefined);
 });

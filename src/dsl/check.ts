@@ -93,12 +93,13 @@ export function resolveType(t: A.TypeNode, sink: DiagnosticSink): TypeRef {
       if ((SCALAR_TYPES as readonly string[]).includes(t.name)) return { t: t.name as (typeof SCALAR_TYPES)[number] };
       sink.add('check/unknown-type', t.range, { name: t.name, suggestion: didYouMean(t.name, SCALAR_TYPES) });
       return ANY;
+    // Keys in sorted order, as all of the IR (lower.ts).
     case 'EnumType':
       return { t: 'enum', values: t.values };
     case 'ListType':
-      return { t: 'list', of: resolveType(t.of, sink) };
+      return { of: resolveType(t.of, sink), t: 'list' };
     case 'RecordType':
-      return { t: 'record', fields: resolveFields(t.fields, sink) };
+      return { fields: resolveFields(t.fields, sink), t: 'record' };
     default:
       return assertNever(t);
   }
@@ -110,7 +111,7 @@ export function resolveFields(fields: A.FieldNode[], sink: DiagnosticSink): Fiel
     if (seen.has(f.name.name)) sink.add('check/duplicate-field', f.name.range, { name: f.name.name });
     seen.add(f.name.name);
     for (const a of f.annotations) if (a.name !== 'pii') sink.add('check/unknown-annotation', a.range, { name: a.name });
-    return { name: f.name.name, type: resolveType(f.type, sink), optional: f.optional, pii: f.annotations.some((a) => a.name === 'pii') };
+    return { name: f.name.name, optional: f.optional, pii: f.annotations.some((a) => a.name === 'pii'), type: resolveType(f.type, sink) };
   });
 }
 

@@ -13,8 +13,7 @@ import { lowerProcess, type ActivityDefaults } from './lower.js';
 import { DiagnosticSink, type Diagnostic, type Range } from './diagnostics.js';
 import type { FileNode } from './ast.js';
 import type { ProcessIR } from '../ir/schema.js';
-import { CATALOG } from '../activities/catalog/index.js';
-import { objectFields, zodToType } from './catalog-types.js';
+import { SIGNATURES } from './catalog-signatures.js';
 
 /** Larger files are refused with a diagnostic (a process this large belongs in child processes). */
 export const MAX_SOURCE_BYTES = 2 * 1024 * 1024;
@@ -31,25 +30,18 @@ export interface CompileResult {
   diagnostics: Diagnostic[];
 }
 
-/** The activity catalog, as the checker sees it. */
+/** The activity catalog, as the checker sees it (generated from the zod contracts: catalog-types.ts). */
 export const catalogView: CatalogView = (() => {
-  const cache = new Map<string, ReturnType<CatalogView['lookup']>>();
-  const names = [...CATALOG.keys()];
+  const names = Object.keys(SIGNATURES);
   return {
-    lookup(name) {
-      if (!cache.has(name)) {
-        const c = CATALOG.get(name);
-        cache.set(name, c ? { input: objectFields(c.input), output: zodToType(c.output) } : undefined);
-      }
-      return cache.get(name);
-    },
+    lookup: (name) => (Object.hasOwn(SIGNATURES, name) ? SIGNATURES[name] : undefined),
     names: () => names,
   };
 })();
 
 /** Catalog defaults for timeouts and retries, in the IR's units. */
 const activityDefaults: ActivityDefaults = (name) => {
-  const c = CATALOG.get(name);
+  const c = catalogView.lookup(name) && SIGNATURES[name]!;
   return c && { startToCloseMs: c.startToCloseMs, retry: { ...c.retry } };
 };
 

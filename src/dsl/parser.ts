@@ -20,7 +20,7 @@ export const GRAMMAR_CHECKS = process.env.SVCFLOW_GRAMMAR_CHECKS === '1';
 
 class ProcessParser extends StepRecoveringParser {
   constructor() {
-    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, errorMessageProvider, skipValidations: !GRAMMAR_CHECKS });
+    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 2, errorMessageProvider, skipValidations: !GRAMMAR_CHECKS });
     this.performSelfAnalysis();
   }
 

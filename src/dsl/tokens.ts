@@ -36,17 +36,21 @@ export const Identifier = createToken({
   pattern: new RegExp(`[${NAME_START}][${NAME_PART}]*`),
   label: 'a name',
   categories: [AnyName],
+  line_breaks: false,
 });
 
 const keywordTokens: TokenType[] = [];
 function keyword(word: string, operator = false): TokenType {
   const t = createToken({
     name: word[0]!.toUpperCase() + word.slice(1),
-    pattern: new RegExp(`${word}(?![${NAME_PART}])`),
+    // A plain string: `longer_alt` makes `inputs` or `in中` a name, and longer keywords are
+    // tried first (allTokens), so `input` is not `in` + `put`. Regex keywords with a lookahead
+    // cost Chevrotain's lexer a parse of each pattern at every start.
+    pattern: word,
     label: `'${word}'`,
     longer_alt: Identifier,
     categories: operator ? [AnyName, BinaryOperator] : [AnyName],
-    start_chars_hint: [word[0]!],
+    line_breaks: false,
   });
   keywordTokens.push(t);
   return t;
@@ -111,8 +115,8 @@ export const Days = keyword('days');
 export const Hours = keyword('hours');
 export const Of = keyword('of');
 
-export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\r\n\u3000\uFEFF]+/, group: Lexer.SKIPPED, line_breaks: true });
-export const Comment = createToken({ name: 'Comment', pattern: /(?:#|\/\/)[^\n\r]*/, group: Lexer.SKIPPED });
+export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\r\n\u3000\uFEFF]+/, group: Lexer.SKIPPED, line_breaks: true, start_chars_hint: [' ', '\t', '\r', '\n', '\u3000', '\uFEFF'] });
+export const Comment = createToken({ name: 'Comment', pattern: /(?:#|\/\/)[^\n\r]*/, group: Lexer.SKIPPED, line_breaks: false, start_chars_hint: ['#', '/'] });
 
 /** ¥30.00, ￥30, 30.00 CNY. */
 export const MoneyLiteral = createToken({
@@ -120,6 +124,7 @@ export const MoneyLiteral = createToken({
   pattern: /[¥￥]\d+(?:\.\d{1,2})?|\d+(?:\.\d{1,2})?[ \t]*(?:CNY|RMB|USD|EUR|HKD)(?![A-Za-z])/,
   label: 'an amount of money such as ¥30.00',
   start_chars_hint: ['¥', '￥', ...'0123456789'],
+  line_breaks: false,
 });
 /** 24h, 30m, 1h30m, 500ms, 2d, 1w. */
 export const DurationLiteral = createToken({
@@ -127,6 +132,7 @@ export const DurationLiteral = createToken({
   pattern: /\d+(?:ms|[wdhms])(?:\d+(?:ms|[wdhms]))*(?![A-Za-z0-9_])/,
   label: 'a duration such as 24h',
   start_chars_hint: [...'0123456789'],
+  line_breaks: false,
 });
 /** 09:00, 18:30 (a time of day, in calendars). */
 export const ClockLiteral = createToken({
@@ -134,18 +140,21 @@ export const ClockLiteral = createToken({
   pattern: /(?:[01]\d|2[0-4]):[0-5]\d(?![0-9])/,
   label: 'a time of day such as 09:00',
   start_chars_hint: [...'012'],
+  line_breaks: false,
 });
 export const NumberLiteral = createToken({
   name: 'NumberLiteral',
   pattern: /\d+(?:\.\d+)?/,
   label: 'a number',
   start_chars_hint: [...'0123456789'],
+  line_breaks: false,
 });
 export const StringLiteral = createToken({
   name: 'StringLiteral',
   pattern: /"(?:[^"\\\n\r]|\\.)*"/,
   label: 'a text in double quotes',
   start_chars_hint: ['"'],
+  line_breaks: false,
 });
 
 const punct = (name: string, pattern: RegExp | string, label: string, operator = false) =>
@@ -184,7 +193,8 @@ export const allTokens: TokenType[] = [
   ClockLiteral,
   NumberLiteral,
   StringLiteral,
-  ...keywordTokens,
+  // Longest first: `input` before `in`, `update` before `up`.
+  ...[...keywordTokens].sort((a, b) => String(b.PATTERN).length - String(a.PATTERN).length),
   Identifier,
   AnyName,
   BinaryOperator,
