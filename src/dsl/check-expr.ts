@@ -12,7 +12,7 @@ import { didYouMean, type DiagnosticSink } from './diagnostics.js';
 /** What names mean at a point of the process. */
 export interface Scope {
   /** Names definitely bound here, with their types. */
-  bound: Map<string, TypeRef>;
+  bound: { get(name: string): TypeRef | undefined; keys(): Iterable<string> };
   /** Every name bound anywhere in the process, loop items aside (to tell "undefined" from "not yet"). */
   everywhere: Set<string>;
   /** True when the process names a calendar (business durations allowed). */
