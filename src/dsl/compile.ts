@@ -3,7 +3,7 @@
  * Later phases stop after syntax errors. Nothing here throws on any input: every problem is a
  * diagnostic with a code and a position.
  */
-import { EOF, type IRecognitionException } from './chevrotain.js';
+import { EOF, type IRecognitionException, type IToken } from './chevrotain.js';
 import { lex } from './lexer.js';
 import { parseTokens } from './parser.js';
 import { toAst, tokenRange } from './to-ast.js';
@@ -84,17 +84,17 @@ export function parseSource(source: SourceFile): Parsed {
  * After a '{' or '}' the line may well end, so there the next token is pointed at; so are tokens
  * out of place themselves (left over after a complete step, which carry no previous token).
  */
-function errorRange(e: IRecognitionException, last: { endLine?: number; endColumn?: number } | undefined): Range {
+function errorRange(e: IRecognitionException, last: IToken | undefined): Range {
   const t = e.token;
   const prev = (e as IRecognitionException & { previousToken?: typeof t }).previousToken;
   const known = prev && !Number.isNaN(prev.startOffset) ? prev : undefined;
   if (t.tokenType !== EOF && !Number.isNaN(t.startOffset)) {
-    const lineEndsBefore = known !== undefined && (known.endLine ?? 0) < (t.startLine ?? 0) && known.image !== '{' && known.image !== '}';
+    const lineEndsBefore = known !== undefined && (known.startLine ?? 0) < (t.startLine ?? 0) && known.image !== '{' && known.image !== '}';
     if (!lineEndsBefore) return tokenRange(t);
   }
   const anchor = known ?? last;
-  const line = anchor?.endLine ?? 1;
-  const column = (anchor?.endColumn ?? 0) + 1;
+  const line = anchor ? tokenRange(anchor).endLine : 1;
+  const column = anchor ? tokenRange(anchor).endColumn + 1 : 1;
   return { line, column, endLine: line, endColumn: column };
 }
 

@@ -70,7 +70,7 @@ export type LeftOver = 'step' | 'process' | 'calendar' | 'block';
 export function leftOverMessage(actual: IToken, previous: IToken, what: LeftOver): string {
   if (actual.tokenType.name === 'RCurly') return "this '}' has no matching '{'";
   if (what === 'calendar') return `${shown(actual)} is not part of a calendar (timezone, works, holidays, workdays), nor a new process or calendar`;
-  const sameLine = what !== 'block' && !Number.isNaN(previous.startOffset) && previous.endLine === actual.startLine;
+  const sameLine = what !== 'block' && !Number.isNaN(previous.startOffset) && previous.startLine === actual.startLine;
   if (sameLine) return `${shown(actual)} cannot follow '${previous.image}': the ${what} is already complete there`;
   return `${shown(actual)} does not start a step; steps start with ${STATEMENTS}`;
 }

@@ -90,7 +90,7 @@ export abstract class StepRecoveringParser extends CstParser {
 
   private startsLine(t: IToken): boolean {
     const previous = this.LA(0);
-    return Number.isNaN(previous.startOffset) || (previous.endLine ?? 0) < (t.startLine ?? 0);
+    return Number.isNaN(previous.startOffset) || (previous.startLine ?? 0) < (t.startLine ?? 0);
   }
 
   /** Reads the '{' of a block of steps (a block, a match, a parallel). */

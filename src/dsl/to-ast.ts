@@ -19,8 +19,9 @@ export function tokenRange(t: IToken): Range {
   return {
     line: t.startLine ?? 1,
     column: t.startColumn ?? 1,
-    endLine: t.endLine ?? t.startLine ?? 1,
-    endColumn: t.endColumn ?? t.startColumn ?? 1,
+    // No token spans lines (lexer.ts): it ends on its line, its length further on.
+    endLine: t.startLine ?? 1,
+    endColumn: (t.startColumn ?? 1) + Math.max(0, t.image.length - 1),
   };
 }
 
