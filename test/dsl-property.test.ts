@@ -6,6 +6,7 @@ import test from 'ava';
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { compileSource } from '../src/dsl/compile.js';
+import { hashIR } from '../src/dsl/lower.js';
 import type { Diagnostic } from '../src/dsl/diagnostics.js';
 import { ProcessIR } from '../src/ir/schema.js';
 
@@ -36,8 +37,12 @@ function assertSound(text: string): Diagnostic[] {
     if (!/^(parse|check)\/[a-z-]+$/.test(d.code)) throw new Error(`bad code ${d.code}`);
   }
   if (diagnostics.some((d) => d.severity === 'error') && processes.length > 0) throw new Error('compiled despite errors');
-  // Whatever compiles is valid IR (the compiler itself does not re-parse its output).
-  for (const p of processes) ProcessIR.parse(JSON.parse(JSON.stringify(p)));
+  // Whatever compiles is valid IR (the compiler itself does not re-parse its output), and its
+  // hash is the canonical one (the compiler hashes its own key order without checking it).
+  for (const p of processes) {
+    ProcessIR.parse(JSON.parse(JSON.stringify(p)));
+    if (hashIR(p) !== p.hash) throw new Error(`the hash is not the canonical one for ${JSON.stringify(text.slice(0, 200))}`);
+  }
   return diagnostics;
 }
 
