@@ -3,7 +3,7 @@
  * on one task queue. Run as many as you like against the same task queue to scale out.
  */
 import { fileURLToPath } from 'node:url';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Worker, type BundleOptions, type WorkerOptions } from '@temporalio/worker';
 import { connectionOptions, type TemporalConfig } from './connection.js';
 
 export const DEFAULT_TASK_QUEUE = 'svcflow';
@@ -24,10 +24,26 @@ export const PRELOADED_MODULES = [
   'workflows/evaluate', 'workflows/interpret', 'workflows/search-attributes', 'workflows/run-process',
 ].map((m) => fileURLToPath(new URL(`../${m}.js`, import.meta.url)));
 
+/**
+ * Source paths in the bundle's source map relative to the project (`src/workflows/interpret.ts`,
+ * `@temporalio/workflow/src/workflow.ts`), not absolute: the SDK keeps a source-mapped stack trace
+ * for every pending promise of every cached instance, so each character of a path is paid for
+ * many times over (3.5 KiB per waiting instance here, more under a longer install path).
+ */
+const projectRoot = fileURLToPath(new URL('../../../', import.meta.url));
+const webpackConfigHook: NonNullable<BundleOptions['webpackConfigHook']> = (config) => ({
+  ...config,
+  output: {
+    ...config.output,
+    devtoolModuleFilenameTemplate: (info: { absoluteResourcePath: string }) =>
+      info.absoluteResourcePath.replace(/^.*[\\/]node_modules[\\/]/, '').replace(projectRoot, ''),
+  },
+});
+
 /** How svcflow's workflow bundle is built: for bundleWorkflowCode (benchmarks)… */
-export const bundleOptions = { workflowsPath, preloadModules: PRELOADED_MODULES };
+export const bundleOptions = { workflowsPath, preloadModules: PRELOADED_MODULES, webpackConfigHook };
 /** …and for Worker.create / Worker.runReplayHistories (workers, tests, replays). */
-export const workflowCode = { workflowsPath, bundlerOptions: { preloadModules: PRELOADED_MODULES } };
+export const workflowCode = { workflowsPath, bundlerOptions: { preloadModules: PRELOADED_MODULES, webpackConfigHook } };
 
 export interface WorkerConfig {
   temporal: TemporalConfig;

@@ -5,6 +5,11 @@
  */
 import { runProcess, type ProcessArgs } from './run-process.js';
 
-export default async function svcflowProcess(args: ProcessArgs) {
+/**
+ * Not async: each pending async frame costs every cached waiting instance a promise and the
+ * source-mapped stack trace the SDK keeps for it (1.5 KiB each). The interpreter keeps its chain
+ * of awaits short for the same reason (interpret.ts `block`, run-process.ts `wait`).
+ */
+export default function svcflowProcess(args: ProcessArgs): ReturnType<typeof runProcess> {
   return runProcess(args);
 }

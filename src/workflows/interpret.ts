@@ -227,7 +227,15 @@ export class Interpreter {
     for (let i = start; i < steps.length; i++) {
       const at = i === start ? resume?.[0] : undefined;
       const here = pos && { path: [...pos.path, { i }], frames: pos.frames };
-      await this.step(steps[i]!, frame, iteration, here, at && { at, rest: resume!.slice(1) });
+      const s = steps[i]!;
+      // Inline (no async step() in between): every pending async frame costs each cached instance
+      // a promise and a stack trace in the SDK's promise stack store.
+      try {
+        await this.execute(s, frame, iteration, `${this.keyPrefix}/${s.id}${iteration}`, here, at && { at, rest: resume!.slice(1) });
+      } catch (err) {
+        if (err instanceof EvalError) throw new ProcessFailed(err.code, `step ${s.id} (line ${s.loc.line}): ${err.message}`, s.id);
+        throw err;
+      }
     }
   }
 
@@ -246,16 +254,6 @@ export class Interpreter {
     return { stepId, key, activity: inv.activity, args, summary: `${stepId}: ${inv.activity}`, ...options };
   }
 
-  private async step(s: Step, frame: Frame, iteration: string, pos: Position | null = null, resume?: Resume): Promise<void> {
-    const key = `${this.keyPrefix}/${s.id}${iteration}`;
-    try {
-      await this.execute(s, frame, iteration, key, pos, resume);
-    } catch (err) {
-      if (err instanceof EvalError) throw new ProcessFailed(err.code, `step ${s.id} (line ${s.loc.line}): ${err.message}`, s.id);
-      throw err;
-    }
-  }
-
   private async execute(s: Step, frame: Frame, iteration: string, key: string, pos: Position | null, resume?: Resume): Promise<void> {
     /** The block of a branch, resumable where the step is, recording which branch was taken. */
     const branch = (k: number, steps: Step[]) =>
@@ -272,8 +270,29 @@ export class Interpreter {
         }
         return;
       }
-      case 'wait':
-        return this.wait(s, frame, iteration);
+      case 'wait': {
+        const timeoutMs = this.limitMs(s.within, frame, s.id);
+        const trigger = resolveTrigger(s.trigger, (e) => this.compute(e, frame));
+        const started = this.ports.now();
+        const escalations: Escalation[] = s.escalations.map((e, i) => ({
+          afterMs: this.limitMs(e.after, frame, s.id),
+          level: e.level,
+          run: async () => {
+            this.ports.progress({ currentStep: s.id, escalationLevel: e.level, nextDeadline: started + timeoutMs, waitingFor: trigger });
+            await this.block(e.steps, new Frame(frame), `${iteration}/escalation${i + 1}`);
+            this.current = s.id;
+          },
+        }));
+        this.progress(s.id, { nextDeadline: started + timeoutMs, waitingFor: trigger });
+        const result = await this.ports.wait({ stepId: s.id, trigger, timeoutMs, escalations });
+        if ('timedOut' in result) {
+          this.progress(`${s.id}:timeout`);
+          await this.block(s.onTimeout, frame, iteration);
+          return;
+        }
+        if (s.bind) frame.bind(s.bind, result.value);
+        return;
+      }
       case 'sleep': {
         const ms = s.until ? Math.max(0, timeOf(this.compute(s.until, frame), s.id) - this.ports.now()) : this.durationMs(s.duration!, frame, s.id);
         this.progress(s.id, { nextDeadline: this.ports.now() + ms });
@@ -353,29 +372,6 @@ export class Interpreter {
         this.progress(s.id);
         throw new EndSignal({ outcome: s.outcome, output: s.output ? this.compute(s.output, frame) : null });
     }
-  }
-
-  private async wait(s: Extract<Step, { kind: 'wait' }>, frame: Frame, iteration: string): Promise<void> {
-    const timeoutMs = this.limitMs(s.within, frame, s.id);
-    const trigger = resolveTrigger(s.trigger, (e) => this.compute(e, frame));
-    const started = this.ports.now();
-    const escalations: Escalation[] = s.escalations.map((e, i) => ({
-      afterMs: this.limitMs(e.after, frame, s.id),
-      level: e.level,
-      run: async () => {
-        this.ports.progress({ currentStep: s.id, escalationLevel: e.level, nextDeadline: started + timeoutMs, waitingFor: trigger });
-        await this.block(e.steps, new Frame(frame), `${iteration}/escalation${i + 1}`);
-        this.current = s.id;
-      },
-    }));
-    this.progress(s.id, { nextDeadline: started + timeoutMs, waitingFor: trigger });
-    const result = await this.ports.wait({ stepId: s.id, trigger, timeoutMs, escalations });
-    if ('timedOut' in result) {
-      this.progress(`${s.id}:timeout`);
-      await this.block(s.onTimeout, frame, iteration);
-      return;
-    }
-    if (s.bind) frame.bind(s.bind, result.value);
   }
 }
 

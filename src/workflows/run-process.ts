@@ -181,13 +181,14 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
       return act[req.activity]!(req.args, { idempotencyKey: req.key });
     },
     sleep: (ms, summary) => wf.sleep(ms, { summary }),
-    async wait(req) {
+    // Not async: while the instance waits, one pending promise (and stack trace) fewer.
+    wait(req) {
       const k = req.trigger.type === 'message' ? `message:${waitKey(req.trigger.channel, req.trigger.keys)}` : `${req.trigger.type}:${req.trigger.name}`;
       if (req.timeoutMs <= 0) {
         // The deadline has already passed (e.g. the booked window is over): only what has
         // already arrived counts; no timer, no escalation.
         const now = take(k);
-        return now ?? { timedOut: true };
+        return Promise.resolve(now ?? { timedOut: true as const });
       }
       const token = {};
       const deadline = new Date(Date.now() + req.timeoutMs).toISOString();
@@ -206,22 +207,23 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
           await Promise.all(running);
         })
         .catch(() => {});
-      const arrived = await wf.condition(() => (got = got ?? take(k)) !== undefined, req.timeoutMs, { summary: `${req.stepId}: within` } as never);
-      pending.delete(token);
-      // A wait that ended leaves WaitingFor (a late reply then finds no one here, and is recorded
-      // and answered instead) and takes its deadline out of NextDeadline, unless another wait of
-      // a parallel branch goes on. Histories from before this have no such upsert.
-      if (wf.patched(WAITING_FOR_CLEARED_PATCH)) {
-        const rest = [...pending.values()];
-        const later = rest.map((p) => p.wait.deadline).filter((d): d is string => d !== undefined).sort()[0];
-        wf.upsertSearchAttributes([
-          { key: WaitingFor, value: rest.filter((p) => p.key.startsWith('message:')).map((p) => p.key.slice('message:'.length)) },
-          { key: NextDeadline, value: later ? new Date(later) : null },
-        ]);
-      }
-      escalations?.cancel();
-      await Promise.allSettled(running);
-      return arrived && got ? got : { timedOut: true };
+      return wf.condition(() => (got = got ?? take(k)) !== undefined, req.timeoutMs, { summary: `${req.stepId}: within` } as never).then(async (arrived) => {
+        pending.delete(token);
+        // A wait that ended leaves WaitingFor (a late reply then finds no one here, and is recorded
+        // and answered instead) and takes its deadline out of NextDeadline, unless another wait of
+        // a parallel branch goes on. Histories from before this have no such upsert.
+        if (wf.patched(WAITING_FOR_CLEARED_PATCH)) {
+          const rest = [...pending.values()];
+          const later = rest.map((p) => p.wait.deadline).filter((d): d is string => d !== undefined).sort()[0];
+          wf.upsertSearchAttributes([
+            { key: WaitingFor, value: rest.filter((p) => p.key.startsWith('message:')).map((p) => p.key.slice('message:'.length)) },
+            { key: NextDeadline, value: later ? new Date(later) : null },
+          ]);
+        }
+        escalations?.cancel();
+        await Promise.allSettled(running);
+        return arrived && got ? got : { timedOut: true as const };
+      });
     },
     async child(req) {
       const childIr = args.children?.[req.process];
