@@ -131,6 +131,8 @@ const throughputSeconds = (performance.now() - started) / 1000;
 interface Cold {
   importMs: number;
   firstCompileMs: number;
+  lexerMs?: number;
+  parserMs?: number;
   totalMs: number;
   sinceProcessStartMs: number;
   wallMs: number;
@@ -159,7 +161,7 @@ try {
 } finally {
   rmSync(tmp, { recursive: true, force: true });
 }
-const coldMedian = (form: Form, key: keyof Cold) => round(median(cold[form].map((c) => c[key])));
+const coldMedian = (form: Form, key: keyof Cold) => round(median(cold[form].map((c) => c[key] ?? NaN)));
 const coldDetail = (form: Form) => ({
   import_ms: coldMedian(form, 'importMs'),
   first_compile_ms: coldMedian(form, 'firstCompileMs'),
@@ -188,12 +190,23 @@ const results = {
   versions: { chevrotain: version('chevrotain'), zod: version('zod'), 'js-yaml': version('js-yaml') },
   runs: { rounds: ROUNDS, batch_ms: BATCH_MS, warmup_ms: WARMUP_MS, cold_processes: COLD_PROCESSES, throughput_seconds: round(throughputSeconds) },
   sizes,
-  cold_start_ms: { dsl: dslCold, yaml: yamlCold, ratio: round(dslCold / yamlCold), steps: small.steps, detail: { dsl: coldDetail('dsl'), yaml: coldDetail('yaml') } },
+  cold_start_ms: {
+    dsl: dslCold,
+    yaml: yamlCold,
+    ratio: round(dslCold / yamlCold),
+    steps: small.steps,
+    dsl_parser_construction_ms: coldMedian('dsl', 'parserMs'),
+    dsl_lexer_construction_ms: coldMedian('dsl', 'lexerMs'),
+    // What a fresh node process costs before any of this: the scale of the machine's slowness.
+    node_boot_ms: round(median([...cold.dsl, ...cold.yaml].map((c) => c.sinceProcessStartMs - c.totalMs))),
+    detail: { dsl: coldDetail('dsl'), yaml: coldDetail('yaml') },
+  },
   notes: [
     'steps: top-level steps; all_steps also counts the calls nested in escalations, timeout branches and if/else.',
     'ratio and ratio_vs_yaml_zod: DSL definitions/s divided by YAML+zod definitions/s (medians); above 1 the DSL is faster.',
     'MB/s is over each form\'s own source bytes; the YAML is longer than the .flow, so compare definitions/s.',
     'cold_start_ms.dsl/yaml: median time for a fresh node process to import the compiler and compile the 10-step file (node boot excluded; see detail.since_process_start_ms).',
+    "cold_start_ms.dsl_parser_construction_ms / dsl_lexer_construction_ms: of the DSL's import, building Chevrotain's parser (grammar recording, lookahead tables) and lexer; node_boot_ms: node's own start before the script runs, to tell a slow machine from a slow compiler.",
   ],
 };
 const outDir = join(root, 'bench', 'results');
@@ -210,6 +223,8 @@ const d = results.cold_start_ms.detail;
 console.log(
   `cold start (import + compile ${small.steps} steps, median of ${COLD_PROCESSES} fresh processes): ` +
     `DSL ${dslCold} ms (import ${d.dsl.import_ms}, compile ${d.dsl.first_compile_ms}), ` +
-    `YAML+zod ${yamlCold} ms (import ${d.yaml.import_ms}, compile ${d.yaml.first_compile_ms}), ratio ${results.cold_start_ms.ratio}`,
+    `YAML+zod ${yamlCold} ms (import ${d.yaml.import_ms}, compile ${d.yaml.first_compile_ms}), ratio ${results.cold_start_ms.ratio}; ` +
+    `of the DSL's import, building the lexer ${results.cold_start_ms.dsl_lexer_construction_ms} ms and the parser ${results.cold_start_ms.dsl_parser_construction_ms} ms; ` +
+    `node's own boot ${results.cold_start_ms.node_boot_ms} ms`,
 );
 console.log(`written to bench/results/compile.json`);
