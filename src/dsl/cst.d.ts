@@ -188,7 +188,8 @@ export type CallStmtCstChildren = {
   Process?: IToken[];
   process?: IToken[];
   argList?: (ArgListCstNode)[];
-  qualifiedName?: QualifiedNameCstNode[];
+  activity?: (IToken)[];
+  Dot?: (IToken)[];
   As?: IToken[];
   bind?: IToken[];
   Timeout?: IToken[];
@@ -196,7 +197,7 @@ export type CallStmtCstChildren = {
   retryClause?: RetryClauseCstNode[];
   Compensate?: IToken[];
   With?: IToken[];
-  compensation?: QualifiedNameCstNode[];
+  compensation?: (IToken)[];
   compensationArgs?: ArgListCstNode[];
 };
 
@@ -220,17 +221,6 @@ export type RetryClauseCstChildren = {
   unless?: StringListCstNode[];
 };
 
-export interface QualifiedNameCstNode extends CstNode {
-  name: "qualifiedName";
-  children: QualifiedNameCstChildren;
-}
-
-export type QualifiedNameCstChildren = {
-  Identifier: IToken[];
-  Dot?: IToken[];
-  AnyName?: IToken[];
-};
-
 export interface ArgListCstNode extends CstNode {
   name: "argList";
   children: ArgListCstChildren;
@@ -238,20 +228,11 @@ export interface ArgListCstNode extends CstNode {
 
 export type ArgListCstChildren = {
   LParen: IToken[];
-  namedArg?: NamedArgCstNode[];
+  names?: IToken[];
+  Colon?: IToken[];
+  values?: ExpressionCstNode[];
   Comma?: IToken[];
   RParen: IToken[];
-};
-
-export interface NamedArgCstNode extends CstNode {
-  name: "namedArg";
-  children: NamedArgCstChildren;
-}
-
-export type NamedArgCstChildren = {
-  name: IToken[];
-  Colon: IToken[];
-  expression: ExpressionCstNode[];
 };
 
 export interface WaitStmtCstNode extends CstNode {
@@ -519,7 +500,9 @@ export interface RecordLiteralCstNode extends CstNode {
 
 export type RecordLiteralCstChildren = {
   LCurly: IToken[];
-  fields?: NamedArgCstNode[];
+  names?: IToken[];
+  Colon?: IToken[];
+  values?: ExpressionCstNode[];
   Comma?: IToken[];
   RCurly: IToken[];
 };
@@ -540,9 +523,7 @@ export interface ICstNodeVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   statement(children: StatementCstChildren, param?: IN): OUT;
   callStmt(children: CallStmtCstChildren, param?: IN): OUT;
   retryClause(children: RetryClauseCstChildren, param?: IN): OUT;
-  qualifiedName(children: QualifiedNameCstChildren, param?: IN): OUT;
   argList(children: ArgListCstChildren, param?: IN): OUT;
-  namedArg(children: NamedArgCstChildren, param?: IN): OUT;
   waitStmt(children: WaitStmtCstChildren, param?: IN): OUT;
   payloadDecl(children: PayloadDeclCstChildren, param?: IN): OUT;
   sleepStmt(children: SleepStmtCstChildren, param?: IN): OUT;

@@ -88,7 +88,6 @@ export function misplacedNotMessage(operator: IToken): string {
 /** A hint for a syntax error, from the grammar rule it happened in (innermost first). */
 const RULE_HINTS: Record<string, string> = {
   argList: "arguments read name: value, separated by ',' and closed by ')'",
-  namedArg: "arguments read name: value, separated by ',' and closed by ')'",
   recordLiteral: "a record reads { name: value, … }, with ',' between fields",
   listLiteral: "a list reads [a, b, c], with ',' between items",
   fieldBlock: 'fields read { name: type, other?: type @pii }',

@@ -162,7 +162,7 @@ class ProcessParser extends StepRecoveringParser {
     this.CONSUME(T.Call);
     this.OR([
       { ALT: () => (this.CONSUME(T.Process), this.CONSUME(T.Identifier, { LABEL: 'process' }), this.SUBRULE(this.argList)) },
-      { ALT: () => (this.SUBRULE(this.qualifiedName), this.SUBRULE2(this.argList)) },
+      { ALT: () => (this.dottedName(3, 'activity'), this.SUBRULE2(this.argList)) },
     ]);
     this.OPTION(() => (this.CONSUME(T.As), this.CONSUME2(T.Identifier, { LABEL: 'bind' })));
     this.MANY(() =>
@@ -173,7 +173,7 @@ class ProcessParser extends StepRecoveringParser {
           ALT: () => {
             this.CONSUME(T.Compensate);
             this.CONSUME(T.With);
-            this.SUBRULE2(this.qualifiedName, { LABEL: 'compensation' });
+            this.dottedName(4, 'compensation');
             this.SUBRULE3(this.argList, { LABEL: 'compensationArgs' });
           },
         },
@@ -191,22 +191,31 @@ class ProcessParser extends StepRecoveringParser {
     this.OPTION4(() => (this.CONSUME(T.Unless), this.SUBRULE(this.stringList, { LABEL: 'unless' })));
   }, IN_STEP);
 
-  public qualifiedName = this.RULE('qualifiedName', () => {
-    this.CONSUME(T.Identifier);
-    this.MANY(() => (this.CONSUME(T.Dot), this.CONSUME(T.AnyName)));
-  }, IN_STEP);
+  /**
+   * `billing.charge`: a name and its `.parts`, all under `label`, inline in the rule (no CST node
+   * of its own); `idx` is the occurrence in that rule, distinct for each use.
+   */
+  private dottedName(idx: number, label: string): void {
+    this.consume(idx, T.Identifier, { LABEL: label });
+    this.many(idx, () => (this.consume(idx, T.Dot), this.consume(idx, T.AnyName, { LABEL: label })));
+  }
 
+  /**
+   * `(name: value, …)`. A `name: value` pair is not a rule of its own: names[i] goes with
+   * values[i] (a step that goes wrong is dropped whole, so they stay in step), and the CST of a
+   * call is a node per argument smaller.
+   */
   public argList = this.RULE('argList', () => {
     this.CONSUME(T.LParen);
-    this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.namedArg) });
+    this.MANY_SEP({ SEP: T.Comma, DEF: () => this.namedValue() });
     this.CONSUME(T.RParen);
   }, IN_STEP);
 
-  public namedArg = this.RULE('namedArg', () => {
-    this.CONSUME(T.AnyName, { LABEL: 'name' });
+  private namedValue(): void {
+    this.CONSUME(T.AnyName, { LABEL: 'names' });
     this.CONSUME(T.Colon);
-    this.SUBRULE(this.expression);
-  }, IN_STEP);
+    this.SUBRULE(this.expression, { LABEL: 'values' });
+  }
 
   public waitStmt = this.RULE('waitStmt', () => {
     this.CONSUME(T.Wait);
@@ -403,7 +412,7 @@ class ProcessParser extends StepRecoveringParser {
 
   public recordLiteral = this.RULE('recordLiteral', () => {
     this.CONSUME(T.LCurly);
-    this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.namedArg, { LABEL: 'fields' }) });
+    this.MANY_SEP({ SEP: T.Comma, DEF: () => this.namedValue() });
     this.CONSUME(T.RCurly);
   }, IN_STEP);
 }

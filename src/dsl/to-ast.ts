@@ -36,6 +36,8 @@ function nodeRange(node: CstNode): Range {
 }
 
 const nameOf = (t: IToken): A.Name => ({ name: t.image, range: tokenRange(t) });
+/** `billing.charge`, from its parts (parser.ts, dottedName). */
+const dotted = (parts: IToken[]): A.Name => ({ name: parts.map((t) => t.image).join('.'), range: span(tokenRange(parts[0]!), tokenRange(parts[parts.length - 1]!)) });
 
 class AstBuilder extends BaseVisitor {
   constructor(private readonly sink: DiagnosticSink) {
@@ -159,12 +161,12 @@ class AstBuilder extends BaseVisitor {
     const args = this.visit(c.argList![0]!) as A.Arg[];
     const bind = c.bind ? nameOf(c.bind[0]!) : undefined;
     if (c.Process && c.process) return { kind: 'CallProcessStep', process: nameOf(c.process[0]!), args, bind, range };
-    const activity = this.visit(c.qualifiedName![0]!) as A.Name;
+    const activity = dotted(c.activity!);
     const step: A.Step = { kind: 'CallStep', call: { activity, args, range: activity.range }, bind, range: span(range, activity.range) };
     if (c.timeout) step.timeout = this.visit(c.timeout[0]!) as A.Expr;
     if (c.retryClause) step.retry = this.visit(c.retryClause[0]!) as A.RetryNode;
     if (c.compensation && c.compensationArgs) {
-      const comp = this.visit(c.compensation[0]!) as A.Name;
+      const comp = dotted(c.compensation);
       step.compensate = { activity: comp, args: this.visit(c.compensationArgs[0]!) as A.Arg[], range: comp.range };
     }
     return step;
@@ -182,17 +184,13 @@ class AstBuilder extends BaseVisitor {
     };
   }
 
-  qualifiedName(c: C.QualifiedNameCstChildren): A.Name {
-    const parts = [c.Identifier[0]!, ...(c.AnyName ?? [])];
-    return { name: parts.map((t) => t.image).join('.'), range: span(tokenRange(parts[0]!), tokenRange(parts[parts.length - 1]!)) };
-  }
-
   argList(c: C.ArgListCstChildren): A.Arg[] {
-    return (c.namedArg ?? []).map((n) => this.visit(n) as A.Arg);
+    return this.namedValues(c.names, c.values);
   }
 
-  namedArg(c: C.NamedArgCstChildren): A.Arg {
-    return { name: nameOf(c.name[0]!), value: this.visit(c.expression[0]!) as A.Expr };
+  /** `name: value` pairs: names[i] goes with values[i] (parser.ts, argList). */
+  private namedValues(names: IToken[] | undefined, values: CstNode[] | undefined): A.Arg[] {
+    return (names ?? []).map((n, i) => ({ name: nameOf(n), value: this.visit(values![i]!) as A.Expr }));
   }
 
   waitStmt(c: C.WaitStmtCstChildren): A.Step {
@@ -406,7 +404,7 @@ class AstBuilder extends BaseVisitor {
   recordLiteral(c: C.RecordLiteralCstChildren): A.Expr {
     return {
       kind: 'Record',
-      fields: (c.fields ?? []).map((n) => this.visit(n) as A.Arg),
+      fields: this.namedValues(c.names, c.values),
       range: span(tokenRange(c.LCurly[0]!), tokenRange(c.RCurly[0]!)),
     };
   }
