@@ -40,19 +40,22 @@ export const Identifier = createToken({
 });
 
 const keywordTokens: TokenType[] = [];
+/**
+ * Keywords are not lexed on their own: every word is lexed as an Identifier, and `lex` then
+ * gives the words in this map their keyword's type. So `inputs` and `in中` stay names, and the
+ * lexer runs one pattern per word instead of trying each keyword that starts with its letter
+ * and then the name pattern after it (`longer_alt`).
+ */
+export const KEYWORD_BY_WORD = new Map<string, TokenType>();
 function keyword(word: string, operator = false): TokenType {
   const t = createToken({
     name: word[0]!.toUpperCase() + word.slice(1),
-    // A plain string: `longer_alt` makes `inputs` or `in中` a name, and longer keywords are
-    // tried first (allTokens), so `input` is not `in` + `put`. Regex keywords with a lookahead
-    // cost Chevrotain's lexer a parse of each pattern at every start.
-    pattern: word,
+    pattern: Lexer.NA,
     label: `'${word}'`,
-    longer_alt: Identifier,
     categories: operator ? [AnyName, BinaryOperator] : [AnyName],
-    line_breaks: false,
   });
   keywordTokens.push(t);
+  KEYWORD_BY_WORD.set(word, t);
   return t;
 }
 
@@ -193,8 +196,7 @@ export const allTokens: TokenType[] = [
   ClockLiteral,
   NumberLiteral,
   StringLiteral,
-  // Longest first: `input` before `in`, `update` before `up`.
-  ...[...keywordTokens].sort((a, b) => String(b.PATTERN).length - String(a.PATTERN).length),
+  ...keywordTokens,
   Identifier,
   AnyName,
   BinaryOperator,
@@ -224,7 +226,6 @@ export const allTokens: TokenType[] = [
   Percent,
 ];
 
-export const KEYWORDS: readonly string[] = keywordTokens.map((t) => String(t.LABEL).slice(1, -1));
 
 /**
  * How tightly each operator binds, higher tighter: `or`, `and`, then `not` (a prefix, at
