@@ -3,7 +3,7 @@
  * applies precedence, so these pin the trees it builds and the forms the parser refuses.
  */
 import test from 'ava';
-import { parseSource } from '../src/dsl/compile.js';
+import { compileSource, parseSource } from '../src/dsl/compile.js';
 import type * as A from '../src/dsl/ast.js';
 
 /** The expression as fully parenthesised text. */
@@ -109,4 +109,25 @@ test('the steps after a refused expression are still read (one error per step)',
     parsed.sink.items.map((x) => `${x.line}:${x.column} ${x.code}`),
     ['2:18 parse/syntax', '3:14 parse/syntax', '4:15 parse/syntax'],
   );
+});
+
+test('a value missing altogether is "expected a value after …", with the hint of the list or the arguments around it', (t) => {
+  for (const [step, column, hint] of [
+    ['set x = [a, , b]', 15, 'a list reads'],
+    ['call billing.getAccount(accountId: )', 38, 'arguments read'],
+  ] as const) {
+    const parsed = parseSource({ file: 'p.flow', text: `process P version 1\n  ${step}\n` });
+    const d = parsed.sink.items;
+    t.is(d.length, 1, JSON.stringify(d));
+    t.is(`${d[0]!.line}:${d[0]!.column} ${d[0]!.code}`, `2:${column} parse/syntax`);
+    t.regex(d[0]!.message, /^expected a value after /);
+    t.true(d[0]!.hint?.startsWith(hint), d[0]!.hint);
+  }
+});
+
+test('an escalation to an empty level has no level in the IR (and so the hash it always had)', (t) => {
+  const text = 'process P version 1\n  wait signal go within 2h\n    escalate after 1h to "" {\n      set x = 1\n    }\n';
+  const { processes, diagnostics } = compileSource(text, 'p.flow');
+  t.deepEqual(diagnostics, []);
+  t.false(JSON.stringify(processes[0]!.steps[0]).includes('"level"'));
 });

@@ -135,7 +135,7 @@ export class Bindings {
 
   /** Every name bound here (for "did you mean"). */
   keys(): string[] {
-    return [...new Set([...this.own.keys(), ...(this.parent?.keys() ?? [])])];
+    return [...new Set([...(this.parent?.keys() ?? []), ...this.own.keys()])];
   }
 
   child(): Bindings {

@@ -423,8 +423,8 @@ export interface ExpressionCstNode extends CstNode {
 }
 
 export type ExpressionCstChildren = {
-  operands: (OperandCstNode)[];
-  operators?: IToken[];
+  operands: OperandCstNode[];
+  BinaryOperator?: IToken[];
 };
 
 export interface OperandCstNode extends CstNode {

@@ -114,7 +114,7 @@ export function lowerProcess(
         const t = s.trigger;
         return {
           bind: s.bind?.name,
-          escalations: s.escalations.map((e) => ({ after: expr(e.after), level: e.level, steps: steps(e.steps) })),
+          escalations: s.escalations.map((e) => ({ after: expr(e.after), level: e.level || undefined, steps: steps(e.steps) })),
           id,
           kind: 'wait',
           loc,

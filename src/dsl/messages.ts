@@ -46,6 +46,10 @@ export const MESSAGES = {
   }),
   'check/unknown-annotation': (d: { name: string }): Text => ({ message: `'@${d.name}' is not an annotation`, hint: 'the only annotation is @pii' }),
   'check/duplicate-field': (d: { name: string }): Text => ({ message: `field '${d.name}' is declared twice` }),
+  'check/repeated-clause': (d: { clause: string }): Text => ({
+    message: `this call already has a '${d.clause}'`,
+    hint: `a call takes one '${d.clause}' clause; keep the one you mean`,
+  }),
   'check/unknown-index-field': (d: { name: string; suggestion?: string }): Text => ({
     message: `'${d.name}' is not an input field, so it cannot be indexed`,
     hint: mean(d.suggestion) ?? 'index names fields of the process input',

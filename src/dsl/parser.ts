@@ -340,20 +340,28 @@ class ProcessParser extends StepRecoveringParser {
   // the operators are read: `a == b == c`, and `not` anywhere but first or after and/or.
   public expression = this.RULE('expression', () => {
     let comparison: IToken | undefined;
-    this.SUBRULE(this.operand, { LABEL: 'operands' });
-    this.MANY(() => {
-      const op = this.CONSUME(T.BinaryOperator, { LABEL: 'operators' });
-      this.ACTION(() => {
-        const level = T.PRECEDENCE.get(op.tokenType)!;
-        if (level < T.NOT_PRECEDENCE) comparison = undefined;
-        else if (level === T.COMPARISON_PRECEDENCE) {
-          if (comparison) this.reject(op, chainedComparisonMessage(comparison, op), ['operator']);
-          comparison = op;
+    let first = true;
+    // The operators are the separator, so that a value missing altogether is reported here
+    // ("expected a value after ','"), with the hint of the rule around (a list, the arguments).
+    this.AT_LEAST_ONE_SEP({
+      SEP: T.BinaryOperator,
+      DEF: () => {
+        if (!first) {
+          this.ACTION(() => {
+            const op = this.LA(0);
+            const level = T.PRECEDENCE.get(op.tokenType)!;
+            if (level < T.NOT_PRECEDENCE) comparison = undefined;
+            else if (level === T.COMPARISON_PRECEDENCE) {
+              if (comparison) this.reject(op, chainedComparisonMessage(comparison, op), ['operator']);
+              comparison = op;
+            }
+            const next = this.LA(1);
+            if (next.tokenType === T.Not && level > T.NOT_PRECEDENCE) this.reject(next, misplacedNotMessage(op), ['operator']);
+          });
         }
-        const next = this.LA(1);
-        if (next.tokenType === T.Not && level > T.NOT_PRECEDENCE) this.reject(next, misplacedNotMessage(op), ['operator']);
-      });
-      this.SUBRULE2(this.operand, { LABEL: 'operands' });
+        first = false;
+        this.SUBRULE(this.operand, { LABEL: 'operands' });
+      },
     });
   }, IN_STEP);
 

@@ -164,9 +164,14 @@ class AstBuilder extends BaseVisitor {
     const activity = dotted(c.activity!);
     const step: A.Step = { kind: 'CallStep', call: { activity, args, range: activity.range }, bind, range: span(range, activity.range) };
     if (c.timeout) step.timeout = this.visit(c.timeout[0]!) as A.Expr;
+    if (c.Timeout && c.Timeout.length > 1) this.sink.add('check/repeated-clause', tokenRange(c.Timeout[1]!), { clause: 'timeout' });
     if (c.retryClause) step.retry = this.visit(c.retryClause[0]!) as A.RetryNode;
-    if (c.compensation && c.compensationArgs) {
-      const comp = dotted(c.compensation);
+    if (c.retryClause && c.retryClause.length > 1) this.sink.add('check/repeated-clause', (this.visit(c.retryClause[1]!) as A.RetryNode).range, { clause: 'retry' });
+    if (c.compensation && c.compensationArgs && c.Compensate) {
+      // The name of the first `compensate with` (the parts before its '('); a second is an error.
+      const open = (c.compensationArgs[0]!.children as C.ArgListCstChildren).LParen[0]!.startOffset;
+      const comp = dotted(c.compensation.filter((t) => t.startOffset < open));
+      if (c.Compensate.length > 1) this.sink.add('check/repeated-clause', tokenRange(c.Compensate[1]!), { clause: 'compensate with' });
       step.compensate = { activity: comp, args: this.visit(c.compensationArgs[0]!) as A.Arg[], range: comp.range };
     }
     return step;
@@ -317,7 +322,7 @@ class AstBuilder extends BaseVisitor {
    */
   expression(c: C.ExpressionCstChildren): A.Expr {
     const operands = c.operands;
-    const operators = c.operators ?? [];
+    const operators = c.BinaryOperator ?? [];
     let next = 0;
     let at = 0;
     const extend = (left: A.Expr, min: number): A.Expr => {
