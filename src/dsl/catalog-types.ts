@@ -2,8 +2,8 @@
  * The activity catalog's zod schemas, seen as DSL types, so that the checker can tell
  * `amount: "thirty"` from `amount: ¥30.00` before anything runs. This runs where the catalog
  * changes (`npm run gen:catalog`, and the test that keeps its output in step), not on every
- * compile: the compiler reads the generated table and so starts without zod (30 ms of a cold
- * start).
+ * compile: the compiler reads the generated table and so starts without zod (importing the zod
+ * catalog takes 81 ms in a fresh process on a slow day, the table 3 ms; medians of 9).
  */
 import type { z } from 'zod';
 import type { Field, RetryPolicy, TypeRef } from '../ir/schema.js';

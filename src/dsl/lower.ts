@@ -76,9 +76,11 @@ export function lowerProcess(
   };
   const args = (list: A.Arg[]) => list.map((a) => ({ name: a.name.name, value: expr(a.value) }));
   const steps = (list: A.Step[] | undefined): Step[] => (list ?? []).map(step);
-  const optional = <T>(e: A.Expr | undefined, f: (e: A.Expr) => T) => (e ? f(e) : undefined);
 
-  /** The catalog's defaults, overridden by the call's own options, pinned in the IR: a running instance keeps them even if the catalog changes later. */
+  /**
+   * The catalog's defaults, overridden by the call's own options, pinned in the IR: a running
+   * instance keeps them even if the catalog changes later. A copy, with its keys in sorted order.
+   */
   function retryOf(s: Extract<A.Step, { kind: 'CallStep' }>, d: RetryPolicy | undefined): RetryPolicy | undefined {
     const r = s.retry;
     if (!r) return d && { backoffCoefficient: d.backoffCoefficient, initialIntervalMs: d.initialIntervalMs, maximumAttempts: d.maximumAttempts, maximumIntervalMs: d.maximumIntervalMs, nonRetryableErrorTypes: d.nonRetryableErrorTypes };
@@ -144,13 +146,13 @@ export function lowerProcess(
       case 'ForEachStep':
         return { id, item: s.item.name, kind: 'forEach', list: expr(s.list), loc, steps: steps(s.steps) };
       case 'RepeatStep':
-        return { id, kind: 'repeat', loc, max: s.max, steps: steps(s.steps), until: optional(s.until, expr) };
+        return { id, kind: 'repeat', loc, max: s.max, steps: steps(s.steps), until: s.until ? expr(s.until) : undefined };
       case 'SetStep':
         return { id, kind: 'set', loc, name: s.name.name, value: expr(s.value) };
       case 'FailStep':
         return { code: s.code, id, kind: 'fail', loc, message: s.message ? expr(s.message) : { k: 'lit', value: s.code } };
       case 'EndStep':
-        return { id, kind: 'end', loc, outcome: s.outcome, output: optional(s.output, expr) };
+        return { id, kind: 'end', loc, outcome: s.outcome, output: s.output ? expr(s.output) : undefined };
       default:
         return assertNever(s);
     }
@@ -174,23 +176,25 @@ export function lowerProcess(
   // the registry, the engine.
   // Its keys are in canonical order already (the fixture tests check it), so the hash is taken
   // of JSON.stringify's text directly: canonicalJson would check the order again, 3% of a compile.
-  const hash = createHash('sha256').update(JSON.stringify(withoutHash)).digest('hex');
-  return { ...withoutHash, hash, source: { file } } as ProcessIR;
+  return { ...withoutHash, hash: sha256(JSON.stringify(withoutHash)), source: { file } } as ProcessIR;
 }
 
 /** sha256 over the canonical JSON (sorted keys) of the IR without its hash and source file. */
 export function hashIR(ir: object): string {
   const { hash: _hash, source: _source, ...rest } = ir as Record<string, unknown>;
-  return createHash('sha256').update(canonicalJson(rest)).digest('hex');
+  return sha256(canonicalJson(rest));
 }
+
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 /**
  * JSON with the keys of every object in sorted order (UTF-16 code units) and undefined
  * properties left out: the same definition always gives the same text, whatever order it was
  * built in. The compiler builds every object in that order already, so the usual case is a
- * check (for-in, which allocates nothing) and native JSON.stringify: a tenth of the time of a
- * replacer that re-keys each object, which is what other IR (from the registry, from JSON
- * with its own key order) gets. Byte-identical either way, so existing hashes hold.
+ * check (for-in, which allocates nothing) and native JSON.stringify: for the 100-step benchmark
+ * IR (97 KB) 0.5–1.1 ms, against 2.0–2.7 ms for a replacer that re-keys each object, which is
+ * what other IR (from the registry, from JSON with its own key order) still gets.
+ * Byte-identical either way, so existing hashes hold.
  */
 export function canonicalJson(value: unknown): string {
   if (inCanonicalOrder(value)) return JSON.stringify(value);

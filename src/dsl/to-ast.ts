@@ -341,9 +341,8 @@ class AstBuilder extends BaseVisitor {
       const value = this.visit(node) as A.Expr;
       const not = (node.children as C.OperandCstChildren).Not;
       if (!not) return extend(value, min);
-      const negated: A.Expr = { kind: 'Unary', op: 'not', arg: extend(value, T.NOT_PRECEDENCE + 1), range: tokenRange(not[0]!) };
-      negated.range = span(negated.range, negated.arg.range);
-      return extend(negated, min);
+      const arg = extend(value, T.NOT_PRECEDENCE + 1);
+      return extend({ kind: 'Unary', op: 'not', arg, range: span(tokenRange(not[0]!), arg.range) }, min);
     };
     return climb(0);
   }

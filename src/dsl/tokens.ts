@@ -39,7 +39,6 @@ export const Identifier = createToken({
   line_breaks: false,
 });
 
-const keywordTokens: TokenType[] = [];
 /**
  * Keywords are not lexed on their own: every word is lexed as an Identifier, and `lex` then
  * gives the words in this map their keyword's type. So `inputs` and `in中` stay names, and the
@@ -54,7 +53,6 @@ function keyword(word: string, operator = false): TokenType {
     label: `'${word}'`,
     categories: operator ? [AnyName, BinaryOperator] : [AnyName],
   });
-  keywordTokens.push(t);
   KEYWORD_BY_WORD.set(word, t);
   return t;
 }
@@ -196,7 +194,8 @@ export const allTokens: TokenType[] = [
   ClockLiteral,
   NumberLiteral,
   StringLiteral,
-  ...keywordTokens,
+  // Keywords are in the parser's vocabulary but not lexed (lexer.ts gives words their type).
+  ...KEYWORD_BY_WORD.values(),
   Identifier,
   AnyName,
   BinaryOperator,
@@ -225,7 +224,6 @@ export const allTokens: TokenType[] = [
   Slash,
   Percent,
 ];
-
 
 /**
  * How tightly each operator binds, higher tighter: `or`, `and`, then `not` (a prefix, at
