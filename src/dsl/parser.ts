@@ -6,7 +6,7 @@
  * Recovery works one step at a time (`recovery.ts`): the grammar marks where steps are read
  * (`step`), where blocks of steps open and close, and what may follow a complete step.
  */
-import type { CstNode, IRecognitionException, IToken } from 'chevrotain';
+import type { CstNode, IOrAlt, IRecognitionException, IToken } from 'chevrotain';
 import * as T from './tokens.js';
 import { chainedComparisonMessage, errorMessageProvider, misplacedNotMessage } from './parse-messages.js';
 import { DECLARATION_STARTS, IN_STEP, StepRecoveringParser, stepOrEnd } from './recovery.js';
@@ -19,6 +19,16 @@ import { DECLARATION_STARTS, IN_STEP, StepRecoveringParser, stepOrEnd } from './
 export const GRAMMAR_CHECKS = process.env.SVCFLOW_GRAMMAR_CHECKS === '1';
 
 class ProcessParser extends StepRecoveringParser {
+  // Chevrotain's performance guide: the alternatives of an OR, written as an array literal,
+  // are allocated anew at every call (an object and a closure each). The ORs read for every
+  // step and every value build theirs once, at their first call (the grammar recording).
+  private statementAlts?: IOrAlt<CstNode>[];
+  private callAlts?: IOrAlt<void>[];
+  private callClauseAlts?: IOrAlt<void>[];
+  private waitAlts?: IOrAlt<void>[];
+  private waitClauseAlts?: IOrAlt<void>[];
+  private operandAlts?: IOrAlt<unknown>[];
+  private suffixAlts?: IOrAlt<unknown>[];
   constructor() {
     super(T.allTokens, { recoveryEnabled: true, maxLookahead: 2, errorMessageProvider, skipValidations: !GRAMMAR_CHECKS });
     this.performSelfAnalysis();
@@ -142,7 +152,7 @@ class ProcessParser extends StepRecoveringParser {
       this.CONSUME(T.Identifier, { LABEL: 'label' });
       this.CONSUME(T.Colon);
     });
-    const kind = this.OR([
+    const kind = this.OR((this.statementAlts ??= [
       { ALT: () => this.SUBRULE(this.callStmt) },
       { ALT: () => this.SUBRULE(this.waitStmt) },
       { ALT: () => this.SUBRULE(this.sleepStmt) },
@@ -154,19 +164,19 @@ class ProcessParser extends StepRecoveringParser {
       { ALT: () => this.SUBRULE(this.setStmt) },
       { ALT: () => this.SUBRULE(this.failStmt) },
       { ALT: () => this.SUBRULE(this.endStmt) },
-    ]);
+    ]));
     this.ACTION(() => this.expectNext(stepOrEnd, ['statement', kind.name], 'step'));
   }, IN_STEP);
 
   public callStmt = this.RULE('callStmt', () => {
     this.CONSUME(T.Call);
-    this.OR([
+    this.OR((this.callAlts ??= [
       { ALT: () => (this.CONSUME(T.Process), this.CONSUME(T.Identifier, { LABEL: 'process' }), this.SUBRULE(this.argList)) },
       { ALT: () => (this.dottedName(3, 'activity'), this.SUBRULE2(this.argList)) },
-    ]);
+    ]));
     this.OPTION(() => (this.CONSUME(T.As), this.CONSUME2(T.Identifier, { LABEL: 'bind' })));
     this.MANY(() =>
-      this.OR2([
+      this.OR2((this.callClauseAlts ??= [
         { ALT: () => (this.CONSUME(T.Timeout), this.SUBRULE(this.expression, { LABEL: 'timeout' })) },
         { ALT: () => this.SUBRULE(this.retryClause) },
         {
@@ -177,7 +187,7 @@ class ProcessParser extends StepRecoveringParser {
             this.SUBRULE3(this.argList, { LABEL: 'compensationArgs' });
           },
         },
-      ]),
+      ])),
     );
   }, IN_STEP);
 
@@ -220,14 +230,14 @@ class ProcessParser extends StepRecoveringParser {
   public waitStmt = this.RULE('waitStmt', () => {
     this.CONSUME(T.Wait);
     this.OPTION(() => (this.CONSUME(T.Identifier, { LABEL: 'bind' }), this.CONSUME(T.Equals)));
-    this.OR([
+    this.OR((this.waitAlts ??= [
       { ALT: () => (this.CONSUME(T.Signal), this.CONSUME(T.AnyName, { LABEL: 'signal' }), this.OPTION2(() => this.SUBRULE(this.payloadDecl))) },
       { ALT: () => (this.CONSUME(T.Update), this.CONSUME2(T.AnyName, { LABEL: 'update' }), this.OPTION3(() => this.SUBRULE2(this.payloadDecl))) },
       { ALT: () => (this.CONSUME(T.Message), this.CONSUME3(T.AnyName, { LABEL: 'message' }), this.SUBRULE(this.argList)) },
-    ]);
+    ]));
     this.OPTION4(() => (this.CONSUME(T.Within), this.SUBRULE(this.expression, { LABEL: 'within' })));
     this.MANY(() =>
-      this.OR2([
+      this.OR2((this.waitClauseAlts ??= [
         {
           ALT: () => {
             this.CONSUME(T.Escalate);
@@ -238,7 +248,7 @@ class ProcessParser extends StepRecoveringParser {
           },
         },
         { ALT: () => (this.CONSUME(T.On), this.CONSUME(T.Timeout), this.SUBRULE2(this.block, { LABEL: 'onTimeout' })) },
-      ]),
+      ])),
     );
   }, IN_STEP);
 
@@ -369,11 +379,14 @@ class ProcessParser extends StepRecoveringParser {
   public operand = this.RULE('operand', () => {
     this.OPTION(() => this.CONSUME(T.Not));
     this.OPTION2(() => this.CONSUME(T.Minus));
-    this.OR([
+    this.OR((this.operandAlts ??= [
+      // A call may name a function that is also a keyword (`days(2)`, `hours(n)`): `name (` is
+      // a call, before any keyword or name alone.
+      { ALT: () => this.SUBRULE(this.functionCall) },
       { ALT: () => this.CONSUME(T.StringLiteral) },
       { ALT: () => this.CONSUME(T.MoneyLiteral) },
       { ALT: () => this.CONSUME(T.DurationLiteral) },
-      { GATE: () => this.LA(2).tokenType === T.Business, ALT: () => this.SUBRULE(this.businessDuration) },
+      { ALT: () => this.SUBRULE(this.businessDuration) },
       { ALT: () => this.CONSUME(T.NumberLiteral) },
       { ALT: () => this.CONSUME(T.True) },
       { ALT: () => this.CONSUME(T.False) },
@@ -381,16 +394,14 @@ class ProcessParser extends StepRecoveringParser {
       { ALT: () => this.CONSUME(T.Input) },
       { ALT: () => this.SUBRULE(this.listLiteral) },
       { ALT: () => this.SUBRULE(this.recordLiteral) },
-      // A call may name a function that is also a keyword (`days(2)`, `hours(n)`).
-      { GATE: () => this.LA(2).tokenType === T.LParen, ALT: () => this.SUBRULE(this.functionCall) },
       { ALT: () => this.CONSUME(T.Identifier) },
       { ALT: () => (this.CONSUME(T.LParen), this.SUBRULE(this.expression), this.CONSUME(T.RParen)) },
-    ]);
+    ]));
     this.MANY(() =>
-      this.OR2([
+      this.OR2((this.suffixAlts ??= [
         { ALT: () => (this.CONSUME(T.Dot), this.CONSUME(T.AnyName, { LABEL: 'suffix' })) },
         { ALT: () => (this.CONSUME(T.LBracket), this.SUBRULE2(this.expression, { LABEL: 'suffix' }), this.CONSUME(T.RBracket)) },
-      ]),
+      ])),
     );
   }, IN_STEP);
 
