@@ -11,6 +11,8 @@ import { catalogView, compileSources } from '../src/dsl/compile.js';
 import { renderSignatures } from '../src/dsl/catalog-types.js';
 import { hashIR, inCanonicalOrder } from '../src/dsl/lower.js';
 import { CATALOG } from '../src/activities/catalog/index.js';
+import { renderLookaheadTable } from '../src/dsl/lookahead.js';
+import { computeLookaheadTable, lookahead, renderCstTypes } from '../src/dsl/parser.js';
 import { ProcessIR } from '../src/ir/schema.js';
 
 const root = fileURLToPath(new URL('../../test/dsl/', import.meta.url));
@@ -63,4 +65,11 @@ test('the compiler reads the catalog as generated from the zod contracts (npm ru
   t.deepEqual(catalogView.names(), [...CATALOG.keys()]);
   t.is(catalogView.lookup('billing.nope'), undefined);
   t.is(catalogView.lookup('toString'), undefined);
+});
+
+test('the parser reads its lookahead and CST types as generated from the grammar (npm run gen:grammar)', (t) => {
+  const generated = (name: string) => readFileSync(fileURLToPath(new URL(`../../src/dsl/${name}`, import.meta.url)), 'utf8');
+  t.is(generated('lookahead-table.ts'), renderLookaheadTable(computeLookaheadTable()), 'src/dsl/lookahead-table.ts is out of date: run npm run gen:grammar');
+  t.is(generated('cst.d.ts'), renderCstTypes(), 'src/dsl/cst.d.ts is out of date: run npm run gen:grammar');
+  t.deepEqual(lookahead.computed, {}, 'the parser took every production from the table, computed none');
 });

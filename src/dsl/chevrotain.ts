@@ -13,13 +13,30 @@ import type * as Api from 'chevrotain';
 const entry = createRequire(import.meta.url).resolve('chevrotain'); // …/chevrotain/lib/src/api.js
 const chevrotain = (await import(new URL('../chevrotain.mjs', pathToFileURL(entry)).href)) as typeof Api;
 
-export const { createToken, CstParser, EOF, generateCstDts, isRecognitionException, Lexer, NotAllInputParsedException } = chevrotain;
+export const {
+  createToken,
+  CstParser,
+  EOF,
+  generateCstDts,
+  getLookaheadPaths,
+  isRecognitionException,
+  Lexer,
+  LLkLookaheadStrategy,
+  NotAllInputParsedException,
+  tokenMatcher,
+} = chevrotain;
 export type {
   CstNode,
   ICstVisitor,
   ILexingError,
+  ILookaheadStrategy,
+  ILookaheadValidationError,
+  IOrAlt,
   IParserErrorMessageProvider,
   IRecognitionException,
   IToken,
+  LookaheadProductionType,
+  OptionalProductionType,
+  Rule,
   TokenType,
 } from 'chevrotain';

@@ -42,7 +42,7 @@ const dotted = (parts: IToken[]): A.Name => ({ name: parts.map((t) => t.image).j
 class AstBuilder extends BaseVisitor {
   constructor(private readonly sink: DiagnosticSink) {
     super();
-    // Every CST rule has its visitor method: checked with the grammar (tests, gen:cst), not per compile.
+    // Every CST rule has its visitor method: checked with the grammar (tests, gen:grammar), not per compile.
     if (GRAMMAR_CHECKS) this.validateVisitor();
   }
 
