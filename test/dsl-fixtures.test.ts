@@ -12,7 +12,9 @@ import { renderSignatures } from '../src/dsl/catalog-types.js';
 import { hashIR, inCanonicalOrder } from '../src/dsl/lower.js';
 import { CATALOG } from '../src/activities/catalog/index.js';
 import { renderLookaheadTable } from '../src/dsl/lookahead.js';
-import { computeLookaheadTable, lookahead, renderCstTypes } from '../src/dsl/parser.js';
+import { computeLookaheadTable, CstChildren, lookahead, parseTokens, renderCstTypes } from '../src/dsl/parser.js';
+import { lex } from '../src/dsl/lexer.js';
+import type { CstNode } from 'chevrotain';
 import { ProcessIR } from '../src/ir/schema.js';
 
 const root = fileURLToPath(new URL('../../test/dsl/', import.meta.url));
@@ -72,4 +74,21 @@ test('the parser reads its lookahead and CST types as generated from the grammar
   t.is(generated('lookahead-table.ts'), renderLookaheadTable(computeLookaheadTable()), 'src/dsl/lookahead-table.ts is out of date: run npm run gen:grammar');
   t.is(generated('cst.d.ts'), renderCstTypes(), 'src/dsl/cst.d.ts is out of date: run npm run gen:grammar');
   t.deepEqual(lookahead.computed, {}, 'the parser took every production from the table, computed none');
+});
+
+test("every CST node is opened by the parser's own cstInvocationStateUpdate (fast children that inherit nothing)", (t) => {
+  const text = readFileSync(join(processesDir, 'secondary-confirmation.flow'), 'utf8');
+  const { cst, errors } = parseTokens(lex(text).tokens);
+  t.deepEqual(errors, []);
+  let nodes = 0;
+  const walk = (node: CstNode) => {
+    nodes++;
+    // A Chevrotain that no longer calls the method would build null-prototype children.
+    t.is(Object.getPrototypeOf(node.children), CstChildren.prototype, node.name);
+    for (const items of Object.values(node.children)) for (const x of items) if ('children' in x) walk(x);
+  };
+  walk(cst);
+  t.true(nodes > 100);
+  const children = new CstChildren();
+  for (const inherited of ['toString', 'constructor', 'hasOwnProperty', '__proto__', 'valueOf']) t.is(children[inherited], undefined, inherited);
 });
