@@ -159,6 +159,24 @@ test.serial('ComplaintHandling: a confirmed billing error is refunded double, ca
   t.true(templatesTo(t, msisdn).some((b) => b.includes(`投诉 ${complaintId}：经核实为计费差错，已双倍返还 ¥20.00`)));
 });
 
+test.serial('ComplaintHandling: a billing error confirmed with no charge named fails with its reason, and refunds nothing', async (t) => {
+  // The checker refused the process that refunded `coalesce(resolution.chargeId, input.relatedId)`
+  // unguarded (check/may-be-missing): with neither given, billing.doubleRefund would have failed
+  // at its boundary as svcflow/invalid-input. Version 2 tests it and says why it stops.
+  const msisdn = `1380${String(Date.now()).slice(-7)}`; // its own: the complaint is found by it
+  const input = { intakeRef: unique('IN'), msisdn, accountId: 'AC-1', category: 'billing', channel: 'hotline', description: '月租多扣', firstContactOwner: 'agent-1001' };
+  const result = await scenario(t, 'ComplaintHandling', input, async (h) => {
+    await waitingFor(h, 'resolveComplaint');
+    await h.executeUpdate('resolveComplaint', { args: [{ outcome: 'upheld', resolution: '计费差错', resolvedBy: 'agent-1001', billingError: true, wronglyCharged: { fen: 1000, currency: 'CNY' } }] });
+  });
+  t.true(result instanceof WorkflowFailedError);
+  t.is(((result as WorkflowFailedError).cause as { type?: string }).type, 'billing-error-without-charge');
+  const complaints = await rows(t, 'SELECT complaint_id, state FROM complaints WHERE msisdn = $1', [msisdn]);
+  t.is(complaints.length, 1);
+  t.like(complaints[0], { state: 'open' }, 'the work order stays open');
+  t.deepEqual(await rows(t, 'SELECT count(*)::int AS n FROM billing_refunds WHERE complaint_id = $1', [complaints[0]!.complaint_id]), [{ n: 0 }]);
+});
+
 test.serial('SpMischargeClaim: compensated at once, before the investigation ends', async (t) => {
   const { activities, pool } = t.context;
   const msisdn = '13900139000';

@@ -12,7 +12,12 @@ import { didYouMean, type DiagnosticSink } from './diagnostics.js';
 /** What names mean at a point of the process. */
 export interface Scope {
   /** Names definitely bound here, with their types. */
-  bound: { get(name: string): TypeRef | undefined; keys(): Iterable<string> };
+  bound: {
+    get(name: string): TypeRef | undefined;
+    keys(): Iterable<string>;
+    /** Whether a path (`input.note`) is known not to be null here (it was tested `!= null`). */
+    isPresent(path: string): boolean;
+  };
   /** Every name bound anywhere in the process, loop items aside (to tell "undefined" from "not yet"). */
   everywhere: Set<string>;
   /** True when the process names a calendar (business durations allowed). */
@@ -202,6 +207,47 @@ export class ExprChecker {
     return ANY;
   }
 
+  /**
+   * What may make `e` null where a value is required, as the process owner wrote it: an optional
+   * field (`input.note`, or `input.address.district`) not tested `!= null` on the way here,
+   * `null` itself, or a `coalesce` whose every choice may be null. Undefined when `e` has a value
+   * (as far as can be known: other values are not reported).
+   */
+  mayBeMissing(e: A.Expr, scope: Scope): string | undefined {
+    switch (e.kind) {
+      case 'Literal':
+        return e.value === null ? 'null' : undefined;
+      case 'Member':
+        return this.optionalOnTheWay(e, scope);
+      case 'Call': {
+        if (e.fn.name !== 'coalesce' || !e.args.length) return undefined;
+        const key = pathOf(e);
+        if (key !== undefined && scope.bound.isPresent(key)) return undefined;
+        return e.args.every((a) => this.mayBeMissing(a, scope) !== undefined) ? `${e.fn.name}(…)` : undefined;
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  /** The first optional field on the way from a name to `e` (a.b.c) not known present here. */
+  private optionalOnTheWay(e: Extract<A.Expr, { kind: 'Member' }>, scope: Scope): string | undefined {
+    const fields: string[] = [];
+    let x: A.Expr = e;
+    for (; x.kind === 'Member'; x = x.object) fields.unshift(x.property.name);
+    if (x.kind !== 'Name') return undefined;
+    let type = scope.bound.get(x.name);
+    let path = x.name;
+    for (const name of fields) {
+      const f = type?.t === 'record' ? type.fields.find((g) => g.name === name) : undefined;
+      if (!f) return undefined;
+      path = `${path}.${name}`;
+      if (f.optional && !scope.bound.isPresent(path)) return path;
+      type = f.type;
+    }
+    return undefined;
+  }
+
   mismatch(e: A.Expr, expected: string, actual: TypeRef, where: string): void {
     this.sink.add('check/type-mismatch', e.range, { expected, actual: describeType(actual), where });
   }
@@ -211,4 +257,22 @@ function describeOwner(e: A.Expr): string {
   if (e.kind === 'Name') return e.name;
   if (e.kind === 'Member') return `${describeOwner(e.object)}.${e.property.name}`;
   return 'this value';
+}
+
+/**
+ * A value written so that a condition can speak of it: a name and its fields (`input.note`,
+ * `reply.chargeId`), or a `coalesce` of such (`coalesce(reply.chargeId, input.relatedId)`).
+ * Anything else has no path.
+ */
+export function pathOf(e: A.Expr): string | undefined {
+  if (e.kind === 'Name') return e.name;
+  if (e.kind === 'Member') {
+    const object = pathOf(e.object);
+    return object === undefined ? undefined : `${object}.${e.property.name}`;
+  }
+  if (e.kind === 'Call' && e.fn.name === 'coalesce') {
+    const args = e.args.map(pathOf);
+    return args.every((a) => a !== undefined) ? `coalesce(${args.join(', ')})` : undefined;
+  }
+  return undefined;
 }

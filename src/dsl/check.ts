@@ -11,7 +11,7 @@ import { assertNever } from './ast.js';
 import type { Field, TypeRef } from '../ir/schema.js';
 import { ANY, assignable, describeType, DURATION, record, SCALAR_TYPES, STRING, TIME, PHONE, field } from '../ir/types.js';
 import { didYouMean, type DiagnosticSink } from './diagnostics.js';
-import { ExprChecker, type Scope } from './check-expr.js';
+import { ExprChecker, pathOf, type Scope } from './check-expr.js';
 import { childBlocks, chosenName } from './ids.js';
 import { WEEKDAYS, parseClock } from '../ir/calendar.js';
 
@@ -123,10 +123,30 @@ export function resolveFields(fields: A.FieldNode[], sink: DiagnosticSink): Fiel
  */
 export class Bindings {
   private readonly own = new Map<string, TypeRef>();
+  /** Paths (`input.note`, `reply.chargeId`) known here not to be null: tested `!= null` on the way. */
+  private readonly present = new Set<string>();
+  /** Names bound anew in this block: what outer blocks knew of their fields no longer holds. */
+  private readonly rebound = new Set<string>();
   constructor(private readonly parent?: Bindings) {}
 
   get(name: string): TypeRef | undefined {
     return this.own.get(name) ?? this.parent?.get(name);
+  }
+
+  isPresent(path: string): boolean {
+    if (this.present.has(path)) return true;
+    if (rootsOf(path).some((r) => this.rebound.has(r))) return false;
+    return this.parent?.isPresent(path) ?? false;
+  }
+
+  assumePresent(path: string): void {
+    this.present.add(path);
+  }
+
+  /** `name` is bound anew: nothing is known of its fields any more. */
+  forget(name: string): void {
+    for (const path of this.present) if (rootsOf(path).includes(name)) this.present.delete(path);
+    this.rebound.add(name);
   }
 
   set(name: string, type: TypeRef): void {
@@ -167,6 +187,8 @@ class ProcessChecker {
   private readonly everywhere = new Set<string>();
   private readonly chosen = new Map<string, A.Name>();
   private hasCalendar = false;
+  /** Set once some condition showed a path present: until then no step needs to forget any. */
+  private presenceKnown = false;
   /** The declared output: what every `end … with { … }` must give. */
   private output: Field[] = [];
 
@@ -229,9 +251,20 @@ class ProcessChecker {
         reported = true;
       }
       const next = this.step(s, current);
+      // What was known present of a name the step binds anew (anywhere inside it) no longer holds.
+      if (this.presenceKnown) for (const n of deepBindings(s)) next.bound.forget(n.name);
       current = { bound: next.bound, terminator: current.terminator ?? next.terminator };
     }
     return current;
+  }
+
+  /** `flow`, where `paths` are also known present (a branch whose condition tested them). */
+  private assuming(flow: Flow, paths: string[]): Flow {
+    if (!paths.length) return flow;
+    this.presenceKnown = true;
+    const bound = flow.bound.child();
+    for (const p of paths) bound.assumePresent(p);
+    return { bound };
   }
 
   private expr(e: A.Expr, flow: Flow): TypeRef {
@@ -302,12 +335,28 @@ class ProcessChecker {
         this.expect(s.value, flow, s.until ? TIME : DURATION, s.until ? "the time after 'sleep until'" : "the time after 'sleep'");
         return flow;
       case 'IfStep': {
-        const outs = s.branches.map((b) => {
+        // Each way through, with the paths its conditions show present (`x != null` held, or
+        // `x == null` did not): a branch knows its own condition held and the earlier ones did not.
+        const ways: Array<{ present: string[]; out: Flow }> = [];
+        const earlierFailed: string[] = [];
+        for (const b of s.branches) {
           this.expect(b.when, flow, { t: 'bool' }, "the condition after 'if'");
-          return this.block(b.steps, flow);
-        });
-        outs.push(s.otherwise ? this.block(s.otherwise, flow) : flow);
-        return merge(flow, outs);
+          const present = [...earlierFailed, ...presentWhen(b.when, true)];
+          ways.push({ present, out: this.block(b.steps, this.assuming(flow, present)) });
+          earlierFailed.push(...presentWhen(b.when, false));
+        }
+        ways.push({ present: earlierFailed, out: s.otherwise ? this.block(s.otherwise, this.assuming(flow, earlierFailed)) : flow });
+        const after = merge(flow, ways.map((w) => w.out));
+        // After the step, what every way that goes on knows (`if x == null { fail … }` leaves x
+        // present), unless a branch binds its name anew.
+        const on = ways.filter((w) => !w.out.terminator);
+        if (on.length && !after.terminator) {
+          const rebound = new Set(deepBindings(s).map((n) => n.name));
+          for (const path of on[0]!.present) {
+            if (!rootsOf(path).some((r) => rebound.has(r)) && on.every((w) => w.present.includes(path))) after.bound.assumePresent(path);
+          }
+        }
+        return after;
       }
       case 'MatchStep': {
         this.expr(s.subject, flow);
@@ -415,8 +464,11 @@ class ProcessChecker {
         this.sink.add('check/unknown-argument', a.name.range, { activity: owner, name: a.name.name, suggestion: didYouMean(a.name.name, names.filter((n) => !given.has(n))), expected: names });
         continue;
       }
+      const missing = param.optional ? undefined : this.exprs.mayBeMissing(a.value, this.scope(flow));
       if (!assignable(param.type, t)) {
         this.sink.add('check/argument-type', a.value.range, { activity: owner, name: a.name.name, expected: describeType(param.type), actual: describeType(t) });
+      } else if (missing !== undefined) {
+        this.sink.add('check/may-be-missing', a.value.range, { activity: owner, name: a.name.name, value: missing });
       } else if (param.type.t === 'enum' && a.value.kind === 'Literal' && typeof a.value.value === 'string' && !param.type.values.includes(a.value.value)) {
         this.sink.add('check/argument-type', a.value.range, { activity: owner, name: a.name.name, expected: describeType(param.type), actual: JSON.stringify(a.value.value) });
       }
@@ -453,4 +505,29 @@ function merge(flow: Flow, outs: Flow[]): Flow {
   const through = outs.filter((o) => !o.terminator);
   flow.bound.absorbCommon((through.length ? through : outs).map((o) => o.bound));
   return through.length ? { bound: flow.bound } : { bound: flow.bound, terminator: outs[0]?.terminator };
+}
+
+/** The names a path starts from: `input` for `input.address.city`; `a`, `b` for `coalesce(a.x, b)`. */
+function rootsOf(path: string): string[] {
+  return path
+    .split(/[(),\s]+/)
+    .filter((part) => part && part !== 'coalesce')
+    .map((part) => part.split('.')[0]!);
+}
+
+/**
+ * The paths a condition shows present (not null) when it is `holds`: `x != null` when true,
+ * `x == null` when false, both sides of an `and` when true and of an `or` when false; `not`
+ * turns it round. Anything else shows nothing.
+ */
+export function presentWhen(c: A.Expr, holds: boolean): string[] {
+  if (c.kind === 'Unary' && c.op === 'not') return presentWhen(c.arg, !holds);
+  if (c.kind !== 'Binary') return [];
+  if ((c.op === 'and' && holds) || (c.op === 'or' && !holds)) return [...presentWhen(c.left, holds), ...presentWhen(c.right, holds)];
+  if ((c.op === '!=' && holds) || (c.op === '==' && !holds)) {
+    const isNull = (e: A.Expr) => e.kind === 'Literal' && e.value === null;
+    const path = isNull(c.right) ? pathOf(c.left) : isNull(c.left) ? pathOf(c.right) : undefined;
+    return path === undefined ? [] : [path];
+  }
+  return [];
 }
