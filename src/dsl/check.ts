@@ -258,6 +258,20 @@ class ProcessChecker {
     return current;
   }
 
+  /**
+   * `flow`, for a block that may run while, or again after, `others` bind names anew (a loop's
+   * next round, a parallel branch beside it, another escalation): what was known present of
+   * those names is not known there.
+   */
+  private notKnowing(flow: Flow, others: A.Step[][]): Flow {
+    if (!this.presenceKnown) return flow;
+    const names = new Set(others.flat().flatMap(deepBindings).map((n) => n.name));
+    if (!names.size) return flow;
+    const bound = flow.bound.child();
+    for (const n of names) bound.forget(n);
+    return { bound };
+  }
+
   /** `flow`, where `paths` are also known present (a branch whose condition tested them). */
   private assuming(flow: Flow, paths: string[]): Flow {
     if (!paths.length) return flow;
@@ -321,7 +335,7 @@ class ProcessChecker {
         } else if (s.trigger.payload) payload = record(resolveFields(s.trigger.payload, this.sink));
         for (const esc of s.escalations) {
           this.expect(esc.after, flow, DURATION, "the time after 'escalate after'");
-          this.block(esc.steps, flow);
+          this.block(esc.steps, this.notKnowing(flow, s.escalations.filter((e) => e !== esc).map((e) => e.steps)));
         }
         if (!s.onTimeout) return this.bindHere(flow, s.bind, payload);
         const timeout = this.block(s.onTimeout, flow);
@@ -350,7 +364,8 @@ class ProcessChecker {
         // After the step, what every way that goes on knows (`if x == null { fail … }` leaves x
         // present), unless a branch binds its name anew.
         const on = ways.filter((w) => !w.out.terminator);
-        if (on.length && !after.terminator) {
+        if (on.length && !after.terminator && on[0]!.present.length) {
+          this.presenceKnown = true;
           const rebound = new Set(deepBindings(s).map((n) => n.name));
           for (const path of on[0]!.present) {
             if (!rootsOf(path).some((r) => rebound.has(r)) && on.every((w) => w.present.includes(path))) after.bound.assumePresent(path);
@@ -370,7 +385,7 @@ class ProcessChecker {
       case 'ParallelStep': {
         const owners = new Map<string, true>();
         const outs = s.branches.map((b) => {
-          const out = this.block(b.steps, flow);
+          const out = this.block(b.steps, this.notKnowing(flow, s.branches.filter((c) => c !== b).map((c) => c.steps)));
           // In `all`, branches run to the end side by side, so one name bound by two would race;
           // in `first`, only the winner's bindings are kept, so binding the same name is the point.
           for (const name of b.steps.flatMap(deepBindings)) {
@@ -389,14 +404,14 @@ class ProcessChecker {
       case 'ForEachStep': {
         const list = this.expr(s.list, flow);
         if (list.t !== 'any' && list.t !== 'list') this.exprs.mismatch(s.list, 'a list', list, "what follows 'in'");
-        const inner = flow.bound.child();
+        const inner = this.notKnowing(flow, [s.steps]).bound.child();
         inner.set(s.item.name, list.t === 'list' ? list.of : ANY);
         this.block(s.steps, { bound: inner });
         return flow;
       }
       case 'RepeatStep': {
         if (s.max < 1) this.sink.add('check/empty-repeat', s.range, {});
-        const body = this.block(s.steps, flow);
+        const body = this.block(s.steps, this.notKnowing(flow, [s.steps]));
         if (s.until) this.expect(s.until, body, { t: 'bool' }, "the condition after 'until'");
         flow.bound.absorb(body.bound);
         return { bound: flow.bound };
