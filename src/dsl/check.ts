@@ -127,6 +127,8 @@ export class Bindings {
   private readonly present = new Set<string>();
   /** Names bound anew in this block: what outer blocks knew of their fields no longer holds. */
   private readonly rebound = new Set<string>();
+  /** Names that something running alongside may bind anew at any time: nothing is ever known of them. */
+  private readonly volatile = new Set<string>();
   constructor(private readonly parent?: Bindings) {}
 
   get(name: string): TypeRef | undefined {
@@ -140,13 +142,18 @@ export class Bindings {
   }
 
   assumePresent(path: string): void {
-    this.present.add(path);
+    if (!rootsOf(path).some((r) => this.isVolatile(r))) this.present.add(path);
   }
 
   /** `name` is bound anew: nothing is known of its fields any more. */
-  forget(name: string): void {
+  forget(name: string, forGood = false): void {
     for (const path of this.present) if (rootsOf(path).includes(name)) this.present.delete(path);
     this.rebound.add(name);
+    if (forGood) this.volatile.add(name);
+  }
+
+  private isVolatile(name: string): boolean {
+    return this.volatile.has(name) || (this.parent?.isVolatile(name) ?? false);
   }
 
   set(name: string, type: TypeRef): void {
@@ -259,16 +266,16 @@ class ProcessChecker {
   }
 
   /**
-   * `flow`, for a block that may run while, or again after, `others` bind names anew (a loop's
-   * next round, a parallel branch beside it, another escalation): what was known present of
-   * those names is not known there.
+   * `flow`, for a block that may run again after `others` bind names anew (a loop's next round),
+   * or while they do (`alongside`: a parallel branch, an escalation): what was known present of
+   * those names is not known there, and alongside, nothing tested there holds either.
    */
-  private notKnowing(flow: Flow, others: A.Step[][]): Flow {
-    if (!this.presenceKnown) return flow;
+  private notKnowing(flow: Flow, others: A.Step[][], alongside = false): Flow {
+    if (!this.presenceKnown && !alongside) return flow;
     const names = new Set(others.flat().flatMap(deepBindings).map((n) => n.name));
     if (!names.size) return flow;
     const bound = flow.bound.child();
-    for (const n of names) bound.forget(n);
+    for (const n of names) bound.forget(n, alongside);
     return { bound };
   }
 
@@ -335,10 +342,11 @@ class ProcessChecker {
         } else if (s.trigger.payload) payload = record(resolveFields(s.trigger.payload, this.sink));
         for (const esc of s.escalations) {
           this.expect(esc.after, flow, DURATION, "the time after 'escalate after'");
-          this.block(esc.steps, this.notKnowing(flow, s.escalations.filter((e) => e !== esc).map((e) => e.steps)));
+          this.block(esc.steps, this.notKnowing(flow, s.escalations.filter((e) => e !== esc).map((e) => e.steps), true));
         }
         if (!s.onTimeout) return this.bindHere(flow, s.bind, payload);
-        const timeout = this.block(s.onTimeout, flow);
+        // The escalations have run by then, and what they bound anew holds.
+        const timeout = this.block(s.onTimeout, this.notKnowing(flow, s.escalations.map((e) => e.steps)));
         // If the timeout path can fall through, the binding is not certain afterwards; what
         // the timeout path binds is, when the wait binds it too (wait x = …, set x = … there).
         if (timeout.terminator) return this.bindHere(flow, s.bind, payload);
@@ -385,7 +393,7 @@ class ProcessChecker {
       case 'ParallelStep': {
         const owners = new Map<string, true>();
         const outs = s.branches.map((b) => {
-          const out = this.block(b.steps, this.notKnowing(flow, s.branches.filter((c) => c !== b).map((c) => c.steps)));
+          const out = this.block(b.steps, this.notKnowing(flow, s.branches.filter((c) => c !== b).map((c) => c.steps), true));
           // In `all`, branches run to the end side by side, so one name bound by two would race;
           // in `first`, only the winner's bindings are kept, so binding the same name is the point.
           for (const name of b.steps.flatMap(deepBindings)) {
@@ -406,6 +414,7 @@ class ProcessChecker {
         if (list.t !== 'any' && list.t !== 'list') this.exprs.mismatch(s.list, 'a list', list, "what follows 'in'");
         const inner = this.notKnowing(flow, [s.steps]).bound.child();
         inner.set(s.item.name, list.t === 'list' ? list.of : ANY);
+        inner.forget(s.item.name); // the item hides an outer name of its own name
         this.block(s.steps, { bound: inner });
         return flow;
       }
@@ -467,6 +476,11 @@ class ProcessChecker {
     return contract.output;
   }
 
+  private requiredFields(owner: string, name: string, value: A.Expr, actual: TypeRef, expected: RecordType, scope: Scope): void {
+    const report = (at: A.Range, field: string, missing: string) => this.sink.add('check/may-be-missing', at, { activity: owner, name: field, value: missing });
+    requiredFieldsOf(report, this.exprs, name, value, actual, expected, scope);
+  }
+
   private args(owner: string, range: A.Range, args: A.Arg[], params: Field[], flow: Flow): void {
     const given = new Set<string>();
     for (const a of args) {
@@ -484,12 +498,54 @@ class ProcessChecker {
         this.sink.add('check/argument-type', a.value.range, { activity: owner, name: a.name.name, expected: describeType(param.type), actual: describeType(t) });
       } else if (missing !== undefined) {
         this.sink.add('check/may-be-missing', a.value.range, { activity: owner, name: a.name.name, value: missing });
+      } else if (param.type.t === 'record' && !param.optional) {
+        this.requiredFields(owner, a.name.name, a.value, t, param.type, this.scope(flow));
       } else if (param.type.t === 'enum' && a.value.kind === 'Literal' && typeof a.value.value === 'string' && !param.type.values.includes(a.value.value)) {
         this.sink.add('check/argument-type', a.value.range, { activity: owner, name: a.name.name, expected: describeType(param.type), actual: JSON.stringify(a.value.value) });
       }
     }
     const missing = params.filter((p) => !p.optional && !given.has(p.name)).map((p) => p.name);
     if (missing.length) this.sink.add('check/missing-argument', range, { activity: owner, names: missing });
+  }
+}
+
+type RecordType = Extract<TypeRef, { t: 'record' }>;
+
+/**
+ * The fields a record argument must have and may lack: a value written in it that may be
+ * missing (`address: { street: input.street }`), or an optional field of a record given whole
+ * (`address: input.address`, whose `street` is optional). `actual` is the value's type.
+ */
+function requiredFieldsOf(
+  report: (at: A.Range, name: string, value: string) => void,
+  exprs: ExprChecker,
+  label: string,
+  value: A.Expr | { path: string; range: A.Range },
+  actual: TypeRef,
+  expected: RecordType,
+  scope: Scope,
+): void {
+  for (const f of expected.fields) {
+    if (f.optional) continue;
+    const name = `${label}.${f.name}`;
+    const got = actual.t === 'record' ? actual.fields.find((g) => g.name === f.name) : undefined;
+    if (!got) continue; // a field not there at all is the type check's to report
+    const inner = f.type.t === 'record' ? f.type : undefined;
+    if ('kind' in value && value.kind === 'Record') {
+      const given = value.fields.find((g) => g.name.name === f.name)!;
+      const missing = exprs.mayBeMissing(given.value, scope);
+      if (missing !== undefined) report(given.value.range, name, missing);
+      else if (inner) {
+        const path = pathOf(given.value);
+        requiredFieldsOf(report, exprs, name, given.value.kind === 'Record' || path === undefined ? given.value : { path, range: given.value.range }, got.type, inner, scope);
+      }
+      continue;
+    }
+    const base = 'path' in value ? value.path : pathOf(value);
+    if (base === undefined) continue;
+    const path = `${base}.${f.name}`;
+    if (got.optional && !scope.bound.isPresent(path)) report(value.range, name, path);
+    else if (inner) requiredFieldsOf(report, exprs, name, { path, range: value.range }, got.type, inner, scope);
   }
 }
 
@@ -541,8 +597,14 @@ export function presentWhen(c: A.Expr, holds: boolean): string[] {
   if ((c.op === 'and' && holds) || (c.op === 'or' && !holds)) return [...presentWhen(c.left, holds), ...presentWhen(c.right, holds)];
   if ((c.op === '!=' && holds) || (c.op === '==' && !holds)) {
     const isNull = (e: A.Expr) => e.kind === 'Literal' && e.value === null;
-    const path = isNull(c.right) ? pathOf(c.left) : isNull(c.left) ? pathOf(c.right) : undefined;
-    return path === undefined ? [] : [path];
+    const tested = isNull(c.right) ? c.left : isNull(c.left) ? c.right : undefined;
+    // A field of null is null, so `a.b.c != null` shows `a.b` present too.
+    const shown: string[] = [];
+    for (let e = tested; e; e = e.kind === 'Member' ? e.object : undefined) {
+      const path = pathOf(e);
+      if (path !== undefined) shown.push(path);
+    }
+    return shown;
   }
   return [];
 }
