@@ -17,6 +17,8 @@ export interface Scope {
     keys(): Iterable<string>;
     /** Whether a path (`input.note`) is known not to be null here (it was tested `!= null`). */
     isPresent(path: string): boolean;
+    /** Whether a name was bound to what may be null (`set v = input.note`). */
+    mayHoldNull(name: string): boolean;
   };
   /** Every name bound anywhere in the process, loop items aside (to tell "undefined" from "not yet"). */
   everywhere: Set<string>;
@@ -77,7 +79,8 @@ export class ExprChecker {
       case 'Record':
         return {
           t: 'record',
-          fields: e.fields.map((f) => ({ name: f.name.name, type: this.typeOf(f.value, scope), optional: false, pii: false })),
+          // A field whose value may be missing is an optional field of the record.
+          fields: e.fields.map((f) => ({ name: f.name.name, type: this.typeOf(f.value, scope), optional: this.mayBeMissing(f.value, scope) !== undefined, pii: false })),
         };
       case 'Unary': {
         const arg = this.typeOf(e.arg, scope);
@@ -217,6 +220,8 @@ export class ExprChecker {
     switch (e.kind) {
       case 'Literal':
         return e.value === null ? 'null' : undefined;
+      case 'Name':
+        return scope.bound.mayHoldNull(e.name) && !scope.bound.isPresent(e.name) ? e.name : undefined;
       case 'Member':
         return this.optionalOnTheWay(e, scope);
       case 'Call': {
@@ -236,6 +241,7 @@ export class ExprChecker {
     let x: A.Expr = e;
     for (; x.kind === 'Member'; x = x.object) fields.unshift(x.property.name);
     if (x.kind !== 'Name') return undefined;
+    if (scope.bound.mayHoldNull(x.name) && !scope.bound.isPresent(x.name)) return x.name; // a field of null is null
     let type = scope.bound.get(x.name);
     let path = x.name;
     for (const name of fields) {

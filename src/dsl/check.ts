@@ -129,6 +129,8 @@ export class Bindings {
   private readonly rebound = new Set<string>();
   /** Names that something running alongside may bind anew at any time: nothing is ever known of them. */
   private readonly volatile = new Set<string>();
+  /** Whether a name's value may be null (`set v = input.note`), where it was bound in this block. */
+  private readonly nullable = new Map<string, boolean>();
   constructor(private readonly parent?: Bindings) {}
 
   get(name: string): TypeRef | undefined {
@@ -150,6 +152,14 @@ export class Bindings {
     for (const path of this.present) if (rootsOf(path).includes(name)) this.present.delete(path);
     this.rebound.add(name);
     if (forGood) this.volatile.add(name);
+  }
+
+  mayHoldNull(name: string): boolean {
+    return this.nullable.get(name) ?? this.parent?.mayHoldNull(name) ?? false;
+  }
+
+  setNullable(name: string, nullable: boolean): void {
+    this.nullable.set(name, nullable);
   }
 
   private isVolatile(name: string): boolean {
@@ -196,6 +206,8 @@ class ProcessChecker {
   private hasCalendar = false;
   /** Set once some condition showed a path present: until then no step needs to forget any. */
   private presenceKnown = false;
+  /** Set once a name was bound to what may be null: until then no step needs to track any. */
+  private nullsHeld = false;
   /** The declared output: what every `end … with { … }` must give. */
   private output: Field[] = [];
 
@@ -302,9 +314,33 @@ class ProcessChecker {
    * the enclosing block (block() makes its own), so nothing else sees the change. Copying on
    * every `set` or `call … as` made a block of n bindings cost n² (40,000 steps: a minute).
    */
-  private bindHere(flow: Flow, name: A.Name | undefined, type: TypeRef): Flow {
-    if (name) flow.bound.set(name.name, type);
+  private bindHere(flow: Flow, name: A.Name | undefined, type: TypeRef, nullable = false): Flow {
+    if (name) {
+      flow.bound.set(name.name, type);
+      if (nullable) this.nullsHeld = true;
+      if (this.nullsHeld) flow.bound.setNullable(name.name, nullable);
+    }
     return flow;
+  }
+
+  /**
+   * After a step with several ways through it (`ways`: where each way that goes on ends), a
+   * name it binds may hold null if it may on any of them.
+   */
+  private joinNullable(target: Bindings, s: A.Step, ways: Array<Bindings | { bound: Bindings; present: string[] }>): void {
+    if (!this.nullsHeld) return;
+    // A name is not null on a way that binds it to a value, or whose condition tested it.
+    const mayBeNull = (w: Bindings | { bound: Bindings; present: string[] }, name: string) =>
+      w instanceof Bindings ? w.mayHoldNull(name) && !w.isPresent(name) : w.bound.mayHoldNull(name) && !w.bound.isPresent(name) && !w.present.includes(name);
+    for (const name of new Set(deepBindings(s).map((n) => n.name))) {
+      target.setNullable(name, ways.some((w) => mayBeNull(w, name)));
+      // A record's field is optional after the step if it is on any way (`set r = { id: null }` in one branch).
+      const here = target.get(name);
+      if (here?.t !== 'record') continue;
+      let joined: TypeRef = here;
+      for (const w of ways) joined = optionalInEither(joined, (w instanceof Bindings ? w : w.bound).get(name));
+      if (joined !== here) target.set(name, joined);
+    }
   }
 
   private step(s: A.Step, flow: Flow): Flow {
@@ -340,17 +376,29 @@ class ProcessChecker {
           s.trigger.correlate.forEach((a) => this.expr(a.value, flow));
           payload = MESSAGE_TYPE;
         } else if (s.trigger.payload) payload = record(resolveFields(s.trigger.payload, this.sink));
-        for (const esc of s.escalations) {
+        const escalated = s.escalations.map((esc) => {
           this.expect(esc.after, flow, DURATION, "the time after 'escalate after'");
-          this.block(esc.steps, this.notKnowing(flow, s.escalations.filter((e) => e !== esc).map((e) => e.steps), true));
+          return this.block(esc.steps, this.notKnowing(flow, s.escalations.filter((e) => e !== esc).map((e) => e.steps), true)).bound;
+        });
+        // After the wait, the escalations may have run, or not.
+        const ways = [flow.bound, ...escalated];
+        if (!s.onTimeout) {
+          this.joinNullable(flow.bound, s, ways);
+          return this.bindHere(flow, s.bind, payload);
         }
-        if (!s.onTimeout) return this.bindHere(flow, s.bind, payload);
         // The escalations have run by then, and what they bound anew holds.
         const timeout = this.block(s.onTimeout, this.notKnowing(flow, s.escalations.map((e) => e.steps)));
         // If the timeout path can fall through, the binding is not certain afterwards; what
         // the timeout path binds is, when the wait binds it too (wait x = …, set x = … there).
-        if (timeout.terminator) return this.bindHere(flow, s.bind, payload);
-        if (s.bind && timeout.bound.get(s.bind.name)) flow.bound.set(s.bind.name, payload);
+        if (timeout.terminator) {
+          this.joinNullable(flow.bound, s, ways);
+          return this.bindHere(flow, s.bind, payload);
+        }
+        this.joinNullable(flow.bound, s, [...ways, timeout.bound]);
+        if (s.bind && timeout.bound.get(s.bind.name)) {
+          flow.bound.set(s.bind.name, payload);
+          if (this.nullsHeld) flow.bound.setNullable(s.bind.name, timeout.bound.mayHoldNull(s.bind.name));
+        }
         return flow;
       }
       case 'SleepStep':
@@ -369,6 +417,7 @@ class ProcessChecker {
         }
         ways.push({ present: earlierFailed, out: s.otherwise ? this.block(s.otherwise, this.assuming(flow, earlierFailed)) : flow });
         const after = merge(flow, ways.map((w) => w.out));
+        this.joinNullable(after.bound, s, ways.filter((w) => !w.out.terminator).map((w) => ({ bound: w.out.bound, present: w.present })));
         // After the step, what every way that goes on knows (`if x == null { fail … }` leaves x
         // present), unless a branch binds its name anew.
         const on = ways.filter((w) => !w.out.terminator);
@@ -388,7 +437,9 @@ class ProcessChecker {
           return this.block(c.steps, flow);
         });
         outs.push(s.otherwise ? this.block(s.otherwise, flow) : flow);
-        return merge(flow, outs);
+        const after = merge(flow, outs);
+        this.joinNullable(after.bound, s, outs.filter((o) => !o.terminator).map((o) => o.bound));
+        return after;
       }
       case 'ParallelStep': {
         const owners = new Map<string, true>();
@@ -404,9 +455,11 @@ class ProcessChecker {
         });
         if (s.mode === 'first') {
           flow.bound.absorbCommon(outs.map((o) => o.bound));
+          this.joinNullable(flow.bound, s, outs.map((o) => o.bound));
           return { bound: flow.bound };
         }
         for (const o of outs) flow.bound.absorb(o.bound);
+        this.joinNullable(flow.bound, s, outs.map((o) => o.bound));
         return { bound: flow.bound, terminator: outs.every((o) => o.terminator) ? outs[0]!.terminator : undefined };
       }
       case 'ForEachStep': {
@@ -415,7 +468,10 @@ class ProcessChecker {
         const inner = this.notKnowing(flow, [s.steps]).bound.child();
         inner.set(s.item.name, list.t === 'list' ? list.of : ANY);
         inner.forget(s.item.name); // the item hides an outer name of its own name
-        this.block(s.steps, { bound: inner });
+        if (this.nullsHeld) inner.setNullable(s.item.name, false);
+        const body = this.block(s.steps, { bound: inner });
+        // The loop may run no time, or some.
+        this.joinNullable(flow.bound, s, [flow.bound, body.bound]);
         return flow;
       }
       case 'RepeatStep': {
@@ -423,6 +479,7 @@ class ProcessChecker {
         const body = this.block(s.steps, this.notKnowing(flow, [s.steps]));
         if (s.until) this.expect(s.until, body, { t: 'bool' }, "the condition after 'until'");
         flow.bound.absorb(body.bound);
+        this.joinNullable(flow.bound, s, [body.bound]);
         return { bound: flow.bound };
       }
       case 'SetStep': {
@@ -430,7 +487,10 @@ class ProcessChecker {
         const before = flow.bound.get(s.name.name);
         if (s.name.name === 'input') this.sink.add('check/duplicate-variable', s.name.range, { name: 'input' });
         if (before && before.t !== 'any' && t.t !== 'any' && !assignable(before, t)) this.exprs.mismatch(s.value, describeType(before), t, `the new value of '${s.name.name}'`);
-        return this.bindHere(flow, s.name, before && before.t !== 'any' ? before : t);
+        // The type it was first given stays, with its fields optional as the new value's are.
+        const type = before && before.t !== 'any' ? withOptionalFrom(before, t) : t;
+        if (type.t === 'record') this.nullsHeld = true; // its fields' optionality is followed from here on
+        return this.bindHere(flow, s.name, type, this.exprs.mayBeMissing(s.value, this.scope(flow)) !== undefined);
       }
       case 'FailStep':
         if (s.message) this.expr(s.message, flow);
@@ -607,4 +667,34 @@ export function presentWhen(c: A.Expr, holds: boolean): string[] {
     return shown;
   }
   return [];
+}
+
+/**
+ * `kept`, a variable's type, after it is set to a value of type `given`: a record field is
+ * optional as it is in `given` (optional there, or not there at all: a field of it is null).
+ */
+function withOptionalFrom(kept: TypeRef, given: TypeRef): TypeRef {
+  if (kept.t !== 'record' || given.t !== 'record' || !kept.fields.length || !given.fields.length) return kept;
+  return {
+    t: 'record',
+    fields: kept.fields.map((f) => {
+      const g = given.fields.find((x) => x.name === f.name);
+      return { ...f, optional: !g || g.optional, type: g ? withOptionalFrom(f.type, g.type) : f.type };
+    }),
+  };
+}
+
+/** `a`, with a record field optional where it is in `a` or in `b` (two ways a value may have come). */
+function optionalInEither(a: TypeRef, b: TypeRef | undefined): TypeRef {
+  if (a.t !== 'record' || b?.t !== 'record' || !a.fields.length || !b.fields.length) return a;
+  let changed = false;
+  const fields = a.fields.map((f) => {
+    const g = b.fields.find((x) => x.name === f.name);
+    const optional = f.optional || !g || g.optional;
+    const type = g ? optionalInEither(f.type, g.type) : f.type;
+    if (optional === f.optional && type === f.type) return f;
+    changed = true;
+    return { ...f, optional, type };
+  });
+  return changed ? { t: 'record', fields } : a;
 }

@@ -96,6 +96,12 @@ export const MESSAGES = {
     if (d.value.startsWith('coalesce(')) {
       return { message: `${d.activity} needs '${d.name}', and every value this coalesce chooses from may be missing here`, hint: 'end it with a value that is always there, or test it first: if coalesce(…) != null { … }' };
     }
+    if (!d.value.includes('.')) {
+      return {
+        message: `${d.activity} needs '${d.name}', and '${d.value}' may be missing here (it was set to what may be)`,
+        hint: `test it first (if ${d.value} != null { … }), or set it with a default: coalesce(…, …)`,
+      };
+    }
     return {
       message: `${d.activity} needs '${d.name}', and '${d.value}' may be missing here (it is optional)`,
       hint: `test it first (if ${d.value} != null { … }), or give a default: coalesce(${d.value}, …)`,
