@@ -237,18 +237,20 @@ export class ExprChecker {
 
   /** The first optional field on the way from a name to `e` (a.b.c) not known present here. */
   private optionalOnTheWay(e: Extract<A.Expr, { kind: 'Member' }>, scope: Scope): string | undefined {
-    const fields: string[] = [];
+    const chain: Array<Extract<A.Expr, { kind: 'Member' }>> = [];
     let x: A.Expr = e;
-    for (; x.kind === 'Member'; x = x.object) fields.unshift(x.property.name);
+    for (; x.kind === 'Member'; x = x.object) chain.push(x);
     if (x.kind !== 'Name') return undefined;
     if (scope.bound.mayHoldNull(x.name) && !scope.bound.isPresent(x.name)) return x.name; // a field of null is null
     let type = scope.bound.get(x.name);
-    let path = x.name;
-    for (const name of fields) {
+    for (let i = chain.length - 1; i >= 0; i--) {
+      const name = chain[i]!.property.name;
       const f = type?.t === 'record' ? type.fields.find((g) => g.name === name) : undefined;
       if (!f) return undefined;
-      path = `${path}.${name}`;
-      if (f.optional && !scope.bound.isPresent(path)) return path;
+      if (f.optional) {
+        const path = pathOf(chain[i]!)!;
+        if (!scope.bound.isPresent(path)) return path;
+      }
       type = f.type;
     }
     return undefined;
