@@ -10,7 +10,7 @@ import type * as A from './ast.js';
 import { assertNever } from './ast.js';
 import type { Field, TypeRef } from '../ir/schema.js';
 import { ANY, assignable, describeType, DURATION, record, SCALAR_TYPES, STRING, TIME, PHONE, field } from '../ir/types.js';
-import { didYouMean, type DiagnosticSink } from './diagnostics.js';
+import { didYouMean, DiagnosticSink } from './diagnostics.js';
 import { ExprChecker, pathOf, type Scope } from './check-expr.js';
 import { childBlocks, chosenName } from './ids.js';
 import { WEEKDAYS, parseClock } from '../ir/calendar.js';
@@ -212,7 +212,7 @@ interface Flow {
 }
 
 class ProcessChecker {
-  private readonly exprs: ExprChecker;
+  private exprs: ExprChecker;
   private readonly everywhere = new Set<string>();
   private readonly chosen = new Map<string, A.Name>();
   private hasCalendar = false;
@@ -227,7 +227,7 @@ class ProcessChecker {
     private readonly p: A.ProcessNode,
     private readonly ctx: CheckContext,
     private readonly calendars: ReadonlyMap<string, A.CalendarNode>,
-    private readonly sink: DiagnosticSink,
+    private sink: DiagnosticSink,
   ) {
     this.exprs = new ExprChecker(sink);
   }
@@ -301,6 +301,43 @@ class ProcessChecker {
     const bound = flow.bound.child();
     for (const n of names) bound.forget(n, alongside);
     return { bound };
+  }
+
+  /**
+   * A loop body's way in, from its second round on: what a later step of the body set to what
+   * may be null may be so at its start (`repeat { call a(id: x) … set x = input.note }`).
+   * Found by checking a body that sets anything once more, quietly, first.
+   */
+  private nextRound(flow: Flow, steps: A.Step[], enter: (f: Flow) => Flow): Flow {
+    if (!steps.some(setsAnything)) return flow;
+    const end = this.quietly(() => this.block(steps, enter(flow)));
+    let bound: Bindings | undefined;
+    for (const name of new Set(steps.flatMap(deepBindings).map((n) => n.name))) {
+      const before = flow.bound.get(name);
+      if (!before) continue; // not bound before the loop: reported as used before assignment
+      const nullable = end.bound.mayHoldNull(name) && !end.bound.isPresent(name);
+      const type = optionalInEither(before, end.bound.get(name));
+      if (!nullable && type === before) continue;
+      bound ??= flow.bound.child();
+      if (type !== before) bound.set(name, type);
+      if (nullable) {
+        this.nullsHeld = true;
+        bound.setNullable(name, true);
+      }
+    }
+    return bound ? { bound } : flow;
+  }
+
+  /** Runs `check` with its diagnostics dropped (a trial run of a block). */
+  private quietly<T>(check: () => T): T {
+    const [sink, exprs] = [this.sink, this.exprs];
+    this.sink = new DiagnosticSink(sink.file);
+    this.exprs = new ExprChecker(this.sink);
+    try {
+      return check();
+    } finally {
+      [this.sink, this.exprs] = [sink, exprs];
+    }
   }
 
   /** `flow`, where `paths` are also known present (a branch whose condition tested them). */
@@ -477,18 +514,23 @@ class ProcessChecker {
       case 'ForEachStep': {
         const list = this.expr(s.list, flow);
         if (list.t !== 'any' && list.t !== 'list') this.exprs.mismatch(s.list, 'a list', list, "what follows 'in'");
-        const inner = this.notKnowing(flow, [s.steps]).bound.child();
-        inner.set(s.item.name, list.t === 'list' ? list.of : ANY);
-        inner.forget(s.item.name); // the item hides an outer name of its own name
-        if (this.nullsHeld) inner.setNullable(s.item.name, false);
-        const body = this.block(s.steps, { bound: inner });
+        const enter = (f: Flow): Flow => {
+          const inner = f.bound.child();
+          inner.set(s.item.name, list.t === 'list' ? list.of : ANY);
+          inner.forget(s.item.name); // the item hides an outer name of its own name
+          if (this.nullsHeld) inner.setNullable(s.item.name, false);
+          return { bound: inner };
+        };
+        const entry = this.notKnowing(flow, [s.steps]);
+        const body = this.block(s.steps, enter(this.nextRound(entry, s.steps, enter)));
         // The loop may run no time, or some.
         this.joinNullable(flow.bound, s, [flow.bound, body.bound]);
         return flow;
       }
       case 'RepeatStep': {
         if (s.max < 1) this.sink.add('check/empty-repeat', s.range, {});
-        const body = this.block(s.steps, this.notKnowing(flow, [s.steps]));
+        const entry = this.notKnowing(flow, [s.steps]);
+        const body = this.block(s.steps, this.nextRound(entry, s.steps, (f) => f));
         if (s.until) this.expect(s.until, body, { t: 'bool' }, "the condition after 'until'");
         flow.bound.absorb(body.bound);
         this.joinNullable(flow.bound, s, [body.bound]);
@@ -631,6 +673,11 @@ function bindingsOf(s: A.Step): string[] {
   if ('bind' in s && s.bind) out.push(s.bind.name);
   if (s.kind === 'SetStep') out.push(s.name.name);
   return out;
+}
+
+/** Whether a step, or one inside it, is a `set`. */
+function setsAnything(s: A.Step): boolean {
+  return s.kind === 'SetStep' || childBlocks(s).some((b) => b.some(setsAnything));
 }
 
 /** Bindings a branch makes visible after it (not loop items, which stay inside). */
