@@ -74,7 +74,9 @@ export class ExprChecker {
       case 'List': {
         const items = e.items.map((i) => this.typeOf(i, scope));
         const first = items.find(known);
-        return { t: 'list', of: first && items.every((t) => !known(t) || t.t === first.t) ? first : ANY };
+        if (!first || !items.every((t) => !known(t) || t.t === first.t)) return { t: 'list', of: ANY };
+        // Records: a field is optional in the list's items if it is in any of them.
+        return { t: 'list', of: items.reduce<TypeRef>((of, t) => optionalInEither(of, t), first) };
       }
       case 'Record':
         return {
@@ -235,21 +237,29 @@ export class ExprChecker {
     }
   }
 
-  /** The first optional field on the way from a name to `e` (a.b.c) not known present here. */
+  /**
+   * The first optional field on the way from a name to `e` (`a.b.c`, `a.items[0].c`) not known
+   * present here, as the owner wrote it.
+   */
   private optionalOnTheWay(e: Extract<A.Expr, { kind: 'Member' }>, scope: Scope): string | undefined {
-    const chain: Array<Extract<A.Expr, { kind: 'Member' }>> = [];
+    const chain: Array<Extract<A.Expr, { kind: 'Member' | 'Index' }>> = [];
     let x: A.Expr = e;
-    for (; x.kind === 'Member'; x = x.object) chain.push(x);
+    for (; x.kind === 'Member' || x.kind === 'Index'; x = x.object) chain.push(x);
     if (x.kind !== 'Name') return undefined;
     if (scope.bound.mayHoldNull(x.name) && !scope.bound.isPresent(x.name)) return x.name; // a field of null is null
     let type = scope.bound.get(x.name);
     for (let i = chain.length - 1; i >= 0; i--) {
-      const name = chain[i]!.property.name;
+      const step = chain[i]!;
+      if (step.kind === 'Index') {
+        type = type?.t === 'list' ? type.of : undefined;
+        continue;
+      }
+      const name = step.property.name;
       const f = type?.t === 'record' ? type.fields.find((g) => g.name === name) : undefined;
       if (!f) return undefined;
       if (f.optional) {
-        const path = pathOf(chain[i]!)!;
-        if (!scope.bound.isPresent(path)) return path;
+        const path = pathOf(step);
+        if (path === undefined || !scope.bound.isPresent(path)) return path ?? written(step);
       }
       type = f.type;
     }
@@ -278,9 +288,51 @@ export function pathOf(e: A.Expr): string | undefined {
     const object = pathOf(e.object);
     return object === undefined ? undefined : `${object}.${e.property.name}`;
   }
+  if (e.kind === 'Index' && e.index.kind === 'Literal' && (typeof e.index.value === 'number' || typeof e.index.value === 'string')) {
+    const object = pathOf(e.object);
+    return object === undefined ? undefined : `${object}[${JSON.stringify(e.index.value)}]`;
+  }
   if (e.kind === 'Call' && e.fn.name === 'coalesce') {
     const args = e.args.map(pathOf);
     return args.every((a) => a !== undefined) ? `coalesce(${args.join(', ')})` : undefined;
   }
   return undefined;
+}
+
+/**
+ * `kept`, a variable's type, after it is set to a value of type `given`: a record field is
+ * optional as it is in `given` (optional there, or not there at all: a field of it is null).
+ */
+export function withOptionalFrom(kept: TypeRef, given: TypeRef): TypeRef {
+  if (kept.t !== 'record' || given.t !== 'record' || !kept.fields.length || !given.fields.length) return kept;
+  return {
+    t: 'record',
+    fields: kept.fields.map((f) => {
+      const g = given.fields.find((x) => x.name === f.name);
+      return { ...f, optional: !g || g.optional, type: g ? withOptionalFrom(f.type, g.type) : f.type };
+    }),
+  };
+}
+
+/** `a`, with a record field optional where it is in `a` or in `b` (two ways a value may have come). */
+export function optionalInEither(a: TypeRef, b: TypeRef | undefined): TypeRef {
+  if (a.t !== 'record' || b?.t !== 'record' || !a.fields.length || !b.fields.length) return a;
+  let changed = false;
+  const fields = a.fields.map((f) => {
+    const g = b.fields.find((x) => x.name === f.name);
+    const optional = f.optional || !g || g.optional;
+    const type = g ? optionalInEither(f.type, g.type) : f.type;
+    if (optional === f.optional && type === f.type) return f;
+    changed = true;
+    return { ...f, optional, type };
+  });
+  return changed ? { t: 'record', fields } : a;
+}
+
+/** A value as the owner wrote it, for a message: `input.items[…].id` (an index that is not a literal is left out). */
+function written(e: A.Expr): string {
+  if (e.kind === 'Name') return e.name;
+  if (e.kind === 'Member') return `${written(e.object)}.${e.property.name}`;
+  if (e.kind === 'Index') return `${written(e.object)}[${e.index.kind === 'Literal' ? JSON.stringify(e.index.value) : '…'}]`;
+  return 'this value';
 }

@@ -11,7 +11,7 @@ import { assertNever } from './ast.js';
 import type { Field, TypeRef } from '../ir/schema.js';
 import { ANY, assignable, describeType, DURATION, record, SCALAR_TYPES, STRING, TIME, PHONE, field } from '../ir/types.js';
 import { didYouMean, DiagnosticSink } from './diagnostics.js';
-import { ExprChecker, pathOf, type Scope } from './check-expr.js';
+import { ExprChecker, optionalInEither, pathOf, withOptionalFrom, type Scope } from './check-expr.js';
 import { childBlocks, chosenName } from './ids.js';
 import { WEEKDAYS, parseClock } from '../ir/calendar.js';
 
@@ -220,6 +220,10 @@ class ProcessChecker {
   private presenceKnown = false;
   /** Set once a name was bound to what may be null: until then no step needs to track any. */
   private nullsHeld = false;
+  /** While set: the names bound to what may be null (a trial run of blocks that run alongside). */
+  private nullAssigned?: Set<string>;
+  /** How many trial runs of loop bodies enclose the one being checked (nested loops: bounded). */
+  private trialDepth = 0;
   /** The declared output: what every `end … with { … }` must give. */
   private output: Field[] = [];
 
@@ -292,40 +296,83 @@ class ProcessChecker {
   /**
    * `flow`, for a block that may run again after `others` bind names anew (a loop's next round),
    * or while they do (`alongside`: a parallel branch, an escalation): what was known present of
-   * those names is not known there, and alongside, nothing tested there holds either.
+   * those names' fields is not known there (alongside, nothing tested there holds either); a
+   * name itself keeps whether it may be null, or may be so if `assignedNull` (what the others
+   * may set it to) says so.
    */
-  private notKnowing(flow: Flow, others: A.Step[][], alongside = false): Flow {
-    if (!this.presenceKnown && !alongside) return flow;
+  private notKnowing(flow: Flow, others: A.Step[][], alongside = false, assignedNull?: ReadonlySet<string>): Flow {
+    if (!this.presenceKnown && !this.nullsHeld && !alongside) return flow;
     const names = new Set(others.flat().flatMap(deepBindings).map((n) => n.name));
     if (!names.size) return flow;
     const bound = flow.bound.child();
-    for (const n of names) bound.forget(n, alongside);
+    for (const n of names) {
+      const nullable = assignedNull?.has(n) || !presentIn(flow.bound, n);
+      bound.forget(n, alongside);
+      if (nullable) this.nullsHeld = true;
+      if (this.nullsHeld) bound.setNullable(n, nullable);
+    }
     return { bound };
   }
 
-  /**
-   * A loop body's way in, from its second round on: what a later step of the body set to what
-   * may be null may be so at its start (`repeat { call a(id: x) … set x = input.note }`).
-   * Found by checking a body that sets anything once more, quietly, first.
-   */
-  private nextRound(flow: Flow, steps: A.Step[], enter: (f: Flow) => Flow): Flow {
-    if (!steps.some(setsAnything)) return flow;
-    const end = this.quietly(() => this.block(steps, enter(flow)));
-    let bound: Bindings | undefined;
-    for (const name of new Set(steps.flatMap(deepBindings).map((n) => n.name))) {
-      const before = flow.bound.get(name);
-      if (!before) continue; // not bound before the loop: reported as used before assignment
-      const nullable = end.bound.mayHoldNull(name) && !end.bound.isPresent(name);
-      const type = optionalInEither(before, end.bound.get(name));
-      if (!nullable && type === before) continue;
-      bound ??= flow.bound.child();
-      if (type !== before) bound.set(name, type);
-      if (nullable) {
-        this.nullsHeld = true;
-        bound.setNullable(name, true);
+  /** For each block: the names it may set to what may be null, found by a trial run (blocks that set nothing are not run). */
+  private nullsAssignedBy(flow: Flow, blocks: A.Step[][]): Array<ReadonlySet<string>> {
+    return blocks.map((steps) => {
+      if (!steps.some(setsAnything)) return new Set<string>();
+      const outer = this.nullAssigned;
+      const mine = new Set<string>();
+      this.nullAssigned = mine;
+      try {
+        this.quietly(() => this.block(steps, flow));
+      } finally {
+        this.nullAssigned = outer;
+        for (const n of mine) outer?.add(n);
       }
+      return mine;
+    });
+  }
+
+  /** What the other blocks than `i` may set to what may be null. */
+  private static others(assigned: Array<ReadonlySet<string>>, i: number): Set<string> {
+    return new Set(assigned.flatMap((a, j) => (j === i ? [] : [...a])));
+  }
+
+  /**
+   * A loop body's way in: the first round starts from `flow`, the next ones where the round
+   * before ended, so what a step of the body sets to what may be null may be so at its start
+   * (`repeat { call a(id: x) … set x = input.note }`). A body that sets anything is checked
+   * quietly first, round after round, until its start no longer changes (two levels of loops
+   * deep; further in, a loop's next rounds start as its first).
+   */
+  private loopEntry(flow: Flow, steps: A.Step[], enter: (f: Flow) => Flow): Flow {
+    let entry = this.notKnowing(flow, [steps]);
+    if (!steps.some(setsAnything) || this.trialDepth >= 2) return entry;
+    if (entry === flow) entry = { bound: flow.bound.child() };
+    const names = [...new Set(steps.flatMap(deepBindings).map((n) => n.name))].filter((n) => flow.bound.get(n));
+    for (let round = 0; round < 8; round++) {
+      this.trialDepth++;
+      let end: Flow;
+      try {
+        end = this.quietly(() => this.block(steps, enter(entry)));
+      } finally {
+        this.trialDepth--;
+      }
+      let changed = false;
+      for (const n of names) {
+        if (!presentIn(end.bound, n) && presentIn(entry.bound, n)) {
+          this.nullsHeld = true;
+          entry.bound.setNullable(n, true);
+          changed = true;
+        }
+        const before = entry.bound.get(n)!;
+        const type = optionalInEither(before, end.bound.get(n));
+        if (type !== before) {
+          entry.bound.set(n, type);
+          changed = true;
+        }
+      }
+      if (!changed) break;
     }
-    return bound ? { bound } : flow;
+    return entry;
   }
 
   /** Runs `check` with its diagnostics dropped (a trial run of a block). */
@@ -366,7 +413,10 @@ class ProcessChecker {
   private bindHere(flow: Flow, name: A.Name | undefined, type: TypeRef, nullable = false): Flow {
     if (name) {
       flow.bound.set(name.name, type);
-      if (nullable) this.nullsHeld = true;
+      if (nullable) {
+        this.nullsHeld = true;
+        this.nullAssigned?.add(name.name);
+      }
       if (this.nullsHeld) flow.bound.setNullable(name.name, nullable);
     }
     return flow;
@@ -377,17 +427,22 @@ class ProcessChecker {
    * name it binds may hold null if it may on any of them.
    */
   private joinNullable(target: Bindings, s: A.Step, ways: Array<Bindings | { bound: Bindings; present: string[] }>): void {
+    // Only `set` binds a name anew (a second `call … as x` or `wait x` is check/duplicate-variable),
+    // and it sets nullsHeld for what may be null and for records.
     if (!this.nullsHeld) return;
     // A name is not null on a way that binds it to a value, or whose condition tested it.
     const mayBeNull = (w: Bindings | { bound: Bindings; present: string[] }, name: string) =>
-      w instanceof Bindings ? w.mayHoldNull(name) && !w.isPresent(name) : w.bound.mayHoldNull(name) && !w.bound.isPresent(name) && !w.present.includes(name);
+      w instanceof Bindings ? !presentIn(w, name) : !presentIn(w.bound, name) && !w.present.includes(name);
     for (const name of new Set(deepBindings(s).map((n) => n.name))) {
       target.setNullable(name, ways.some((w) => mayBeNull(w, name)));
       // A record's field is optional after the step if it is on any way (`set r = { id: null }` in one branch).
       const here = target.get(name);
       if (here?.t !== 'record') continue;
       let joined: TypeRef = here;
-      for (const w of ways) joined = optionalInEither(joined, (w instanceof Bindings ? w : w.bound).get(name));
+      for (const w of ways) {
+        const there = (w instanceof Bindings ? w : w.bound).get(name);
+        if (there !== here) joined = optionalInEither(joined, there);
+      }
       if (joined !== here) target.set(name, joined);
     }
   }
@@ -425,9 +480,12 @@ class ProcessChecker {
           s.trigger.correlate.forEach((a) => this.expr(a.value, flow));
           payload = MESSAGE_TYPE;
         } else if (s.trigger.payload) payload = record(resolveFields(s.trigger.payload, this.sink));
-        const escalated = s.escalations.map((esc) => {
+        const escalationSteps = s.escalations.map((e) => e.steps);
+        const assigned = this.nullsAssignedBy(flow, escalationSteps);
+        const escalated = s.escalations.map((esc, i) => {
           this.expect(esc.after, flow, DURATION, "the time after 'escalate after'");
-          return this.block(esc.steps, this.notKnowing(flow, s.escalations.filter((e) => e !== esc).map((e) => e.steps), true)).bound;
+          const beside = escalationSteps.filter((_, j) => j !== i);
+          return this.block(esc.steps, this.notKnowing(flow, beside, true, ProcessChecker.others(assigned, i))).bound;
         });
         // After the wait, the escalations may have run, or not.
         const ways = [flow.bound, ...escalated];
@@ -436,7 +494,7 @@ class ProcessChecker {
           return this.bindHere(flow, s.bind, payload);
         }
         // The escalations have run by then, and what they bound anew holds.
-        const timeout = this.block(s.onTimeout, this.notKnowing(flow, s.escalations.map((e) => e.steps)));
+        const timeout = this.block(s.onTimeout, this.notKnowing(flow, escalationSteps, false, new Set(assigned.flatMap((a) => [...a]))));
         // If the timeout path can fall through, the binding is not certain afterwards; what
         // the timeout path binds is, when the wait binds it too (wait x = …, set x = … there).
         if (timeout.terminator) {
@@ -445,8 +503,9 @@ class ProcessChecker {
         }
         this.joinNullable(flow.bound, s, [...ways, timeout.bound]);
         if (s.bind && timeout.bound.get(s.bind.name)) {
-          flow.bound.set(s.bind.name, payload);
-          if (this.nullsHeld) flow.bound.setNullable(s.bind.name, timeout.bound.mayHoldNull(s.bind.name));
+          // The payload, or what the timeout branch set it to.
+          flow.bound.set(s.bind.name, optionalInEither(payload, timeout.bound.get(s.bind.name)));
+          if (this.nullsHeld) flow.bound.setNullable(s.bind.name, !presentIn(timeout.bound, s.bind.name));
         }
         return flow;
       }
@@ -492,8 +551,10 @@ class ProcessChecker {
       }
       case 'ParallelStep': {
         const owners = new Map<string, true>();
-        const outs = s.branches.map((b) => {
-          const out = this.block(b.steps, this.notKnowing(flow, s.branches.filter((c) => c !== b).map((c) => c.steps), true));
+        const assigned = this.nullsAssignedBy(flow, s.branches.map((b) => b.steps));
+        const outs = s.branches.map((b, i) => {
+          const beside = s.branches.filter((c) => c !== b).map((c) => c.steps);
+          const out = this.block(b.steps, this.notKnowing(flow, beside, true, ProcessChecker.others(assigned, i)));
           // In `all`, branches run to the end side by side, so one name bound by two would race;
           // in `first`, only the winner's bindings are kept, so binding the same name is the point.
           for (const name of b.steps.flatMap(deepBindings)) {
@@ -518,19 +579,20 @@ class ProcessChecker {
           const inner = f.bound.child();
           inner.set(s.item.name, list.t === 'list' ? list.of : ANY);
           inner.forget(s.item.name); // the item hides an outer name of its own name
-          if (this.nullsHeld) inner.setNullable(s.item.name, false);
+          // An item of a list written out may be what one of its values may be.
+          const nullable = s.list.kind === 'List' && s.list.items.some((v) => this.exprs.mayBeMissing(v, this.scope(f)) !== undefined);
+          if (nullable) this.nullsHeld = true;
+          if (this.nullsHeld) inner.setNullable(s.item.name, nullable);
           return { bound: inner };
         };
-        const entry = this.notKnowing(flow, [s.steps]);
-        const body = this.block(s.steps, enter(this.nextRound(entry, s.steps, enter)));
+        const body = this.block(s.steps, enter(this.loopEntry(flow, s.steps, enter)));
         // The loop may run no time, or some.
         this.joinNullable(flow.bound, s, [flow.bound, body.bound]);
         return flow;
       }
       case 'RepeatStep': {
         if (s.max < 1) this.sink.add('check/empty-repeat', s.range, {});
-        const entry = this.notKnowing(flow, [s.steps]);
-        const body = this.block(s.steps, this.nextRound(entry, s.steps, (f) => f));
+        const body = this.block(s.steps, this.loopEntry(flow, s.steps, (f) => f));
         if (s.until) this.expect(s.until, body, { t: 'bool' }, "the condition after 'until'");
         flow.bound.absorb(body.bound);
         this.joinNullable(flow.bound, s, [body.bound]);
@@ -698,13 +760,19 @@ function merge(flow: Flow, outs: Flow[]): Flow {
   return through.length ? { bound: flow.bound } : { bound: flow.bound, terminator: outs[0]?.terminator };
 }
 
+/** Whether `name` holds a value here: it was bound to one, or tested `!= null`. */
+function presentIn(bound: Bindings, name: string): boolean {
+  return !bound.mayHoldNull(name) || bound.isPresent(name);
+}
+
 /** The names a path starts from: `input` for `input.address.city`; `a`, `b` for `coalesce(a.x, b)`. */
 function rootsOf(path: string): string[] {
-  if (!path.includes('(')) return [path.split('.', 1)[0]!];
+  const root = (part: string) => /^[^.[]*/.exec(part)![0];
+  if (!path.includes('(')) return [root(path)];
   return path
     .split(/[(),\s]+/)
     .filter((part) => part && part !== 'coalesce')
-    .map((part) => part.split('.')[0]!);
+    .map(root);
 }
 
 /**
@@ -728,34 +796,4 @@ export function presentWhen(c: A.Expr, holds: boolean): string[] {
     return shown;
   }
   return [];
-}
-
-/**
- * `kept`, a variable's type, after it is set to a value of type `given`: a record field is
- * optional as it is in `given` (optional there, or not there at all: a field of it is null).
- */
-function withOptionalFrom(kept: TypeRef, given: TypeRef): TypeRef {
-  if (kept.t !== 'record' || given.t !== 'record' || !kept.fields.length || !given.fields.length) return kept;
-  return {
-    t: 'record',
-    fields: kept.fields.map((f) => {
-      const g = given.fields.find((x) => x.name === f.name);
-      return { ...f, optional: !g || g.optional, type: g ? withOptionalFrom(f.type, g.type) : f.type };
-    }),
-  };
-}
-
-/** `a`, with a record field optional where it is in `a` or in `b` (two ways a value may have come). */
-function optionalInEither(a: TypeRef, b: TypeRef | undefined): TypeRef {
-  if (a.t !== 'record' || b?.t !== 'record' || !a.fields.length || !b.fields.length) return a;
-  let changed = false;
-  const fields = a.fields.map((f) => {
-    const g = b.fields.find((x) => x.name === f.name);
-    const optional = f.optional || !g || g.optional;
-    const type = g ? optionalInEither(f.type, g.type) : f.type;
-    if (optional === f.optional && type === f.type) return f;
-    changed = true;
-    return { ...f, optional, type };
-  });
-  return changed ? { t: 'record', fields } : a;
 }
