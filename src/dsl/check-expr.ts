@@ -242,12 +242,14 @@ export class ExprChecker {
    * present here, as the owner wrote it.
    */
   private optionalOnTheWay(e: Extract<A.Expr, { kind: 'Member' }>, scope: Scope): string | undefined {
-    const chain: Array<Extract<A.Expr, { kind: 'Member' | 'Index' }>> = [];
     let x: A.Expr = e;
-    for (; x.kind === 'Member' || x.kind === 'Index'; x = x.object) chain.push(x);
+    while (x.kind === 'Member' || x.kind === 'Index') x = x.object;
     if (x.kind !== 'Name') return undefined;
     if (scope.bound.mayHoldNull(x.name) && !scope.bound.isPresent(x.name)) return x.name; // a field of null is null
     let type = scope.bound.get(x.name);
+    if (!type || !hasOptional(type)) return undefined; // most values: nothing on the way may be missing
+    const chain: Array<Extract<A.Expr, { kind: 'Member' | 'Index' }>> = [];
+    for (let y: A.Expr = e; y.kind === 'Member' || y.kind === 'Index'; y = y.object) chain.push(y);
     for (let i = chain.length - 1; i >= 0; i--) {
       const step = chain[i]!;
       if (step.kind === 'Index') {
@@ -335,4 +337,16 @@ function written(e: A.Expr): string {
   if (e.kind === 'Member') return `${written(e.object)}.${e.property.name}`;
   if (e.kind === 'Index') return `${written(e.object)}[${e.index.kind === 'Literal' ? JSON.stringify(e.index.value) : '…'}]`;
   return 'this value';
+}
+
+const optionalWithin = new WeakMap<TypeRef, boolean>();
+/** Whether a type has an optional field anywhere inside (remembered per type object). */
+function hasOptional(type: TypeRef): boolean {
+  if (type.t !== 'record' && type.t !== 'list') return false;
+  let known = optionalWithin.get(type);
+  if (known === undefined) {
+    known = type.t === 'list' ? hasOptional(type.of) : type.fields.some((f) => f.optional || hasOptional(f.type));
+    optionalWithin.set(type, known);
+  }
+  return known;
 }
