@@ -4,6 +4,7 @@
  * after changing a contract; a test fails until it is run).
  */
 import { writeFileSync } from 'node:fs';
-import { renderSignatures } from '../src/dsl/catalog-types.js';
+import { catalogSignatures } from '../src/dsl/catalog-types.js';
+import { renderSignatures } from '../src/dsl/generated.js';
 
-writeFileSync(new URL('../../src/dsl/catalog-signatures.ts', import.meta.url), renderSignatures());
+writeFileSync(new URL('../../src/dsl/catalog-signatures.ts', import.meta.url), renderSignatures(catalogSignatures()));

@@ -4,7 +4,7 @@
  * A test fails while either is out of date.
  */
 import { writeFileSync } from 'node:fs';
-import { renderLookaheadTable } from '../src/dsl/lookahead.js';
+import { renderLookaheadTable } from '../src/dsl/generated.js';
 import { computeLookaheadTable, renderCstTypes } from '../src/dsl/parser.js';
 
 const write = (name: string, text: string) => writeFileSync(new URL(`../../src/dsl/${name}`, import.meta.url), text);

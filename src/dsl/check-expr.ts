@@ -9,17 +9,35 @@ import { ANY, BOOL, describeType, DURATION, fieldOf, INT, MONEY, NUMBER, STRING,
 import { FUNCTIONS, FUNCTION_NAMES } from '../ir/functions.js';
 import { didYouMean, type DiagnosticSink } from './diagnostics.js';
 
+/** The names bound at a point, and what is known of whether their values are there. */
+export interface BoundNames {
+  get(name: string): TypeRef | undefined;
+  keys(): Iterable<string>;
+  /** Whether a path (`input.note`) is known not to be null here (it was tested `!= null`). */
+  isPresent(path: string): boolean;
+  /** Whether a name was bound to what may be null (`set v = input.note`). */
+  mayHoldNull(name: string): boolean;
+}
+
+/** Whether `name` holds a value here: it was bound to one, or tested `!= null`. */
+export function presentIn(bound: BoundNames, name: string): boolean {
+  return !bound.mayHoldNull(name) || bound.isPresent(name);
+}
+
+/**
+ * What may be missing where a value is required (check/may-be-missing): `what`, as the owner
+ * wrote it, and `why`: it is null, an optional field, a variable set to what may be missing,
+ * or a coalesce whose every choice may be.
+ */
+export interface Missing {
+  what: string;
+  why: 'null' | 'optional' | 'variable' | 'coalesce';
+}
+
 /** What names mean at a point of the process. */
 export interface Scope {
   /** Names definitely bound here, with their types. */
-  bound: {
-    get(name: string): TypeRef | undefined;
-    keys(): Iterable<string>;
-    /** Whether a path (`input.note`) is known not to be null here (it was tested `!= null`). */
-    isPresent(path: string): boolean;
-    /** Whether a name was bound to what may be null (`set v = input.note`). */
-    mayHoldNull(name: string): boolean;
-  };
+  bound: BoundNames;
   /** Every name bound anywhere in the process, loop items aside (to tell "undefined" from "not yet"). */
   everywhere: Set<string>;
   /** True when the process names a calendar (business durations allowed). */
@@ -76,7 +94,7 @@ export class ExprChecker {
         const first = items.find(known);
         if (!first || !items.every((t) => !known(t) || t.t === first.t)) return { t: 'list', of: ANY };
         // Records: a field is optional in the list's items if it is in any of them.
-        return { t: 'list', of: items.reduce<TypeRef>((of, t) => optionalInEither(of, t), first) };
+        return { t: 'list', of: items.reduce<TypeRef>((of, t) => withOptionalFrom(of, t, true), first) };
       }
       case 'Record':
         return {
@@ -213,24 +231,24 @@ export class ExprChecker {
   }
 
   /**
-   * What may make `e` null where a value is required, as the process owner wrote it: an optional
-   * field (`input.note`, or `input.address.district`) not tested `!= null` on the way here,
-   * `null` itself, or a `coalesce` whose every choice may be null. Undefined when `e` has a value
-   * (as far as can be known: other values are not reported).
+   * What may make `e` null where a value is required: an optional field (`input.note`, or
+   * `input.address.district`) not tested `!= null` on the way here, `null` itself, a variable
+   * set to what may be, or a `coalesce` whose every choice may be. Undefined when `e` has a
+   * value (as far as can be known: other values are not reported).
    */
-  mayBeMissing(e: A.Expr, scope: Scope): string | undefined {
+  mayBeMissing(e: A.Expr, scope: Scope): Missing | undefined {
     switch (e.kind) {
       case 'Literal':
-        return e.value === null ? 'null' : undefined;
+        return e.value === null ? { what: 'null', why: 'null' } : undefined;
       case 'Name':
-        return scope.bound.mayHoldNull(e.name) && !scope.bound.isPresent(e.name) ? e.name : undefined;
+        return presentIn(scope.bound, e.name) ? undefined : { what: e.name, why: 'variable' };
       case 'Member':
         return this.optionalOnTheWay(e, scope);
       case 'Call': {
         if (e.fn.name !== 'coalesce' || !e.args.length) return undefined;
         const key = pathOf(e);
         if (key !== undefined && scope.bound.isPresent(key)) return undefined;
-        return e.args.every((a) => this.mayBeMissing(a, scope) !== undefined) ? `${e.fn.name}(…)` : undefined;
+        return e.args.every((a) => this.mayBeMissing(a, scope)) ? { what: key ?? 'coalesce(…)', why: 'coalesce' } : undefined;
       }
       default:
         return undefined;
@@ -239,13 +257,13 @@ export class ExprChecker {
 
   /**
    * The first optional field on the way from a name to `e` (`a.b.c`, `a.items[0].c`) not known
-   * present here, as the owner wrote it.
+   * present here, or the name itself when it may hold null (a field of null is null).
    */
-  private optionalOnTheWay(e: Extract<A.Expr, { kind: 'Member' }>, scope: Scope): string | undefined {
+  private optionalOnTheWay(e: Extract<A.Expr, { kind: 'Member' }>, scope: Scope): Missing | undefined {
     let x: A.Expr = e;
     while (x.kind === 'Member' || x.kind === 'Index') x = x.object;
     if (x.kind !== 'Name') return undefined;
-    if (scope.bound.mayHoldNull(x.name) && !scope.bound.isPresent(x.name)) return x.name; // a field of null is null
+    if (!presentIn(scope.bound, x.name)) return { what: x.name, why: 'variable' };
     let type = scope.bound.get(x.name);
     if (!type || !hasOptional(type)) return undefined; // most values: nothing on the way may be missing
     const chain: Array<Extract<A.Expr, { kind: 'Member' | 'Index' }>> = [];
@@ -261,7 +279,7 @@ export class ExprChecker {
       if (!f) return undefined;
       if (f.optional) {
         const path = pathOf(step);
-        if (path === undefined || !scope.bound.isPresent(path)) return path ?? written(step);
+        if (path === undefined || !scope.bound.isPresent(path)) return { what: describeOwner(step), why: 'optional' };
       }
       type = f.type;
     }
@@ -273,9 +291,11 @@ export class ExprChecker {
   }
 }
 
+/** A value as the owner wrote it, for a message: `input.items[0].id` (`[…]` for an index that is not a literal). */
 function describeOwner(e: A.Expr): string {
   if (e.kind === 'Name') return e.name;
   if (e.kind === 'Member') return `${describeOwner(e.object)}.${e.property.name}`;
+  if (e.kind === 'Index') return `${describeOwner(e.object)}[${e.index.kind === 'Literal' ? JSON.stringify(e.index.value) : '…'}]`;
   return 'this value';
 }
 
@@ -302,41 +322,23 @@ export function pathOf(e: A.Expr): string | undefined {
 }
 
 /**
- * `kept`, a variable's type, after it is set to a value of type `given`: a record field is
- * optional as it is in `given` (optional there, or not there at all: a field of it is null).
+ * `kept` (a variable's type), with each record field optional as it is in `given`: optional
+ * there, or not there at all (a field of it is null). `either`: optional in `kept` or in
+ * `given`, for a value that may have come either way; else as in `given` alone, for a variable
+ * set anew. `kept` itself when nothing changes.
  */
-export function withOptionalFrom(kept: TypeRef, given: TypeRef): TypeRef {
-  if (kept.t !== 'record' || given.t !== 'record' || !kept.fields.length || !given.fields.length) return kept;
-  return {
-    t: 'record',
-    fields: kept.fields.map((f) => {
-      const g = given.fields.find((x) => x.name === f.name);
-      return { ...f, optional: !g || g.optional, type: g ? withOptionalFrom(f.type, g.type) : f.type };
-    }),
-  };
-}
-
-/** `a`, with a record field optional where it is in `a` or in `b` (two ways a value may have come). */
-export function optionalInEither(a: TypeRef, b: TypeRef | undefined): TypeRef {
-  if (a.t !== 'record' || b?.t !== 'record' || !a.fields.length || !b.fields.length) return a;
+export function withOptionalFrom(kept: TypeRef, given: TypeRef | undefined, either = false): TypeRef {
+  if (kept.t !== 'record' || given?.t !== 'record' || !kept.fields.length || !given.fields.length) return kept;
   let changed = false;
-  const fields = a.fields.map((f) => {
-    const g = b.fields.find((x) => x.name === f.name);
-    const optional = f.optional || !g || g.optional;
-    const type = g ? optionalInEither(f.type, g.type) : f.type;
+  const fields = kept.fields.map((f) => {
+    const g = given.fields.find((x) => x.name === f.name);
+    const optional = (either && f.optional) || !g || g.optional;
+    const type = g ? withOptionalFrom(f.type, g.type, either) : f.type;
     if (optional === f.optional && type === f.type) return f;
     changed = true;
     return { ...f, optional, type };
   });
-  return changed ? { t: 'record', fields } : a;
-}
-
-/** A value as the owner wrote it, for a message: `input.items[…].id` (an index that is not a literal is left out). */
-function written(e: A.Expr): string {
-  if (e.kind === 'Name') return e.name;
-  if (e.kind === 'Member') return `${written(e.object)}.${e.property.name}`;
-  if (e.kind === 'Index') return `${written(e.object)}[${e.index.kind === 'Literal' ? JSON.stringify(e.index.value) : '…'}]`;
-  return 'this value';
+  return changed ? { t: 'record', fields } : kept;
 }
 
 const optionalWithin = new WeakMap<TypeRef, boolean>();

@@ -11,7 +11,7 @@ import { assertNever } from './ast.js';
 import type { Field, TypeRef } from '../ir/schema.js';
 import { ANY, assignable, describeType, DURATION, record, SCALAR_TYPES, STRING, TIME, PHONE, field } from '../ir/types.js';
 import { didYouMean, DiagnosticSink } from './diagnostics.js';
-import { ExprChecker, optionalInEither, pathOf, withOptionalFrom, type Scope } from './check-expr.js';
+import { ExprChecker, pathOf, presentIn, withOptionalFrom, type BoundNames, type Missing, type Scope } from './check-expr.js';
 import { childBlocks, chosenName } from './ids.js';
 import { WEEKDAYS, parseClock } from '../ir/calendar.js';
 
@@ -115,12 +115,6 @@ export function resolveFields(fields: A.FieldNode[], sink: DiagnosticSink): Fiel
   });
 }
 
-/**
- * The names bound at a point, with their types: a block's own bindings over its enclosing
- * block's. A block never copies what encloses it, and steps that join branches write what all
- * of them bind into the block they are in, so a lookup climbs only the nesting of blocks: a
- * flat process of n steps checks in time linear in n, not n² (the 1,000-step benchmark).
- */
 /** What a block knows of values' presence. */
 interface Presence {
   /** Paths (`input.note`, `reply.chargeId`) known not to be null: tested `!= null` on the way. */
@@ -133,7 +127,13 @@ interface Presence {
   nullable: Map<string, boolean>;
 }
 
-export class Bindings {
+/**
+ * The names bound at a point, with their types: a block's own bindings over its enclosing
+ * block's. A block never copies what encloses it, and steps that join branches write what all
+ * of them bind into the block they are in, so a lookup climbs only the nesting of blocks: a
+ * flat process of n steps checks in time linear in n, not n² (the 1,000-step benchmark).
+ */
+export class Bindings implements BoundNames {
   private readonly own = new Map<string, TypeRef>();
   /** What is known here of values' presence (check/may-be-missing): made when something is. */
   private facts?: Presence;
@@ -287,7 +287,7 @@ class ProcessChecker {
       }
       const next = this.step(s, current);
       // What was known present of a name the step binds anew (anywhere inside it) no longer holds.
-      if (this.presenceKnown) for (const n of deepBindings(s)) next.bound.forget(n.name);
+      if (this.presenceKnown) for (const n of namesBoundIn([s])) next.bound.forget(n);
       current = { bound: next.bound, terminator: current.terminator ?? next.terminator };
     }
     return current;
@@ -302,7 +302,7 @@ class ProcessChecker {
    */
   private notKnowing(flow: Flow, others: A.Step[][], alongside = false, assignedNull?: ReadonlySet<string>): Flow {
     if (!this.presenceKnown && !this.nullsHeld && !alongside) return flow;
-    const names = new Set(others.flat().flatMap(deepBindings).map((n) => n.name));
+    const names = namesBoundIn(others.flat());
     if (!names.size) return flow;
     const bound = flow.bound.child();
     for (const n of names) {
@@ -331,7 +331,7 @@ class ProcessChecker {
     });
   }
 
-  /** What the other blocks than `i` may set to what may be null. */
+  /** What the blocks other than the `i`-th (all of them for -1) may set to what may be null. */
   private static others(assigned: Array<ReadonlySet<string>>, i: number): Set<string> {
     return new Set(assigned.flatMap((a, j) => (j === i ? [] : [...a])));
   }
@@ -347,7 +347,7 @@ class ProcessChecker {
     let entry = this.notKnowing(flow, [steps]);
     if (!steps.some(setsAnything) || this.trialDepth >= 2) return entry;
     if (entry === flow) entry = { bound: flow.bound.child() };
-    const names = [...new Set(steps.flatMap(deepBindings).map((n) => n.name))].filter((n) => flow.bound.get(n));
+    const names = [...namesBoundIn(steps)].filter((n) => flow.bound.get(n));
     for (let round = 0; round < 8; round++) {
       this.trialDepth++;
       let end: Flow;
@@ -364,7 +364,7 @@ class ProcessChecker {
           changed = true;
         }
         const before = entry.bound.get(n)!;
-        const type = optionalInEither(before, end.bound.get(n));
+        const type = withOptionalFrom(before, end.bound.get(n), true);
         if (type !== before) {
           entry.bound.set(n, type);
           changed = true;
@@ -426,22 +426,20 @@ class ProcessChecker {
    * After a step with several ways through it (`ways`: where each way that goes on ends), a
    * name it binds may hold null if it may on any of them.
    */
-  private joinNullable(target: Bindings, s: A.Step, ways: Array<Bindings | { bound: Bindings; present: string[] }>): void {
+  private joinNullable(target: Bindings, s: A.Step, ways: Array<{ bound: Bindings; present?: readonly string[] }>): void {
     // Only `set` binds a name anew (a second `call … as x` or `wait x` is check/duplicate-variable),
     // and it sets nullsHeld for what may be null and for records.
     if (!this.nullsHeld) return;
     // A name is not null on a way that binds it to a value, or whose condition tested it.
-    const mayBeNull = (w: Bindings | { bound: Bindings; present: string[] }, name: string) =>
-      w instanceof Bindings ? !presentIn(w, name) : !presentIn(w.bound, name) && !w.present.includes(name);
-    for (const name of new Set(deepBindings(s).map((n) => n.name))) {
-      target.setNullable(name, ways.some((w) => mayBeNull(w, name)));
+    for (const name of namesBoundIn([s])) {
+      target.setNullable(name, ways.some((w) => !presentIn(w.bound, name) && !w.present?.includes(name)));
       // A record's field is optional after the step if it is on any way (`set r = { id: null }` in one branch).
       const here = target.get(name);
       if (here?.t !== 'record') continue;
       let joined: TypeRef = here;
       for (const w of ways) {
-        const there = (w instanceof Bindings ? w : w.bound).get(name);
-        if (there !== here) joined = optionalInEither(joined, there);
+        const there = w.bound.get(name);
+        if (there !== here) joined = withOptionalFrom(joined, there, true);
       }
       if (joined !== here) target.set(name, joined);
     }
@@ -485,27 +483,20 @@ class ProcessChecker {
         const escalated = s.escalations.map((esc, i) => {
           this.expect(esc.after, flow, DURATION, "the time after 'escalate after'");
           const beside = escalationSteps.filter((_, j) => j !== i);
-          return this.block(esc.steps, this.notKnowing(flow, beside, true, ProcessChecker.others(assigned, i))).bound;
+          return this.block(esc.steps, this.notKnowing(flow, beside, true, ProcessChecker.others(assigned, i)));
         });
-        // After the wait, the escalations may have run, or not.
-        const ways = [flow.bound, ...escalated];
-        if (!s.onTimeout) {
-          this.joinNullable(flow.bound, s, ways);
-          return this.bindHere(flow, s.bind, payload);
-        }
-        // The escalations have run by then, and what they bound anew holds.
-        const timeout = this.block(s.onTimeout, this.notKnowing(flow, escalationSteps, false, new Set(assigned.flatMap((a) => [...a]))));
+        // The escalations have run by the timeout, and what they bound anew holds there.
+        const timeout = s.onTimeout && this.block(s.onTimeout, this.notKnowing(flow, escalationSteps, false, ProcessChecker.others(assigned, -1)));
+        // After the wait, the escalations may have run, or not, and the timeout path may go on.
+        const goesOn = timeout && !timeout.terminator ? timeout : undefined;
+        this.joinNullable(flow.bound, s, [flow, ...escalated, ...(goesOn ? [goesOn] : [])]);
         // If the timeout path can fall through, the binding is not certain afterwards; what
         // the timeout path binds is, when the wait binds it too (wait x = …, set x = … there).
-        if (timeout.terminator) {
-          this.joinNullable(flow.bound, s, ways);
-          return this.bindHere(flow, s.bind, payload);
-        }
-        this.joinNullable(flow.bound, s, [...ways, timeout.bound]);
-        if (s.bind && timeout.bound.get(s.bind.name)) {
+        if (!goesOn) return this.bindHere(flow, s.bind, payload);
+        if (s.bind && goesOn.bound.get(s.bind.name)) {
           // The payload, or what the timeout branch set it to.
-          flow.bound.set(s.bind.name, optionalInEither(payload, timeout.bound.get(s.bind.name)));
-          if (this.nullsHeld) flow.bound.setNullable(s.bind.name, !presentIn(timeout.bound, s.bind.name));
+          flow.bound.set(s.bind.name, withOptionalFrom(payload, goesOn.bound.get(s.bind.name), true));
+          if (this.nullsHeld) flow.bound.setNullable(s.bind.name, !presentIn(goesOn.bound, s.bind.name));
         }
         return flow;
       }
@@ -525,13 +516,13 @@ class ProcessChecker {
         }
         ways.push({ present: earlierFailed, out: s.otherwise ? this.block(s.otherwise, this.assuming(flow, earlierFailed)) : flow });
         const after = merge(flow, ways.map((w) => w.out));
-        this.joinNullable(after.bound, s, ways.filter((w) => !w.out.terminator).map((w) => ({ bound: w.out.bound, present: w.present })));
+        const on = ways.filter((w) => !w.out.terminator);
+        this.joinNullable(after.bound, s, on.map((w) => ({ bound: w.out.bound, present: w.present })));
         // After the step, what every way that goes on knows (`if x == null { fail … }` leaves x
         // present), unless a branch binds its name anew.
-        const on = ways.filter((w) => !w.out.terminator);
         if (on.length && !after.terminator && on[0]!.present.length) {
           this.presenceKnown = true;
-          const rebound = new Set(deepBindings(s).map((n) => n.name));
+          const rebound = namesBoundIn([s]);
           for (const path of on[0]!.present) {
             if (!rootsOf(path).some((r) => rebound.has(r)) && on.every((w) => w.present.includes(path))) after.bound.assumePresent(path);
           }
@@ -546,7 +537,7 @@ class ProcessChecker {
         });
         outs.push(s.otherwise ? this.block(s.otherwise, flow) : flow);
         const after = merge(flow, outs);
-        this.joinNullable(after.bound, s, outs.filter((o) => !o.terminator).map((o) => o.bound));
+        this.joinNullable(after.bound, s, outs.filter((o) => !o.terminator));
         return after;
       }
       case 'ParallelStep': {
@@ -560,16 +551,16 @@ class ProcessChecker {
           for (const name of b.steps.flatMap(deepBindings)) {
             if (s.mode === 'all' && owners.has(name.name)) this.sink.add('check/parallel-binding-conflict', name.range, { name: name.name });
           }
-          for (const name of new Set(b.steps.flatMap(deepBindings).map((n) => n.name))) owners.set(name, true);
+          for (const name of namesBoundIn(b.steps)) owners.set(name, true);
           return out;
         });
         if (s.mode === 'first') {
           flow.bound.absorbCommon(outs.map((o) => o.bound));
-          this.joinNullable(flow.bound, s, outs.map((o) => o.bound));
+          this.joinNullable(flow.bound, s, outs);
           return { bound: flow.bound };
         }
         for (const o of outs) flow.bound.absorb(o.bound);
-        this.joinNullable(flow.bound, s, outs.map((o) => o.bound));
+        this.joinNullable(flow.bound, s, outs);
         return { bound: flow.bound, terminator: outs.every((o) => o.terminator) ? outs[0]!.terminator : undefined };
       }
       case 'ForEachStep': {
@@ -580,14 +571,14 @@ class ProcessChecker {
           inner.set(s.item.name, list.t === 'list' ? list.of : ANY);
           inner.forget(s.item.name); // the item hides an outer name of its own name
           // An item of a list written out may be what one of its values may be.
-          const nullable = s.list.kind === 'List' && s.list.items.some((v) => this.exprs.mayBeMissing(v, this.scope(f)) !== undefined);
+          const nullable = s.list.kind === 'List' && s.list.items.some((v) => this.exprs.mayBeMissing(v, this.scope(f)));
           if (nullable) this.nullsHeld = true;
           if (this.nullsHeld) inner.setNullable(s.item.name, nullable);
           return { bound: inner };
         };
         const body = this.block(s.steps, enter(this.loopEntry(flow, s.steps, enter)));
         // The loop may run no time, or some.
-        this.joinNullable(flow.bound, s, [flow.bound, body.bound]);
+        this.joinNullable(flow.bound, s, [flow, body]);
         return flow;
       }
       case 'RepeatStep': {
@@ -595,7 +586,7 @@ class ProcessChecker {
         const body = this.block(s.steps, this.loopEntry(flow, s.steps, (f) => f));
         if (s.until) this.expect(s.until, body, { t: 'bool' }, "the condition after 'until'");
         flow.bound.absorb(body.bound);
-        this.joinNullable(flow.bound, s, [body.bound]);
+        this.joinNullable(flow.bound, s, [body]);
         return { bound: flow.bound };
       }
       case 'SetStep': {
@@ -653,7 +644,7 @@ class ProcessChecker {
   }
 
   private requiredFields(owner: string, name: string, value: A.Expr, actual: TypeRef, expected: RecordType, scope: Scope): void {
-    const report = (at: A.Range, field: string, missing: string) => this.sink.add('check/may-be-missing', at, { activity: owner, name: field, value: missing });
+    const report = (at: A.Range, field: string, missing: Missing) => this.sink.add('check/may-be-missing', at, { activity: owner, name: field, ...missing });
     requiredFieldsOf(report, this.exprs, name, value, actual, expected, scope);
   }
 
@@ -674,7 +665,7 @@ class ProcessChecker {
       if (!assignable(param.type, t)) {
         this.sink.add('check/argument-type', a.value.range, { activity: owner, name: a.name.name, expected: describeType(param.type), actual: describeType(t) });
       } else if (missing !== undefined) {
-        this.sink.add('check/may-be-missing', a.value.range, { activity: owner, name: a.name.name, value: missing });
+        this.sink.add('check/may-be-missing', a.value.range, { activity: owner, name: a.name.name, ...missing });
       } else if (param.type.t === 'record' && !param.optional) {
         this.requiredFields(owner, a.name.name, a.value, t, param.type, scope);
       } else if (param.type.t === 'enum' && a.value.kind === 'Literal' && typeof a.value.value === 'string' && !param.type.values.includes(a.value.value)) {
@@ -694,7 +685,7 @@ type RecordType = Extract<TypeRef, { t: 'record' }>;
  * (`address: input.address`, whose `street` is optional). `actual` is the value's type.
  */
 function requiredFieldsOf(
-  report: (at: A.Range, name: string, value: string) => void,
+  report: (at: A.Range, name: string, missing: Missing) => void,
   exprs: ExprChecker,
   label: string,
   value: A.Expr | { path: string; range: A.Range },
@@ -721,7 +712,7 @@ function requiredFieldsOf(
     const base = 'path' in value ? value.path : pathOf(value);
     if (base === undefined) continue;
     const path = `${base}.${f.name}`;
-    if (got.optional && !scope.bound.isPresent(path)) report(value.range, name, path);
+    if (got.optional && !scope.bound.isPresent(path)) report(value.range, name, { what: path, why: 'optional' });
     else if (inner) requiredFieldsOf(report, exprs, name, { path, range: value.range }, got.type, inner, scope);
   }
 }
@@ -742,6 +733,11 @@ function setsAnything(s: A.Step): boolean {
   return s.kind === 'SetStep' || childBlocks(s).some((b) => b.some(setsAnything));
 }
 
+/** The names `steps` bind, anywhere inside them (not loop items). */
+function namesBoundIn(steps: A.Step[]): Set<string> {
+  return new Set(steps.flatMap(deepBindings).map((n) => n.name));
+}
+
 /** Bindings a branch makes visible after it (not loop items, which stay inside). */
 function deepBindings(s: A.Step): A.Name[] {
   const own: A.Name[] = [];
@@ -758,11 +754,6 @@ function merge(flow: Flow, outs: Flow[]): Flow {
   const through = outs.filter((o) => !o.terminator);
   flow.bound.absorbCommon((through.length ? through : outs).map((o) => o.bound));
   return through.length ? { bound: flow.bound } : { bound: flow.bound, terminator: outs[0]?.terminator };
-}
-
-/** Whether `name` holds a value here: it was bound to one, or tested `!= null`. */
-function presentIn(bound: Bindings, name: string): boolean {
-  return !bound.mayHoldNull(name) || bound.isPresent(name);
 }
 
 /** The names a path starts from: `input` for `input.address.city`; `a`, `b` for `coalesce(a.x, b)`. */

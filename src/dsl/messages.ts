@@ -91,21 +91,18 @@ export const MESSAGES = {
   'check/argument-type': (d: { activity: string; name: string; expected: string; actual: string }): Text => ({
     message: `${d.activity}'s '${d.name}' must be ${d.expected}, not ${d.actual}`,
   }),
-  'check/may-be-missing': (d: { activity: string; name: string; value: string }): Text => {
-    if (d.value === 'null') return { message: `${d.activity} needs a value for '${d.name}', and null is none`, hint: `give '${d.name}' a value` };
-    if (d.value.startsWith('coalesce(')) {
-      return { message: `${d.activity} needs '${d.name}', and every value this coalesce chooses from may be missing here`, hint: 'end it with a value that is always there, or test it first: if coalesce(…) != null { … }' };
+  'check/may-be-missing': (d: { activity: string; name: string; what: string; why: 'null' | 'optional' | 'variable' | 'coalesce' }): Text => {
+    const needs = `${d.activity} needs '${d.name}'`;
+    switch (d.why) {
+      case 'null':
+        return { message: `${d.activity} needs a value for '${d.name}', and null is none`, hint: `give '${d.name}' a value` };
+      case 'coalesce':
+        return { message: `${needs}, and every value this coalesce chooses from may be missing here`, hint: 'end it with a value that is always there, or test it first: if coalesce(…) != null { … }' };
+      case 'variable':
+        return { message: `${needs}, and '${d.what}' may be missing here (it was set to what may be)`, hint: `test it first (if ${d.what} != null { … }), or set it with a default: coalesce(…, …)` };
+      case 'optional':
+        return { message: `${needs}, and '${d.what}' may be missing here (it is optional)`, hint: `test it first (if ${d.what} != null { … }), or give a default: coalesce(${d.what}, …)` };
     }
-    if (!d.value.includes('.')) {
-      return {
-        message: `${d.activity} needs '${d.name}', and '${d.value}' may be missing here (it was set to what may be)`,
-        hint: `test it first (if ${d.value} != null { … }), or set it with a default: coalesce(…, …)`,
-      };
-    }
-    return {
-      message: `${d.activity} needs '${d.name}', and '${d.value}' may be missing here (it is optional)`,
-      hint: `test it first (if ${d.value} != null { … }), or give a default: coalesce(${d.value}, …)`,
-    };
   },
   'check/unknown-process': (d: { name: string; suggestion?: string }): Text => ({
     message: `there is no process '${d.name}' to call`,
