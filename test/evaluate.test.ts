@@ -49,3 +49,40 @@ test('time + d - d is the same instant, for any instant and duration', (t) => {
   );
   t.is(runs, 200);
 });
+
+test('money of different currencies does not compare: runtime/currency, as for +; min and max too', (t) => {
+  const yuan: Expr = { k: 'money', fen: 100, currency: 'CNY' };
+  const dollars: Expr = { k: 'money', fen: 200, currency: 'USD' };
+  for (const op of ['<', '<=', '>', '>='] as const) {
+    const err = t.throws(() => evaluate({ k: 'binary', op, left: yuan, right: dollars }, ctx()), { instanceOf: EvalError });
+    t.is(err?.code, 'runtime/currency');
+  }
+  t.is(t.throws(() => evaluate({ k: 'call', fn: 'max', args: [yuan, dollars] }, ctx()), { instanceOf: EvalError })?.code, 'runtime/currency');
+  // Equality asks whether two values are the same, and they are not.
+  t.false(evaluate({ k: 'binary', op: '==', left: { k: 'money', fen: 100, currency: 'USD' }, right: yuan }, ctx()) as boolean);
+  t.true(evaluate({ k: 'binary', op: '<', left: yuan, right: { k: 'money', fen: 101, currency: 'CNY' } }, ctx()) as boolean);
+});
+
+test('a record key __proto__ is a plain key: {__proto__: {a: 1}} is not {}, and reads back', (t) => {
+  const proto: Expr = { k: 'record', fields: [{ name: '__proto__', value: { k: 'record', fields: [{ name: 'a', value: lit(1) }] } }] };
+  const empty: Expr = { k: 'record', fields: [] };
+  t.false(evaluate({ k: 'binary', op: '==', left: proto, right: empty }, ctx()) as boolean);
+  t.true(evaluate({ k: 'binary', op: '!=', left: empty, right: proto }, ctx()) as boolean);
+  const value = evaluate(proto, ctx()) as Record<string, Value>;
+  t.is(Object.getPrototypeOf(value), Object.prototype);
+  t.deepEqual(Object.keys(value), ['__proto__']);
+  t.is(JSON.stringify(value), '{"__proto__":{"a":1}}');
+  t.deepEqual(evaluate({ k: 'member', object: proto, property: '__proto__' }, ctx()), { a: 1 });
+  t.is(evaluate({ k: 'member', object: proto, property: 'a' }, ctx()), null, 'nothing is read through a prototype');
+  // Input from JSON holds __proto__ as an own key: input["__proto__"] reads it, and nothing else.
+  const input = JSON.parse('{"__proto__": "x", "id": "1"}') as Value;
+  t.is(evaluate({ k: 'index', object: { k: 'var', name: 'input' }, index: lit('__proto__') }, ctx({ input })), 'x');
+  t.is(evaluate({ k: 'member', object: { k: 'var', name: 'input' }, property: 'constructor' }, ctx({ input })), null);
+  t.is(evaluate({ k: 'index', object: { k: 'var', name: 'input' }, index: lit('toString') }, ctx({ input })), null);
+});
+
+test('a function named after Object.prototype is runtime/unknown-function when it runs', (t) => {
+  for (const fn of ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf']) {
+    t.is(t.throws(() => evaluate({ k: 'call', fn, args: [] }, ctx()), { instanceOf: EvalError })?.code, 'runtime/unknown-function', fn);
+  }
+});

@@ -6,7 +6,7 @@ import type * as A from './ast.js';
 import { assertNever } from './ast.js';
 import type { TypeRef } from '../ir/schema.js';
 import { ANY, BOOL, describeType, DURATION, fieldOf, INT, MONEY, NUMBER, STRING, TIME } from '../ir/types.js';
-import { FUNCTIONS, FUNCTION_NAMES } from '../ir/functions.js';
+import { functionSpec, FUNCTION_NAMES } from '../ir/functions.js';
 import { didYouMean, type DiagnosticSink } from './diagnostics.js';
 
 /** The names bound at a point, and what is known of whether their values are there. */
@@ -45,6 +45,16 @@ export interface Scope {
 }
 
 const isNum = (t: TypeRef) => t.t === 'int' || t.t === 'number';
+
+/** Operators that need amounts of one currency (at run time, runtime/currency). */
+const COMBINES_MONEY = new Set(['+', '-', '<', '<=', '>', '>=']);
+
+/** The currency of an amount written out (`¥30`, `-2.00 USD`); undefined where it is known only at run time. */
+function currencyOf(e: A.Expr): string | undefined {
+  if (e.kind === 'Money') return e.currency;
+  if (e.kind === 'Unary' && e.op === '-') return currencyOf(e.arg);
+  return undefined;
+}
 const known = (t: TypeRef) => t.t !== 'any';
 
 export class ExprChecker {
@@ -86,6 +96,7 @@ export class ExprChecker {
       case 'Index': {
         const object = this.typeOf(e.object, scope);
         const index = this.typeOf(e.index, scope);
+        if (e.index.kind === 'Literal' && e.index.value === '__proto__') this.sink.add('check/reserved-name', e.index.range, { name: e.index.value });
         if (known(index) && !isNum(index) && index.t !== 'string') this.mismatch(e.index, 'a number or a text', index, 'an index');
         return object.t === 'list' ? object.of : ANY;
       }
@@ -136,7 +147,7 @@ export class ExprChecker {
 
   private call(e: Extract<A.Expr, { kind: 'Call' }>, scope: Scope): TypeRef {
     const args = e.args.map((a) => this.typeOf(a, scope));
-    const spec = FUNCTIONS[e.fn.name];
+    const spec = functionSpec(e.fn.name);
     if (!spec) {
       this.sink.add('check/unknown-function', e.fn.range, { name: e.fn.name, suggestion: didYouMean(e.fn.name, FUNCTION_NAMES), known: FUNCTION_NAMES });
       return ANY;
@@ -159,6 +170,13 @@ export class ExprChecker {
     const l = this.typeOf(e.left, scope);
     const r = this.typeOf(e.right, scope);
     const both = known(l) && known(r);
+    if (COMBINES_MONEY.has(e.op)) {
+      const [cl, cr] = [currencyOf(e.left), currencyOf(e.right)];
+      if (cl !== undefined && cr !== undefined && cl !== cr) {
+        this.sink.add('check/currency-mismatch', e.range, { op: e.op, left: cl, right: cr });
+        return e.op === '+' || e.op === '-' ? ANY : BOOL;
+      }
+    }
     switch (e.op) {
       case 'and':
       case 'or':

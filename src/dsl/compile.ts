@@ -6,7 +6,7 @@
 import { EOF, type IRecognitionException, type IToken } from './chevrotain.js';
 import { lex } from './lexer.js';
 import { parseTokens } from './parser.js';
-import { toAst, tokenRange } from './to-ast.js';
+import { reportReservedNames, toAst, tokenRange } from './to-ast.js';
 import { hintForRules } from './parse-messages.js';
 import { checkFile, resolveFields, type CatalogView, type CheckContext, type ProcessView } from './check.js';
 import { lowerProcess, type ActivityDefaults } from './lower.js';
@@ -14,6 +14,9 @@ import { DiagnosticSink, type Diagnostic, type Range } from './diagnostics.js';
 import type { FileNode } from './ast.js';
 import type { ProcessIR } from '../ir/schema.js';
 import { SIGNATURES } from './catalog-signatures.js';
+import { MAX_NESTING, MAX_TREE_DEPTH, tooDeepNode, tooDeepToken } from './depth.js';
+
+export { MAX_NESTING, MAX_OPERATORS, MAX_TREE_DEPTH } from './depth.js';
 
 /** Larger files are refused with a diagnostic (a process this large belongs in child processes). */
 export const MAX_SOURCE_BYTES = 2 * 1024 * 1024;
@@ -23,6 +26,10 @@ export const MAX_SYNTAX_ERRORS = 50;
 export interface SourceFile {
   file: string;
   text: string;
+}
+
+export function sourceFromBytes(file: string, bytes: Uint8Array): SourceFile {
+  return { file, text: new TextDecoder().decode(bytes) };
 }
 
 export interface CompileResult {
@@ -62,6 +69,12 @@ export function parseSource(source: SourceFile): Parsed {
     const text = source.text.substr(e.offset, Math.min(e.length, 20));
     sink.add('parse/unexpected-character', range, { text, fullWidth: /[\u2000-\u206F\u3000-\u303F\uFE10-\uFE6F\uFF00-\uFFEF]/.test(text) });
   }
+  // Past the nesting limit, the parser (and every phase after it) would recurse too deep: stop here.
+  const deep = tooDeepToken(lexed.tokens);
+  if (deep) {
+    sink.add('parse/too-deep', tokenRange(deep), { what: 'nesting', limit: MAX_NESTING });
+    return { source, sink };
+  }
   const room = Math.max(0, MAX_SYNTAX_ERRORS - lexed.errors.length);
   const parsed = parseTokens(lexed.tokens, room);
   for (const e of parsed.errors.slice(0, room)) {
@@ -71,7 +84,14 @@ export function parseSource(source: SourceFile): Parsed {
     });
   }
   if (sink.hasErrors) return { source, sink };
-  return { source, sink, ast: toAst(parsed.cst, sink) };
+  const ast = toAst(parsed.cst, sink);
+  const deepNode = tooDeepNode(ast);
+  if (deepNode) {
+    sink.add('parse/too-deep', deepNode.range as Range, { what: 'tree', limit: MAX_TREE_DEPTH });
+    return { source, sink };
+  }
+  reportReservedNames(lexed.tokens, sink);
+  return { source, sink, ast };
 }
 
 /**
@@ -100,11 +120,19 @@ function errorRange(e: IRecognitionException, last: IToken | undefined): Range {
  * `known` adds processes from elsewhere (the registry) that `call process` may name.
  */
 export function compileSources(sources: SourceFile[], known: ReadonlyMap<string, ProcessView> = new Map()): CompileResult {
-  const parsed = sources.map(parseSource);
+  const parsed = sources.map(parseGuarded);
   const processes = new Map<string, ProcessView>(known);
   const scratch = new DiagnosticSink('');
+  // A name and version defined in an earlier file: the later definition is the duplicate.
+  const definedIn = new Map<string, string>();
   for (const p of parsed) {
+    const here = new Set<string>();
     for (const proc of p.ast?.processes ?? []) {
+      const key = `${proc.name.name} v${proc.version.text}`;
+      const first = definedIn.get(key);
+      if (first !== undefined && !here.has(key)) p.sink.add('check/duplicate-process', proc.name.range, { name: key, file: first });
+      if (first === undefined) definedIn.set(key, p.source.file);
+      here.add(key);
       processes.set(proc.name.name, { input: resolveFields(proc.input, scratch), output: resolveFields(proc.output, scratch) });
     }
   }
@@ -113,15 +141,40 @@ export function compileSources(sources: SourceFile[], known: ReadonlyMap<string,
   const diagnostics: Diagnostic[] = [];
   for (const p of parsed) {
     if (p.ast) {
-      checkFile(p.ast, ctx, p.sink);
-      if (!p.sink.hasErrors) {
-        const calendars = new Map(p.ast.calendars.map((c) => [c.name.name, c]));
-        for (const proc of p.ast.processes) out.push(lowerProcess(proc, calendars, p.source.file, activityDefaults));
+      try {
+        checkFile(p.ast, ctx, p.sink);
+        if (!p.sink.hasErrors) {
+          const calendars = new Map(p.ast.calendars.map((c) => [c.name.name, c]));
+          const irs = p.ast.processes.map((proc) => lowerProcess(proc, calendars, p.source.file, activityDefaults));
+          out.push(...irs);
+        }
+      } catch (err) {
+        outOfStack(err, p.sink);
       }
     }
     diagnostics.push(...p.sink.items.sort((a, b) => a.line - b.line || a.column - b.column));
   }
   return { processes: out, diagnostics };
+}
+
+/**
+ * The limits of depth.ts keep every phase's recursion well inside the stack. Should one still
+ * run out of it (the compiler called from deep inside something else), that file gets a
+ * parse/too-deep, and the files compiled with it are not stopped.
+ */
+function outOfStack(err: unknown, sink: DiagnosticSink): void {
+  if (!(err instanceof RangeError)) throw err;
+  sink.add('parse/too-deep', { line: 1, column: 1, endLine: 1, endColumn: 1 }, { what: 'nesting', limit: MAX_NESTING });
+}
+
+function parseGuarded(source: SourceFile): Parsed {
+  try {
+    return parseSource(source);
+  } catch (err) {
+    const sink = new DiagnosticSink(source.file);
+    outOfStack(err, sink);
+    return { source, sink };
+  }
 }
 
 export function compileSource(text: string, file = '<input>'): CompileResult {

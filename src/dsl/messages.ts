@@ -25,13 +25,35 @@ export const MESSAGES = {
     message: `the file is ${d.bytes} bytes; the limit is ${d.limit}`,
     hint: 'split the process into child processes (call process …)',
   }),
+  'parse/too-deep': (d: { what: 'nesting' | 'operators' | 'tree'; limit: number }): Text =>
+    d.what === 'nesting'
+      ? {
+          message: `this is nested more than ${d.limit} levels deep (blocks, brackets, else-if chains and 'list of' each count one)`,
+          hint: 'move the inner part into a child process (call process …), or compute it in steps with set',
+        }
+      : d.what === 'operators'
+        ? {
+            message: `this expression has more than ${d.limit} operators (or .field and [index]) in a row`,
+            hint: 'compute it in steps with set (set subtotal = a + b, then set total = subtotal + c)',
+          }
+        : {
+            message: `this is more than ${d.limit} levels deep, counting steps, brackets and each operator`,
+            hint: 'compute parts of it in steps with set, or move them into a child process',
+          },
+  'parse/invalid-utf8': (_d: object): Text => ({
+    message: 'the file is not valid UTF-8 here',
+    hint: 'save the file as UTF-8 (an editor or iconv -f GB18030 -t UTF-8 can convert it)',
+  }),
 
   // ── structure ────────────────────────────────────────────────────────────────────────
   'check/no-process': (_d: object): Text => ({
     message: 'this file defines no process',
     hint: 'start with: process Name version 1',
   }),
-  'check/duplicate-process': (d: { name: string }): Text => ({ message: `process '${d.name}' is defined twice` }),
+  'check/duplicate-process': (d: { name: string; file?: string }): Text => ({
+    message: d.file === undefined ? `process '${d.name}' is defined twice` : `process '${d.name}' is already defined in ${d.file}`,
+    hint: d.file === undefined ? undefined : 'give this one another version number (or another name), or remove one of them',
+  }),
   'check/invalid-version': (d: { text: string }): Text => ({
     message: `'${d.text}' is not a version`,
     hint: 'a version is a whole number from 1 up: version 2',
@@ -158,6 +180,14 @@ export const MESSAGES = {
     message: `${d.where} must be ${d.expected}, not ${d.actual}`,
   }),
   'check/invalid-literal': (d: { text: string; problem: string }): Text => ({ message: `'${d.text}': ${d.problem}` }),
+  'check/reserved-name': (d: { name: string }): Text => ({
+    message: `'${d.name}' cannot be used as a name`,
+    hint: 'choose another name: __proto__ is reserved',
+  }),
+  'check/currency-mismatch': (d: { op: string; left: string; right: string }): Text => ({
+    message: `'${d.op}' cannot combine ${d.left} with ${d.right}`,
+    hint: 'amounts in different currencies must be converted first',
+  }),
   'check/empty-repeat': (_d: object): Text => ({ message: 'repeat needs at least 1 time', hint: 'repeat 3 times { … }' }),
 } as const;
 

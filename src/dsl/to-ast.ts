@@ -12,6 +12,7 @@ import type * as A from './ast.js';
 import type { BinaryOp } from '../ir/schema.js';
 import type { DiagnosticSink, Range } from './diagnostics.js';
 import { parseDuration, parseMoney } from './literals.js';
+import { MAX_NESTING, MAX_OPERATORS, tooDeepToken } from './depth.js';
 
 const BaseVisitor = parser.getBaseCstVisitorConstructor();
 
@@ -323,6 +324,11 @@ class AstBuilder extends BaseVisitor {
   expression(c: C.ExpressionCstChildren): A.Expr {
     const operands = c.operands;
     const operators = c.BinaryOperator ?? [];
+    // Each operator is a level of the tree every later phase walks: a chain past the limit is refused.
+    if (operators.length > MAX_OPERATORS) {
+      this.sink.add('parse/too-deep', tokenRange(operators[MAX_OPERATORS]!), { what: 'operators', limit: MAX_OPERATORS });
+      return { kind: 'Literal', value: null, range: tokenRange(operators[0]!) };
+    }
     let next = 0;
     let at = 0;
     const extend = (left: A.Expr, min: number): A.Expr => {
@@ -350,6 +356,10 @@ class AstBuilder extends BaseVisitor {
   /** One value, with its `-` and its `.field` / `[index]` suffixes (its `not` is the expression's). */
   operand(c: C.OperandCstChildren): A.Expr {
     let expr = this.atom(c);
+    if (c.suffix && c.suffix.length > MAX_OPERATORS) {
+      this.sink.add('parse/too-deep', expr.range, { what: 'operators', limit: MAX_OPERATORS });
+      return expr;
+    }
     // `.name` (a token) and `[index]` (a node) share the label `suffix`, so the one array holds
     // them in source order: a.b[0].c is ((a.b)[0]).c. (CST nodes carry no location to sort by.)
     if (c.suffix) {
@@ -469,6 +479,11 @@ class AstBuilder extends BaseVisitor {
       this.sink.add('parse/invalid-template', partRange, { part: inner, unclosed });
       return undefined;
     }
+    if (tooDeepToken(lexed.tokens)) {
+      this.sink.add('parse/too-deep', partRange, { what: 'nesting', limit: MAX_NESTING });
+      return undefined;
+    }
+    reportReservedNames(lexed.tokens, this.sink, partRange);
     const parsed = parseExpressionTokens(lexed.tokens);
     if (parsed.errors.length) {
       this.sink.add('parse/invalid-template', partRange, { part: inner });
@@ -510,6 +525,14 @@ function relocate(expr: A.Expr, range: Range): A.Expr {
     return value;
   };
   return walk(expr) as A.Expr;
+}
+
+/**
+ * `__proto__` is no name anywhere (a field, a key, a variable, an argument): as the key of a
+ * plain object it would set the object's prototype instead of a field.
+ */
+export function reportReservedNames(tokens: readonly IToken[], sink: DiagnosticSink, at?: Range): void {
+  for (const t of tokens) if (t.image === '__proto__') sink.add('check/reserved-name', at ?? tokenRange(t), { name: t.image });
 }
 
 export function toAst(cst: CstNode, sink: DiagnosticSink): A.FileNode {

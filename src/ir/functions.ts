@@ -18,7 +18,7 @@ export interface FunctionSpec {
 
 const fixed = (t: TypeRef) => () => t;
 
-export const FUNCTIONS: Record<string, FunctionSpec> = {
+const FUNCTIONS: Readonly<Record<string, FunctionSpec>> = Object.freeze({
   now: { arity: [0, 0], params: [], result: fixed(TIME), describe: 'the current workflow time' },
   len: { arity: [1, 1], params: [ANY], result: fixed(INT), describe: 'the length of a text or a list' },
   upper: { arity: [1, 1], params: [STRING], result: fixed(STRING), describe: 'a text in capitals' },
@@ -35,6 +35,11 @@ export const FUNCTIONS: Record<string, FunctionSpec> = {
   days: { arity: [1, 1], params: [NUMBER], result: fixed(DURATION), describe: 'a duration of n days' },
   date: { arity: [1, 1], params: [TIME], result: fixed(STRING), describe: 'the date (YYYY-MM-DD, UTC) of a time' },
   text: { arity: [1, 1], params: [ANY], result: fixed(STRING), describe: 'a value as text' },
-};
+});
+
+/** A function by name, an own entry only: `constructor` or `__proto__` finds nothing inherited. */
+export function functionSpec(name: string): FunctionSpec | undefined {
+  return Object.hasOwn(FUNCTIONS, name) ? FUNCTIONS[name] : undefined;
+}
 
 export const FUNCTION_NAMES = Object.keys(FUNCTIONS);

@@ -40,13 +40,16 @@ export function childProcessNames(steps: Step[]): Set<string> {
 
 /** The definitions a process may call, transitively, looked up by `find`. */
 export function reachableChildren<T extends { steps: Step[] }>(root: T, find: (name: string) => T): Record<string, T> {
-  const out: Record<string, T> = {};
+  // A Map while collecting, so a name is never looked up through Object.prototype; the result's
+  // keys are own data properties (fromEntries defines them, even one named __proto__).
+  const out = new Map<string, T>();
   const todo = [...childProcessNames(root.steps)];
   while (todo.length) {
     const name = todo.pop()!;
-    if (out[name]) continue;
-    out[name] = find(name);
-    todo.push(...childProcessNames(out[name].steps));
+    if (out.has(name)) continue;
+    const child = find(name);
+    out.set(name, child);
+    todo.push(...childProcessNames(child.steps));
   }
-  return out;
+  return Object.fromEntries(out);
 }

@@ -1,7 +1,8 @@
 /**
  * The expression evaluator: the IR's expressions, evaluated over plain JSON values. Never
  * `eval`, never `new Function`; member access reads own data properties of plain objects only
- * (no prototypes, no `__proto__`), so a process cannot reach JavaScript objects. Time comes
+ * (no prototypes), and a record's field named `__proto__` is an own key like any other, so a
+ * process cannot reach JavaScript objects. Time comes
  * from the caller (workflow time), so evaluation is deterministic.
  */
 import type { Calendar, Expr } from '../ir/schema.js';
@@ -34,6 +35,15 @@ const isMoney = (v: Value | undefined): v is { fen: number; currency: string } =
 
 function own(object: { [key: string]: Value }, key: string): Value | undefined {
   return Object.prototype.hasOwnProperty.call(object, key) ? object[key] : undefined;
+}
+
+/**
+ * Sets a field as an own data property, whatever its name: `out['__proto__'] = v` would replace
+ * the object's prototype instead (and the field would be gone from its keys and its JSON).
+ */
+function put(object: { [key: string]: Value }, key: string, value: Value): void {
+  if (key === '__proto__') Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
+  else object[key] = value;
 }
 
 export function evaluate(e: Expr, ctx: EvalContext): Value {
@@ -71,7 +81,7 @@ export function evaluate(e: Expr, ctx: EvalContext): Value {
       return e.items.map((i) => evaluate(i, ctx));
     case 'record': {
       const out: { [key: string]: Value } = {};
-      for (const f of e.fields) out[f.name] = evaluate(f.value, ctx);
+      for (const f of e.fields) put(out, f.name, evaluate(f.value, ctx));
       return out;
     }
     case 'unary': {
@@ -121,7 +131,11 @@ const timeMs = (v: Value): number | undefined => (typeof v === 'string' && /^\d{
 
 function compare(a: Value, b: Value): number {
   if (typeof a === 'number' && typeof b === 'number') return a - b;
-  if (isMoney(a) && isMoney(b)) return a.fen - b.fen;
+  if (isMoney(a) && isMoney(b)) {
+    // ¥1.00 < USD 2.00 has no answer without a rate: refused, as '+' refuses to add them.
+    if (a.currency !== b.currency) throw new EvalError('runtime/currency', `cannot compare ${a.currency} with ${b.currency}`);
+    return a.fen - b.fen;
+  }
   const ta = timeMs(a);
   const tb = timeMs(b);
   if (ta !== undefined && tb !== undefined) return ta - tb;
