@@ -300,12 +300,20 @@ class ProcessChecker {
    * name itself keeps whether it may be null, or may be so if `assignedNull` (what the others
    * may set it to) says so.
    */
-  private notKnowing(flow: Flow, others: A.Step[][], alongside = false, assignedNull?: ReadonlySet<string>): Flow {
+  private notKnowing(flow: Flow, others: A.Step[][], alongside = false, assignedNull?: ReadonlySet<string>, own: A.Step[] = []): Flow {
     if (!this.presenceKnown && !this.nullsHeld && !alongside) return flow;
+    // A trial run only finds what a block may set to null, and it goes as if nothing beside it
+    // did: this walks all that the others bind, and trial runs visit a block once per level
+    // enclosing it, so deep nesting would cost its cube.
+    if (this.trialDepth > 0) return flow;
     const names = namesBoundIn(others.flat());
     if (!names.size) return flow;
+    // Only names the block can see matter: bound before it, or bound by the block itself (the
+    // others' new names are not bound in it). Deep nesting binds many of the latter.
+    const ownNames = namesBoundIn(own);
     const bound = flow.bound.child();
     for (const n of names) {
+      if (!ownNames.has(n) && flow.bound.get(n) === undefined) continue;
       const nullable = assignedNull?.has(n) || !presentIn(flow.bound, n);
       bound.forget(n, alongside);
       if (nullable) this.nullsHeld = true;
@@ -317,13 +325,17 @@ class ProcessChecker {
   /** For each block: the names it may set to what may be null, found by a trial run (blocks that set nothing are not run). */
   private nullsAssignedBy(flow: Flow, blocks: A.Step[][]): Array<ReadonlySet<string>> {
     return blocks.map((steps) => {
-      if (!steps.some(setsAnything)) return new Set<string>();
+      // Trial runs inside trial runs go two levels deep, as loops' do (loopEntry): each level
+      // checks what it encloses twice, so unbounded, n nested parallels took 2ⁿ (24: 54 s).
+      if (!steps.some(setsAnything) || this.trialDepth >= MAX_TRIAL_DEPTH) return new Set<string>();
       const outer = this.nullAssigned;
       const mine = new Set<string>();
       this.nullAssigned = mine;
+      this.trialDepth++;
       try {
         this.quietly(() => this.block(steps, flow));
       } finally {
+        this.trialDepth--;
         this.nullAssigned = outer;
         for (const n of mine) outer?.add(n);
       }
@@ -344,8 +356,8 @@ class ProcessChecker {
    * deep; further in, a loop's next rounds start as its first).
    */
   private loopEntry(flow: Flow, steps: A.Step[], enter: (f: Flow) => Flow): Flow {
-    let entry = this.notKnowing(flow, [steps]);
-    if (!steps.some(setsAnything) || this.trialDepth >= 2) return entry;
+    let entry = this.notKnowing(flow, [steps], false, undefined, steps);
+    if (!steps.some(setsAnything) || this.trialDepth >= MAX_TRIAL_DEPTH) return entry;
     if (entry === flow) entry = { bound: flow.bound.child() };
     const names = [...namesBoundIn(steps)].filter((n) => flow.bound.get(n));
     for (let round = 0; round < 8; round++) {
@@ -483,10 +495,10 @@ class ProcessChecker {
         const escalated = s.escalations.map((esc, i) => {
           this.expect(esc.after, flow, DURATION, "the time after 'escalate after'");
           const beside = escalationSteps.filter((_, j) => j !== i);
-          return this.block(esc.steps, this.notKnowing(flow, beside, true, ProcessChecker.others(assigned, i)));
+          return this.block(esc.steps, this.notKnowing(flow, beside, true, ProcessChecker.others(assigned, i), esc.steps));
         });
         // The escalations have run by the timeout, and what they bound anew holds there.
-        const timeout = s.onTimeout && this.block(s.onTimeout, this.notKnowing(flow, escalationSteps, false, ProcessChecker.others(assigned, -1)));
+        const timeout = s.onTimeout && this.block(s.onTimeout, this.notKnowing(flow, escalationSteps, false, ProcessChecker.others(assigned, -1), s.onTimeout));
         // After the wait, the escalations may have run, or not, and the timeout path may go on.
         const goesOn = timeout && !timeout.terminator ? timeout : undefined;
         this.joinNullable(flow.bound, s, [flow, ...escalated, ...(goesOn ? [goesOn] : [])]);
@@ -545,13 +557,14 @@ class ProcessChecker {
         const assigned = this.nullsAssignedBy(flow, s.branches.map((b) => b.steps));
         const outs = s.branches.map((b, i) => {
           const beside = s.branches.filter((c) => c !== b).map((c) => c.steps);
-          const out = this.block(b.steps, this.notKnowing(flow, beside, true, ProcessChecker.others(assigned, i)));
+          const out = this.block(b.steps, this.notKnowing(flow, beside, true, ProcessChecker.others(assigned, i), b.steps));
           // In `all`, branches run to the end side by side, so one name bound by two would race;
           // in `first`, only the winner's bindings are kept, so binding the same name is the point.
-          for (const name of b.steps.flatMap(deepBindings)) {
-            if (s.mode === 'all' && owners.has(name.name)) this.sink.add('check/parallel-binding-conflict', name.range, { name: name.name });
+          // (Not in a trial run, whose diagnostics are dropped: it walks all the branch binds.)
+          if (s.mode === 'all' && this.trialDepth === 0) {
+            for (const name of b.steps.flatMap(deepBindings)) if (owners.has(name.name)) this.sink.add('check/parallel-binding-conflict', name.range, { name: name.name });
+            for (const name of namesBoundIn(b.steps)) owners.set(name, true);
           }
-          for (const name of namesBoundIn(b.steps)) owners.set(name, true);
           return out;
         });
         if (s.mode === 'first') {
@@ -728,22 +741,61 @@ function bindingsOf(s: A.Step): string[] {
   return out;
 }
 
-/** Whether a step, or one inside it, is a `set`. */
-function setsAnything(s: A.Step): boolean {
-  return s.kind === 'SetStep' || childBlocks(s).some((b) => b.some(setsAnything));
+/**
+ * How many trial runs may enclose one another (loop rounds, blocks that run alongside). Past it,
+ * a block is checked once, as if nothing beside it or before it set a name to null: each level
+ * checks what it encloses more than once, so the cost is the nesting's size times this power.
+ */
+const MAX_TRIAL_DEPTH = 1;
+
+/**
+ * What is known of a step from its text alone, found once per step: the checker asks at every
+ * level of nesting, and walking the step anew each time made deep nesting cost its square.
+ */
+interface StepFacts {
+  /** A `set` is in it, or is it. */
+  sets: boolean;
+  /** The bindings it makes visible after it (not loop items, which stay inside). */
+  bindings: A.Name[];
+  names: ReadonlySet<string>;
+}
+const stepFacts = new WeakMap<A.Step, StepFacts>();
+
+function factsOf(s: A.Step): StepFacts {
+  let facts = stepFacts.get(s);
+  if (facts) return facts;
+  const bindings: A.Name[] = [];
+  if ('bind' in s && s.bind) bindings.push(s.bind);
+  if (s.kind === 'SetStep') bindings.push(s.name);
+  let sets = s.kind === 'SetStep';
+  for (const block of childBlocks(s)) {
+    for (const inner of block) {
+      const f = factsOf(inner);
+      sets ||= f.sets;
+      for (const b of f.bindings) bindings.push(b);
+    }
+  }
+  facts = { sets, bindings, names: new Set(bindings.map((n) => n.name)) };
+  stepFacts.set(s, facts);
+  return facts;
 }
 
-/** The names `steps` bind, anywhere inside them (not loop items). */
-function namesBoundIn(steps: A.Step[]): Set<string> {
-  return new Set(steps.flatMap(deepBindings).map((n) => n.name));
+/** Whether a step, or one inside it, is a `set`. */
+function setsAnything(s: A.Step): boolean {
+  return factsOf(s).sets;
+}
+
+/** The names `steps` bind, anywhere inside them (not loop items). Not to be changed: it may be a step's own. */
+function namesBoundIn(steps: A.Step[]): ReadonlySet<string> {
+  if (steps.length === 1) return factsOf(steps[0]!).names;
+  const out = new Set<string>();
+  for (const s of steps) for (const n of factsOf(s).names) out.add(n);
+  return out;
 }
 
 /** Bindings a branch makes visible after it (not loop items, which stay inside). */
 function deepBindings(s: A.Step): A.Name[] {
-  const own: A.Name[] = [];
-  if ('bind' in s && s.bind) own.push(s.bind);
-  if (s.kind === 'SetStep') own.push(s.name);
-  return [...own, ...childBlocks(s).flat().flatMap(deepBindings)];
+  return factsOf(s).bindings;
 }
 
 /**
