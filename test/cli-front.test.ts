@@ -114,6 +114,29 @@ test('compile: the processes a file calls are found beside it, or in --with file
   t.is(withChild.code, 0, withChild.stderr);
 });
 
+test('check: bytes that are not UTF-8 are parse/invalid-encoding at their line and column', (t) => {
+  const text = Buffer.concat([Buffer.from('process Bytes version 1\n  set x = "中文'), Buffer.from([0xb5, 0xe7]), Buffer.from('"\n  end "ok"\n')]);
+  const r = svcflow('check', file('gbk.flow', text));
+  t.is(r.code, 1);
+  t.regex(r.stderr, /gbk\.flow:2:14: error parse\/invalid-encoding/);
+});
+
+test('compile: a file beside it nested too deep, or defining the same process, does not stop it', (t) => {
+  const sub = mkdtempSync(join(dir, 'siblings-'));
+  writeFileSync(join(sub, 'deep.flow'), `process Deep version 1\n  set x = ${'('.repeat(20_000)}1${')'.repeat(20_000)}\n  end "ok"\n`);
+  const target = join(sub, 'target.flow');
+  writeFileSync(target, 'process Target version 1\n  set x = 1\n  end "ok"\n');
+  writeFileSync(join(sub, 'zz-copy.flow'), 'process Target version 1\n  set x = 2\n  end "ok"\n');
+  const r = svcflow('compile', target);
+  t.is(r.code, 0, r.stderr);
+  t.is(ProcessIR.parse(JSON.parse(r.stdout)).name, 'Target');
+  const all = svcflow('check', sub);
+  t.is(all.code, 1);
+  t.regex(all.stderr, /deep\.flow:2:\d+: error parse\/too-deep/);
+  t.regex(all.stderr, /zz-copy\.flow:1:9: error check\/duplicate-process: process 'Target v1' is already defined in .*target\.flow/);
+  t.true(noStack(all.stderr));
+});
+
 test("the grammar passes Chevrotain's validations (skipped outside tests for a faster start)", (t) => {
   const parser = fileURLToPath(new URL('../src/dsl/parser.js', import.meta.url));
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(parser)}); if (!m.GRAMMAR_CHECKS) process.exit(3);`], {

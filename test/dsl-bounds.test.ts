@@ -155,14 +155,14 @@ test('the same process name and version in two files is check/duplicate-process 
 });
 
 // ── 18 and 10: bytes that are not UTF-8, control characters in texts ─────────────────────────
-test('bytes that are not UTF-8 are parse/invalid-utf8 at their position, not U+FFFD', (t) => {
+test('bytes that are not UTF-8 are parse/invalid-encoding at their position, not U+FFFD', (t) => {
   const text = proc('  set x = "ab\u0001cd"');
   const at = text.indexOf('\u0001');
   const bytes = Buffer.from(text, 'utf8');
   for (const bad of [[0xff], [0xc3], [0xe4, 0xb8], [0xed, 0xa0, 0x80], [0xc0, 0xaf]]) {
     const b = Buffer.concat([bytes.subarray(0, Buffer.byteLength(text.slice(0, at))), Buffer.from(bad), bytes.subarray(Buffer.byteLength(text.slice(0, at + 1)))]);
     const r = compileSources([sourceFromBytes('bad.flow', b)]);
-    t.deepEqual(codes(r.diagnostics), ['3:14 parse/invalid-utf8'], JSON.stringify(bad));
+    t.deepEqual(codes(r.diagnostics), ['3:14 parse/invalid-encoding'], JSON.stringify(bad));
   }
   // A U+FFFD written in the file is a character like any other.
   const ok = compileSources([sourceFromBytes('ok.flow', Buffer.from(proc('  set x = "a\uFFFDb 中文"'), 'utf8'))]);

@@ -7,6 +7,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { sourceFromBytes } from '../dsl/compile.js';
 import pg from 'pg';
 import { startStack } from '../infra/stack.js';
 import { stderrLogger } from '../infra/log.js';
@@ -88,7 +89,7 @@ async function deployFolder(engine: Awaited<ReturnType<typeof createEngine>>, di
     log(`no ${dir}/ folder: nothing deployed`);
     return;
   }
-  const sources = files.map((f) => ({ file: join(dir, f), text: readFileSync(join(dir, f), 'utf8') }));
+  const sources = files.map((f) => sourceFromBytes(join(dir, f), readFileSync(join(dir, f))));
   try {
     const deployed = await engine.deploy(sources);
     const fresh = deployed.filter((d) => d.created);

@@ -5,7 +5,7 @@
  */
 import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { compileSources, type SourceFile } from '../dsl/compile.js';
+import { compileSources, sourceFromBytes, type SourceFile } from '../dsl/compile.js';
 import { formatDiagnostic, type Diagnostic } from '../dsl/diagnostics.js';
 import type { ProcessIR } from '../ir/schema.js';
 import { CliError } from './errors.js';
@@ -15,8 +15,9 @@ export { CliError };
 /** Reads the named files; a directory stands for the `.flow` files in it. */
 export async function readSources(paths: string[]): Promise<SourceFile[]> {
   const out: SourceFile[] = [];
-  const add = (file: string, text: string) => {
-    if (!out.some((s) => s.file === file)) out.push({ file, text });
+  // Bytes, not 'utf8': what is not UTF-8 is a diagnostic where it is, not a silent U+FFFD.
+  const add = (file: string, bytes: Uint8Array) => {
+    if (!out.some((s) => s.file === file)) out.push(sourceFromBytes(file, bytes));
   };
   for (const path of paths) {
     let info;
@@ -28,9 +29,9 @@ export async function readSources(paths: string[]): Promise<SourceFile[]> {
     if (info.isDirectory()) {
       const names = (await readdir(path)).filter((n) => n.endsWith('.flow')).sort();
       if (names.length === 0) throw new CliError(`${path} holds no .flow files`);
-      for (const n of names) add(join(path, n), await readFile(join(path, n), 'utf8'));
+      for (const n of names) add(join(path, n), await readFile(join(path, n)));
     } else {
-      add(path, await readFile(path, 'utf8'));
+      add(path, await readFile(path));
     }
   }
   return out;

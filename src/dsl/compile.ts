@@ -26,11 +26,11 @@ export const MAX_SYNTAX_ERRORS = 50;
 export interface SourceFile {
   file: string;
   text: string;
+  /** Where in `text` the bytes it was read from stop being UTF-8 (decode.ts): reported there. */
+  invalidUtf8At?: number;
 }
 
-export function sourceFromBytes(file: string, bytes: Uint8Array): SourceFile {
-  return { file, text: new TextDecoder().decode(bytes) };
-}
+export { sourceFromBytes } from './decode.js';
 
 export interface CompileResult {
   processes: ProcessIR[];
@@ -61,6 +61,13 @@ export function parseSource(source: SourceFile): Parsed {
   const bytes = Buffer.byteLength(source.text, 'utf8');
   if (bytes > MAX_SOURCE_BYTES) {
     sink.add('parse/too-large', { line: 1, column: 1, endLine: 1, endColumn: 1 }, { bytes, limit: MAX_SOURCE_BYTES });
+    return { source, sink };
+  }
+  if (source.invalidUtf8At !== undefined) {
+    const at = source.invalidUtf8At;
+    const line = source.text.slice(0, at).split('\n').length;
+    const column = at - source.text.lastIndexOf('\n', at - 1);
+    sink.add('parse/invalid-encoding', { line, column, endLine: line, endColumn: column }, {});
     return { source, sink };
   }
   const lexed = lex(source.text);

@@ -40,7 +40,7 @@ export const MESSAGES = {
             message: `this is more than ${d.limit} levels deep, counting steps, brackets and each operator`,
             hint: 'compute parts of it in steps with set, or move them into a child process',
           },
-  'parse/invalid-utf8': (_d: object): Text => ({
+  'parse/invalid-encoding': (_d: object): Text => ({
     message: 'the file is not valid UTF-8 here',
     hint: 'save the file as UTF-8 (an editor or iconv -f GB18030 -t UTF-8 can convert it)',
   }),

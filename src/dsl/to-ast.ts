@@ -428,14 +428,25 @@ class AstBuilder extends BaseVisitor {
     return parseDuration(t.image);
   }
 
-  /** The text of a "…" token, escapes resolved; a bad escape is a diagnostic. */
+  /**
+   * The text of a "…" token, escapes resolved; a bad escape is a diagnostic, and so is a control
+   * character, written as it is or as an escape (a NUL would reach the database, ESC a terminal):
+   * of those, only \\t, \\n and \\r, as escapes.
+   */
   private text(t: IToken): string {
+    if (RAW_CONTROL.test(t.image)) {
+      this.sink.add('check/invalid-literal', tokenRange(t), { text: shown(t.image), problem: 'a text cannot hold a control character as it is (write \\t for a tab)' });
+      return t.image.slice(1, -1);
+    }
+    let value: string;
     try {
-      return JSON.parse(t.image) as string;
+      value = JSON.parse(t.image) as string;
     } catch {
       this.sink.add('check/invalid-literal', tokenRange(t), { text: t.image, problem: 'this text has an escape that is not \\n, \\t, \\", \\\\ or \\uXXXX' });
       return t.image.slice(1, -1);
     }
+    if (ESCAPED_CONTROL.test(value)) this.sink.add('check/invalid-literal', tokenRange(t), { text: t.image, problem: 'a text cannot hold NUL or another control character (only \\t, \\n and \\r)' });
+    return value;
   }
 
   /** A text with `{expr}` parts is a template; `{{` and `}}` stand for braces. */
@@ -526,6 +537,13 @@ function relocate(expr: A.Expr, range: Range): A.Expr {
   };
   return walk(expr) as A.Expr;
 }
+
+/** Control characters (C0 and DEL) in a text literal as written; tab among them (JSON.parse refuses it too). */
+const RAW_CONTROL = /[\u0000-\u001f\u007f]/;
+/** Control characters in a text's value: any but tab, line feed and carriage return. */
+const ESCAPED_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+/** A text for a message, its control characters shown as \uXXXX. */
+const shown = (text: string) => text.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
 /**
  * `__proto__` is no name anywhere (a field, a key, a variable, an argument): as the key of a
