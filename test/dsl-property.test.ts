@@ -160,3 +160,68 @@ test('truncations of a valid process never throw; those inside a block report a 
   }
   t.true(inside > 50);
 });
+
+// ── names from Object.prototype, wherever a name goes ──────────────────────────────────────
+const PROTO_NAMES = Object.getOwnPropertyNames(Object.prototype);
+const shipped = ['../../processes/', '../../test/dsl/good/']
+  .map((d) => new URL(d, import.meta.url))
+  .flatMap((d) => readdirSync(d).filter((f) => f.endsWith('.flow')).map((f) => readFileSync(new URL(f, d), 'utf8')));
+
+test('a name of a shipped process replaced by a name from Object.prototype never throws and stays inside the file', (t) => {
+  t.true(PROTO_NAMES.includes('__proto__') && PROTO_NAMES.includes('constructor') && PROTO_NAMES.includes('hasOwnProperty'));
+  let runs = 0;
+  t.notThrows(() =>
+    fc.assert(
+      fc.property(fc.nat({ max: shipped.length - 1 }), fc.array(fc.tuple(fc.nat(), fc.constantFrom(...PROTO_NAMES)), { minLength: 1, maxLength: 4 }), (i, swaps) => {
+        runs++;
+        let text = shipped[i]!;
+        for (const [at, name] of swaps) {
+          const words = [...text.matchAll(/[A-Za-z_][A-Za-z0-9_]*/g)];
+          const w = words[at % words.length]!;
+          text = text.slice(0, w.index) + name + text.slice(w.index + w[0].length);
+        }
+        assertSound(text);
+      }),
+      { numRuns: 200 },
+    ),
+  );
+  t.is(runs, 200);
+});
+
+/** Places a name may stand in a process, and whether a name nobody declared is an error there. */
+const SLOTS: Array<[(n: string) => string, boolean]> = [
+  [(n) => `  set x = ${n}()`, true],
+  [(n) => `  set x = ${n}`, true],
+  [(n) => `  set x = input.${n}`, true],
+  [(n) => `  set x = input["${n}"]`, false],
+  [(n) => `  set x = { ${n}: 1 }`, false],
+  [(n) => `  set ${n} = 1`, false],
+  [(n) => `  call ${n}(a: 1)`, true],
+  [(n) => `  call billing.${n}(a: 1)`, true],
+  [(n) => `  call process ${n}(a: 1)`, true],
+  [(n) => `  call billing.getAccount(accountId: input.id, ${n}: 1)`, true],
+  [(n) => `  wait r = signal go(${n}: ${n}) within 1h`, true],
+  [(n) => `  for each ${n} in [1] { set y = ${n} }`, false],
+  [(n) => `  ${n}: set y = 1`, false],
+  [(n) => `  set t = "a {${n}} b"`, true],
+];
+
+test('a name from Object.prototype in any place a name goes is a diagnostic or an own name, never a crash', (t) => {
+  let runs = 0;
+  t.notThrows(() =>
+    fc.assert(
+      fc.property(fc.constantFrom(...PROTO_NAMES), fc.nat({ max: SLOTS.length - 1 }), fc.boolean(), (name, slot, declared) => {
+        runs++;
+        const [line, undeclaredIsError] = SLOTS[slot]!;
+        const header = `process P version 1\n  input { id: string${declared ? `, ${name}: int` : ''} }\n`;
+        const text = `${header}${line(name)}\n  end "ok"\n`;
+        const diagnostics = assertSound(text);
+        const errors = diagnostics.filter((d) => d.severity === 'error');
+        if (name === '__proto__' && !errors.some((d) => d.code === 'check/reserved-name')) throw new Error(`__proto__ not refused: ${text}`);
+        if (undeclaredIsError && !declared && errors.length === 0) throw new Error(`no diagnostic for ${text}`);
+      }),
+      { numRuns: 400 },
+    ),
+  );
+  t.is(runs, 400);
+});
