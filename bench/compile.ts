@@ -6,6 +6,8 @@
  * Throughput: definitions per second, in ROUNDS rounds; each round times one batch of each
  * form per size, alternating which form goes first, so drift and noise hit both. Medians.
  * Cold start: fresh node processes each import the compiler and compile the 10-step file.
+ * Nesting: each kind of nesting (bench/nesting.ts) at a quarter, half and all of the nesting
+ * limit, timed alone: checking must grow with the file, not double with each level.
  * Writes bench/results/compile.json and prints a table.
  */
 import { spawnSync } from 'node:child_process';
@@ -13,10 +15,11 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compileSource } from '../src/dsl/compile.js';
+import { compileSource, MAX_NESTING, MAX_OPERATORS } from '../src/dsl/compile.js';
 import type { Step } from '../src/ir/schema.js';
 import { countYamlSteps, loadYamlWorkflow } from './yaml-workflow.js';
 import { workload, type Workload } from './workload.js';
+import { LEVELS_PER_N, NESTING, type NestingKind } from './nesting.js';
 
 const SIZES = [10, 100, 1000];
 const ROUNDS = 15;
@@ -127,6 +130,27 @@ const sizes = workloads.map((w, i) => {
 });
 const throughputSeconds = (performance.now() - started) / 1000;
 
+// ── nesting ────────────────────────────────────────────────────────────────────────────────
+const NESTING_RUNS = 5;
+const nesting = (Object.keys(NESTING) as NestingKind[]).map((kind) => {
+  const top = kind === 'plus' ? MAX_OPERATORS : Math.floor((MAX_NESTING - 2) / LEVELS_PER_N[kind]);
+  const depths = [Math.ceil(top / 4), Math.ceil(top / 2), top];
+  const points = depths.map((n) => {
+    const text = NESTING[kind](n);
+    const r = compileSource(text, `nested-${kind}.flow`);
+    if (r.diagnostics.length) throw new Error(`nested ${kind} ${n}: ${r.diagnostics[0]!.code} ${r.diagnostics[0]!.message}`);
+    const ms: number[] = [];
+    for (let i = 0; i < NESTING_RUNS; i++) {
+      const t0 = performance.now();
+      compileSource(text, `nested-${kind}.flow`);
+      ms.push(performance.now() - t0);
+    }
+    return { n, bytes: Buffer.byteLength(text), ms: round(median(ms)) };
+  });
+  const [first, , last] = points as [(typeof points)[0], unknown, (typeof points)[0]];
+  return { kind, points, bytes_growth: round(last.bytes / first.bytes), time_growth: round(last.ms / first.ms), ms_per_kb_at_limit: round(last.ms / (last.bytes / 1024)) };
+});
+
 // ── cold start ─────────────────────────────────────────────────────────────────────────────
 interface Cold {
   importMs: number;
@@ -190,6 +214,7 @@ const results = {
   versions: { chevrotain: version('chevrotain'), zod: version('zod'), 'js-yaml': version('js-yaml') },
   runs: { rounds: ROUNDS, batch_ms: BATCH_MS, warmup_ms: WARMUP_MS, cold_processes: COLD_PROCESSES, throughput_seconds: round(throughputSeconds) },
   sizes,
+  nesting,
   cold_start_ms: {
     dsl: dslCold,
     yaml: yamlCold,
@@ -206,6 +231,7 @@ const results = {
     'ratio and ratio_vs_yaml_zod: DSL definitions/s divided by YAML+zod definitions/s (medians); above 1 the DSL is faster.',
     'MB/s is over each form\'s own source bytes; the YAML is longer than the .flow, so compare definitions/s.',
     'cold_start_ms.dsl/yaml: median time for a fresh node process to import the compiler and compile the 10-step file (node boot excluded; see detail.since_process_start_ms).',
+    'nesting: one compile of a process nested n levels (bench/nesting.ts) at a quarter, half and all of the limit, median of 5; time_growth against bytes_growth from the first to the last: near-linear checking keeps them close (quadratic would square it).',
     "cold_start_ms.dsl_parser_construction_ms / dsl_lexer_construction_ms: of the DSL's import, building Chevrotain's parser (grammar recording, lookahead tables) and lexer; node_boot_ms: node's own start before the script runs, to tell a slow machine from a slow compiler.",
   ],
 };
@@ -227,4 +253,8 @@ console.log(
     `of the DSL's import, building the lexer ${results.cold_start_ms.dsl_lexer_construction_ms} ms and the parser ${results.cold_start_ms.dsl_parser_construction_ms} ms; ` +
     `node's own boot ${results.cold_start_ms.node_boot_ms} ms`,
 );
+console.log(`nesting (ms per compile at n = a quarter, half and all of the limit; growth of time against growth of bytes):`);
+for (const x of nesting) {
+  console.log(`  ${x.kind.padEnd(12)} ${x.points.map((p) => `n=${p.n} ${p.bytes} B ${p.ms} ms`).join(' · ')} · time ×${x.time_growth} for bytes ×${x.bytes_growth}`);
+}
 console.log(`written to bench/results/compile.json`);

@@ -7,6 +7,7 @@
 import test from 'ava';
 import { compileSource, compileSources, MAX_NESTING, MAX_OPERATORS, sourceFromBytes } from '../src/dsl/compile.js';
 import type { Diagnostic } from '../src/dsl/diagnostics.js';
+import { LEVELS_PER_N, NESTING } from '../bench/nesting.js';
 
 const head = 'process P version 1\n  input { id: string, fee: money }\n';
 const proc = (body: string) => `${head}${body}\n  end "ok"\n`;
@@ -119,18 +120,9 @@ test('a file nested too deep does not stop the files compiled with it', (t) => {
 });
 
 // ── 14: checking is near-linear in nesting ─────────────────────────────────────────────────
-const nested = {
-  parallel: (n: number, k = 0): string =>
-    n === 0 ? 'set leaf = 1' : `parallel all {\n branch a { ${nested.parallel(n - 1, k + 1)} }\n branch b { set p${k} = input.id }\n }`,
-  escalations: (n: number, k = 0): string =>
-    n === 0 ? 'set leaf = 1' : `wait signal go${k} within 1h\n escalate after 1m { ${nested.escalations(n - 1, k + 1)}\n set e${k} = input.id }`,
-  repeat: (n: number, k = 0): string => (n === 0 ? 'set leaf = 1' : `repeat 2 times { ${nested.repeat(n - 1, k + 1)}\n set r${k} = input.id }`),
-  forEach: (n: number, k = 0): string => (n === 0 ? 'set leaf = 1' : `for each i${k} in [1, 2] { ${nested.forEach(n - 1, k + 1)}\n set f${k} = input.id }`),
-};
-
-for (const [kind, make] of Object.entries(nested)) {
-  test(`checking ${kind} nested deep takes time near-linear in the file`, (t) => {
-    const text = proc(`  ${make(MAX_NESTING / 2 - 2)}`);
+for (const kind of ['parallel', 'escalations', 'repeat', 'forEach', 'if'] as const) {
+  test(`checking ${kind} nested to the limit takes time near-linear in the file`, (t) => {
+    const text = NESTING[kind](Math.floor((MAX_NESTING - 2) / LEVELS_PER_N[kind]));
     const started = performance.now();
     const r = compileSource(text);
     const ms = performance.now() - started;
