@@ -84,6 +84,8 @@ const deep = {
   repeat: (n: number) => proc(`${'  repeat 2 times {\n'.repeat(n)}  set x = 1\n${'  }\n'.repeat(n)}`),
   listType: (n: number) => `process P version 1\n  input { id: ${'list of '.repeat(n)}string }\n  end "ok"\n`,
   template: (n: number) => proc(`  set x = "a {${'('.repeat(n)}1${')'.repeat(n)}}"`),
+  chainsInParens: (n: number) => proc(`  set x = ${'('.repeat(Math.min(n, 50))}1${`${' + 1'.repeat(150)})`.repeat(Math.min(n, 50))}`),
+  suffixesInBrackets: (n: number) => proc(`  set x = ${'input.a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p.q.r.s.t['.repeat(Math.min(n, 60))}0${']'.repeat(Math.min(n, 60))}`),
   parensInChains: (n: number) => proc(`  set x = ${Array.from({ length: n }, () => `1 + (`).join('')}1${')'.repeat(n)}`),
 };
 

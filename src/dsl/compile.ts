@@ -14,7 +14,7 @@ import { DiagnosticSink, type Diagnostic, type Range } from './diagnostics.js';
 import type { FileNode } from './ast.js';
 import type { ProcessIR } from '../ir/schema.js';
 import { SIGNATURES } from './catalog-signatures.js';
-import { MAX_NESTING, MAX_TREE_DEPTH, tooDeepNode, tooDeepToken } from './depth.js';
+import { MAX_NESTING, tooDeepToken } from './depth.js';
 
 export { MAX_NESTING, MAX_OPERATORS, MAX_TREE_DEPTH } from './depth.js';
 
@@ -92,11 +92,6 @@ export function parseSource(source: SourceFile): Parsed {
   }
   if (sink.hasErrors) return { source, sink };
   const ast = toAst(parsed.cst, sink);
-  const deepNode = tooDeepNode(ast);
-  if (deepNode) {
-    sink.add('parse/too-deep', deepNode.range as Range, { what: 'tree', limit: MAX_TREE_DEPTH });
-    return { source, sink };
-  }
   reportReservedNames(lexed.tokens, sink);
   return { source, sink, ast };
 }

@@ -8,8 +8,9 @@
  *   Measured on the tokens, in one loop, before the parser runs.
  * - MAX_OPERATORS: at most 200 binary operators in one expression (`a + b + …`), and at most
  *   200 `.field` / `[index]` after one value: each is a level of the tree the checker walks.
- * - MAX_TREE_DEPTH: the AST as built, measured in one loop: 400 nodes from the root to any
- *   leaf (the two limits above combined, such as a chain of 200 inside 100 brackets, stop here).
+ * - MAX_TREE_DEPTH: an expression at most 400 levels deep, counting the operators, `.field`s
+ *   and `[i]`s of the expressions around it too (the two limits above combined, such as chains
+ *   of 150 inside 50 brackets, stop here). Counted as the AST is built (to-ast.ts).
  */
 import type { IToken } from './chevrotain.js';
 import * as T from './tokens.js';
@@ -61,40 +62,6 @@ export function tooDeepToken(tokens: readonly IToken[], limit = MAX_NESTING): IT
       here.listOf = 0;
     }
     if (depth > limit) return t;
-  }
-  return undefined;
-}
-
-/**
- * The first node deeper than `limit` in a tree of plain objects and arrays (the AST), counting
- * objects that have a `kind`; undefined when none is. One loop over an explicit stack.
- */
-export function tooDeepNode(root: unknown, limit = MAX_TREE_DEPTH): { range: unknown } | undefined {
-  // Two stacks, not one of pairs, and for…in, not Object.keys: this runs on every file, and the
-  // 1,000-step benchmark's AST is some 100,000 objects.
-  const values: unknown[] = [root];
-  const depths: number[] = [0];
-  while (values.length) {
-    const value = values.pop() as Record<string, unknown> | unknown[];
-    const depth = depths.pop()!;
-    if (Array.isArray(value)) {
-      for (const v of value) {
-        if (v && typeof v === 'object') {
-          values.push(v);
-          depths.push(depth);
-        }
-      }
-      continue;
-    }
-    const d = 'kind' in value ? depth + 1 : depth;
-    if (d > limit) return value as { range: unknown };
-    for (const key in value) {
-      const v = value[key];
-      if (key !== 'range' && v && typeof v === 'object') {
-        values.push(v);
-        depths.push(d);
-      }
-    }
   }
   return undefined;
 }

@@ -12,7 +12,7 @@ import type * as A from './ast.js';
 import type { BinaryOp } from '../ir/schema.js';
 import type { DiagnosticSink, Range } from './diagnostics.js';
 import { parseDuration, parseMoney } from './literals.js';
-import { MAX_NESTING, MAX_OPERATORS, tooDeepToken } from './depth.js';
+import { MAX_NESTING, MAX_OPERATORS, MAX_TREE_DEPTH, tooDeepToken } from './depth.js';
 
 const BaseVisitor = parser.getBaseCstVisitorConstructor();
 
@@ -41,6 +41,16 @@ const nameOf = (t: IToken): A.Name => ({ name: t.image, range: tokenRange(t) });
 const dotted = (parts: IToken[]): A.Name => ({ name: parts.map((t) => t.image).join('.'), range: span(tokenRange(parts[0]!), tokenRange(parts[parts.length - 1]!)) });
 
 class AstBuilder extends BaseVisitor {
+  /**
+   * How deep the expression being built may be, at most: each enclosing expression adds its
+   * operators (a chain is a tree as deep as it is long) and each value its `.field`s and `[i]`s.
+   * Past MAX_TREE_DEPTH the expression is refused: later phases recurse along it.
+   */
+  private exprDepth = 0;
+  /** The token of the outermost expression that is in the count, for where to report. */
+  private exprAt?: IToken;
+  private deepReported = false;
+
   constructor(private readonly sink: DiagnosticSink) {
     super();
     // Every CST rule has its visitor method: checked with the grammar (tests, gen:grammar), not per compile.
@@ -322,13 +332,33 @@ class AstBuilder extends BaseVisitor {
    * what the precedence cannot read (a == b == c, a == not b).
    */
   expression(c: C.ExpressionCstChildren): A.Expr {
-    const operands = c.operands;
     const operators = c.BinaryOperator ?? [];
     // Each operator is a level of the tree every later phase walks: a chain past the limit is refused.
     if (operators.length > MAX_OPERATORS) {
       this.sink.add('parse/too-deep', tokenRange(operators[MAX_OPERATORS]!), { what: 'operators', limit: MAX_OPERATORS });
       return { kind: 'Literal', value: null, range: tokenRange(operators[0]!) };
     }
+    const outer = this.exprAt;
+    this.exprDepth += operators.length;
+    this.exprAt ??= operators[0];
+    try {
+      if (this.exprDepth > MAX_TREE_DEPTH) return this.tooDeep();
+      return this.chain(c.operands, operators);
+    } finally {
+      this.exprDepth -= operators.length;
+      this.exprAt = outer;
+    }
+  }
+
+  /** An expression past MAX_TREE_DEPTH: reported once, where the outermost one in the count starts, and read as null. */
+  private tooDeep(): A.Expr {
+    const range = this.exprAt ? tokenRange(this.exprAt) : { line: 1, column: 1, endLine: 1, endColumn: 1 };
+    if (!this.deepReported) this.sink.add('parse/too-deep', range, { what: 'tree', limit: MAX_TREE_DEPTH });
+    this.deepReported = true;
+    return { kind: 'Literal', value: null, range };
+  }
+
+  private chain(operands: C.ExpressionCstChildren['operands'], operators: IToken[]): A.Expr {
     let next = 0;
     let at = 0;
     const extend = (left: A.Expr, min: number): A.Expr => {
@@ -355,6 +385,19 @@ class AstBuilder extends BaseVisitor {
 
   /** One value, with its `-` and its `.field` / `[index]` suffixes (its `not` is the expression's). */
   operand(c: C.OperandCstChildren): A.Expr {
+    const suffixes = c.suffix?.length ?? 0;
+    const outer = this.exprAt;
+    this.exprDepth += suffixes;
+    this.exprAt ??= (c.suffix as Array<IToken | CstNode> | undefined)?.find((x): x is IToken => 'image' in x) ?? c.RBracket?.[0];
+    try {
+      return this.exprDepth > MAX_TREE_DEPTH ? this.tooDeep() : this.suffixed(c);
+    } finally {
+      this.exprDepth -= suffixes;
+      this.exprAt = outer;
+    }
+  }
+
+  private suffixed(c: C.OperandCstChildren): A.Expr {
     let expr = this.atom(c);
     if (c.suffix && c.suffix.length > MAX_OPERATORS) {
       this.sink.add('parse/too-deep', expr.range, { what: 'operators', limit: MAX_OPERATORS });
