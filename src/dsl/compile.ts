@@ -165,7 +165,7 @@ export function compileSources(sources: SourceFile[], known: ReadonlyMap<string,
  * parse/too-deep, and the files compiled with it are not stopped.
  */
 function outOfStack(err: unknown, sink: DiagnosticSink): void {
-  if (!(err instanceof RangeError)) throw err;
+  if (!(err instanceof RangeError && /call stack/i.test(err.message))) throw err;
   sink.add('parse/too-deep', { line: 1, column: 1, endLine: 1, endColumn: 1 }, { what: 'nesting', limit: MAX_NESTING });
 }
 
