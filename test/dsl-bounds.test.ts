@@ -179,6 +179,7 @@ test('comparing or adding money of different currencies written out is check/cur
     const r = compileSource(proc(`  set x = ¥1.00 ${op} 2.00 USD`));
     t.deepEqual(codes(r.diagnostics), ['3:11 check/currency-mismatch'], op);
   }
+  t.deepEqual(codes(compileSource(proc('  set x = max(¥1.00, -2.00 USD)')).diagnostics), ['3:11 check/currency-mismatch'], 'max');
   t.deepEqual(codes(compileSource(proc('  set x = ¥1.00 < 2.00 CNY')).diagnostics), []);
   t.deepEqual(codes(compileSource(proc('  set x = input.fee < 2.00 USD')).diagnostics), [], 'unknown statically: checked when it runs');
 });

@@ -152,6 +152,10 @@ export class ExprChecker {
       this.sink.add('check/unknown-function', e.fn.range, { name: e.fn.name, suggestion: didYouMean(e.fn.name, FUNCTION_NAMES), known: FUNCTION_NAMES });
       return ANY;
     }
+    if (e.fn.name === 'min' || e.fn.name === 'max') {
+      const currencies = [...new Set(e.args.map(currencyOf).filter((c) => c !== undefined))];
+      if (currencies.length > 1) this.sink.add('check/currency-mismatch', e.range, { op: `${e.fn.name}()`, left: currencies[0]!, right: currencies[1]! });
+    }
     const [lo, hi] = spec.arity;
     if (args.length < lo || args.length > hi) {
       this.sink.add('check/function-arity', e.range, { name: e.fn.name, expected: lo === hi ? String(lo) : `${lo} to ${hi}`, actual: args.length });
