@@ -81,9 +81,16 @@ test('the inbox keeps events in order and refuses more than its bounds', (t) => 
   t.deepEqual(inbox.take('signal:a'), { value: 1 });
   t.deepEqual(inbox.entries(), [['signal:a', [2]]]);
   for (let i = 0; i < 99; i++) inbox.put('signal:b', i);
-  t.is(inbox.fullProblem('signal:b'), undefined);
+  t.is(inbox.fullProblem('signal:b', false), undefined);
   inbox.put('signal:b', 99);
-  t.regex(inbox.fullProblem('signal:b')!, /more than 100 events wait for this key/);
+  t.regex(inbox.fullProblem('signal:b', true)!, /more than 100 events wait for this key/);
+  // Messages under keys nobody waits for are bounded in all; one a wait is waiting for is kept.
+  for (let i = 0; i < 1000; i++) inbox.put(`message:smsReply:from=${i}`, i);
+  t.regex(inbox.fullProblem('message:smsReply:from=x', false)!, /more than 1000 messages/);
+  t.is(inbox.fullProblem('message:smsReply:from=x', true), undefined);
+  t.is(inbox.fullProblem('signal:c', false), undefined);
+  inbox.take('message:smsReply:from=7');
+  t.is(inbox.fullProblem('message:smsReply:from=x', false), undefined);
   inbox.reject('a', 'why');
   inbox.reject('b', 'because');
   t.deepEqual(inbox.rejected, { count: 2, last: { name: 'b', reason: 'because' } });

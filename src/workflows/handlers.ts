@@ -54,7 +54,7 @@ export interface HandlerState {
 export function registerHandlers(ir: ProcessIR, inbox: Inbox, now: HandlerState): void {
   /** Keeps an event for its wait, or drops and counts it; replayed histories from before the checks keep it. */
   const keep = (name: string, key: string, payload: Value, problem: string | undefined): void => {
-    const why = problem ?? inbox.fullProblem(key);
+    const why = problem ?? inbox.fullProblem(key, now.waitsFor(key));
     if (why === undefined || !wf.patched(PAYLOADS_CHECKED_PATCH)) inbox.put(key, payload);
     else inbox.reject(name, why);
   };
@@ -79,7 +79,7 @@ export function registerHandlers(ir: ProcessIR, inbox: Inbox, now: HandlerState)
         // A rejected update is never written to history; the caller is told why.
         validator: (payload) => {
           if (!now.waitsFor(`update:${name}`)) throw new Error(`${ir.name} is not waiting for '${name}' now (current step: ${now.currentStep()})`);
-          const problem = payloadProblem(w.payload, (payload ?? null) as Value);
+          const problem = payloadProblem(w.payload, (payload ?? null) as Value) ?? inbox.fullProblem(`update:${name}`, true);
           if (problem) throw new Error(`invalid '${name}' payload: ${problem}`);
         },
       },

@@ -23,8 +23,8 @@ export const MESSAGE_FIELDS: readonly Field[] = [
 export const PAYLOAD_LIMITS = { depth: 32, values: 10_000, chars: 256 * 1024 };
 /** An inbound message's envelope: its channel name and correlation keys. */
 export const ENVELOPE_LIMITS = { channel: 128, keys: 16, key: 256 };
-/** Events kept for a wait that has not started yet, per key and in all. */
-export const INBOX_LIMITS = { perKey: 100, total: 1_000 };
+/** Events kept for a wait that has not started yet: per key, and messages in all (see inbox.ts). */
+export const INBOX_LIMITS = { perKey: 100, messages: 1_000 };
 /** How much of a reason the state query shows. */
 const REASON_CHARS = 300;
 
