@@ -313,9 +313,10 @@ test.serial('a long loop continues as new with its position, variables, compensa
   t.is(calls.filter((c) => c.activity === 'billing.charge').length, 1);
   const events = (await firstRun.fetchHistory()).events ?? [];
   t.truthy(events.at(-1)?.workflowExecutionContinuedAsNewEventAttributes, 'the first run ended by continuing as new');
+  // A patch marker's details: `patch-data` = {"id": …, "deprecated": …}.
   const patches = events.flatMap((e) => {
-    const id = e.markerRecordedEventAttributes?.details?.patch_id?.payloads?.[0]?.data;
-    return id ? [JSON.parse(Buffer.from(id).toString('utf8')) as string] : [];
+    const data = e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data;
+    return data ? [(JSON.parse(Buffer.from(data).toString('utf8')) as { id: string }).id] : [];
   });
   t.true(patches.includes(CONTINUE_AS_NEW_PATCH), 'the continue-as-new patch marker is in history');
 });
