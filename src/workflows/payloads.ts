@@ -86,9 +86,10 @@ export function readEnvelope(m: unknown): { envelope: Envelope } | { problem: st
     if (typeof v !== 'string' || k.length > ENVELOPE_LIMITS.key || v.length > ENVELOPE_LIMITS.key) return { problem: `every key must be a text of at most ${ENVELOPE_LIMITS.key} characters` };
     own[k] = v;
   }
-  return { envelope: { channel, keys: own, payload: (payload ?? null) as Value } };
+  // As it came (undefined when missing): a history from before the checks kept it so.
+  return { envelope: { channel, keys: own, payload: payload as Value } };
 }
 
-export function messageProblem(payload: Value): string | undefined {
-  return payloadProblem({ t: 'record', fields: [...MESSAGE_FIELDS] }, payload);
+export function messageProblem(payload: Value | undefined): string | undefined {
+  return payloadProblem({ t: 'record', fields: [...MESSAGE_FIELDS] }, payload ?? null);
 }
