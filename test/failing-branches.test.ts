@@ -12,6 +12,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import { timeSkippingEnv, uniqueQueue } from './helpers/servers.js';
 import { argsFor, compileOrThrow, recordingActivities, type Call } from './helpers/runtime.js';
 import { workflowCode } from '../src/engine/worker.js';
+import { stateQuery } from '../src/workflows/run-process.js';
+import { WaitingFor } from '../src/workflows/search-attributes.js';
 
 interface Context {
   env: TestWorkflowEnvironment;
@@ -211,8 +213,38 @@ test.serial('a parallel first whose first branch to finish fails cancels the oth
   t.deepEqual(names(calls), ['billing.charge', 'billing.refund']);
 });
 
+const raceWait = compileOrThrow(`
+process RaceWait version 1
+  input { msisdn: phone }
+  parallel first {
+    branch quick { sleep 1h }
+    branch reply { wait answer = message smsReply(from: input.msisdn) within 4h on timeout { } }
+  }
+  wait go = signal proceed within 1h on timeout { }
+  end "done"
+`);
+
+test.serial('a wait cancelled with its branch is over: it leaves WaitingFor and the state query', async (t) => {
+  const { env } = t.context;
+  const { activities } = recordingActivities();
+  const { state, waitingFor } = await run(t, activities, async (taskQueue) => {
+    const handle = await env.client.workflow.start('RaceWait', { taskQueue, workflowId: `racewait-${taskQueue}`, args: [argsFor(raceWait, 'RaceWait', { msisdn: '13800138000' })] });
+    let state = await handle.query(stateQuery);
+    while (state.currentStep !== 'go') {
+      await env.sleep('10m');
+      state = await handle.query(stateQuery);
+    }
+    const waitingFor = (await handle.describe()).typedSearchAttributes.get(WaitingFor);
+    await handle.signal('proceed');
+    await handle.result();
+    return { handle, value: { state, waitingFor } };
+  });
+  t.deepEqual(state.waits.map((w) => w.step), ['go']);
+  t.deepEqual(waitingFor ?? [], []);
+});
+
 test.after('every history of these tests replays without nondeterminism', async (t) => {
-  t.true(t.context.histories.length >= 6);
+  t.true(t.context.histories.length >= 7);
   let n = 0;
   for await (const r of Worker.runReplayHistories({ ...workflowCode, replayName: 'failing-branches' }, t.context.histories as never)) {
     t.is(r.error, undefined, `${r.workflowId}: ${String(r.error)}`);
