@@ -243,8 +243,39 @@ test.serial('a wait cancelled with its branch is over: it leaves WaitingFor and 
   t.deepEqual(waitingFor ?? [], []);
 });
 
+const charging = compileOrThrow(`
+process Charging version 1
+  input { accountId: string }
+  charge: call billing.charge(accountId: input.accountId, amount: ¥30.00, reason: "fee") as charge
+    compensate with billing.refund(chargeId: charge.chargeId, amount: ¥30.00, reason: "rollback")
+  wait go = signal proceed within 1h on timeout { }
+  end "done"
+`);
+
+test.serial('a process cancelled while a charge is in flight waits for it, and refunds it', async (t) => {
+  const { env } = t.context;
+  const { activities, calls } = recordingActivities();
+  const slowCharge = {
+    ...activities,
+    'billing.charge': async (input: Record<string, unknown>, meta: { idempotencyKey: string }) => {
+      await activities['billing.charge']!(input, meta);
+      await pause(1500);
+      return { chargeId: 'CH-1' };
+    },
+  };
+  const outcome = await run(t, slowCharge, async (taskQueue) => {
+    const handle = await env.client.workflow.start('Charging', { taskQueue, workflowId: `charging-${taskQueue}`, args: [argsFor(charging, 'Charging', { accountId: 'A-1' })] });
+    while (!calls.length) await pause(50);
+    await handle.cancel();
+    return { handle, value: await outcomeOf(handle) };
+  });
+  t.true(outcome instanceof WorkflowFailedError);
+  t.deepEqual(names(calls), ['billing.charge', 'billing.refund']);
+  t.is(calls[1]!.input.chargeId, 'CH-1');
+});
+
 test.after('every history of these tests replays without nondeterminism', async (t) => {
-  t.true(t.context.histories.length >= 7);
+  t.true(t.context.histories.length >= 8);
   let n = 0;
   for await (const r of Worker.runReplayHistories({ ...workflowCode, replayName: 'failing-branches' }, t.context.histories as never)) {
     t.is(r.error, undefined, `${r.workflowId}: ${String(r.error)}`);
