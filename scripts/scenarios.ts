@@ -80,6 +80,16 @@ const failingBranch = {
   },
 };
 
+/** A charge that takes a while, and says when it has started: the process is cancelled meanwhile. */
+const inFlight = { started: false };
+const slowCharge = {
+  async 'billing.charge'() {
+    inFlight.started = true;
+    await pause(800);
+    return { chargeId: 'CH-1', status: 'succeeded' };
+  },
+};
+
 export const SCENARIOS: Scenario[] = [
   {
     name: 'SecondaryConfirmation-raw-messages',
@@ -129,6 +139,26 @@ process Report version 1
   },
   { name: 'Branches-all-one-fails', process: 'Branches', flow: branches('all'), input: { accountId: 'A-1' }, activities: failingBranch, expect: 'failed: dispatch/number-unavailable' },
   { name: 'Branches-first-one-fails', process: 'Branches', flow: branches('first'), input: { accountId: 'A-1' }, activities: failingBranch, expect: 'failed: dispatch/number-unavailable' },
+  {
+    name: 'Charging-cancelled-in-flight',
+    process: 'Charging',
+    flow: `
+process Charging version 1
+  input { accountId: string }
+  charge: call billing.charge(accountId: input.accountId, amount: ¥30.00, reason: "fee") as charge
+    compensate with billing.refund(chargeId: charge.chargeId, amount: ¥30.00, reason: "rollback")
+  wait go = signal proceed within 1h on timeout { }
+  end "done"
+`,
+    input: { accountId: 'A-1' },
+    activities: slowCharge,
+    async drive(handle) {
+      inFlight.started = false;
+      while (!inFlight.started) await pause(20);
+      await handle.cancel();
+    },
+    expect: 'failed: Workflow canceled',
+  },
   {
     name: 'Branches-first-cancels-a-wait',
     process: 'Race',
