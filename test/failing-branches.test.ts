@@ -14,6 +14,7 @@ import { argsFor, compileOrThrow, recordingActivities, type Call } from './helpe
 import { workflowCode } from '../src/engine/worker.js';
 import { stateQuery } from '../src/workflows/run-process.js';
 import { WaitingFor } from '../src/workflows/search-attributes.js';
+import { SCENARIOS } from '../scripts/scenarios.js';
 
 interface Context {
   env: TestWorkflowEnvironment;
@@ -243,14 +244,8 @@ test.serial('a wait cancelled with its branch is over: it leaves WaitingFor and 
   t.deepEqual(waitingFor ?? [], []);
 });
 
-const charging = compileOrThrow(`
-process Charging version 1
-  input { accountId: string }
-  charge: call billing.charge(accountId: input.accountId, amount: ¥30.00, reason: "fee") as charge
-    compensate with billing.refund(chargeId: charge.chargeId, amount: ¥30.00, reason: "rollback")
-  wait go = signal proceed within 1h on timeout { }
-  end "done"
-`);
+// The same process as the recorded scenario of this case (scripts/scenarios.ts).
+const charging = compileOrThrow(SCENARIOS.find((s) => s.name === 'Charging-cancelled-in-flight')!.flow);
 
 test.serial('a process cancelled while a charge is in flight waits for it, and refunds it', async (t) => {
   const { env } = t.context;
