@@ -6,11 +6,16 @@
  * a change to the interpreter that would break a running instance fails that test, and must
  * be guarded with `patched()` (see src/workflows/run-process.ts).
  *
- * Record again only when processes/ changes, never to make a failing replay pass.
+ * It then runs the scenarios of scripts/scenarios.ts (signals sent, failures on purpose) into
+ * test/histories/scenarios/<name>.json. `--processes` or `--scenarios` records only those.
+ *
+ * Record again only when processes/ (or a scenario) changes, never to make a failing replay pass.
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from '@temporalio/worker';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import proto from '@temporalio/proto';
 import { compileSources } from '../src/dsl/compile.js';
 import { reachableChildren } from '../src/ir/walk.js';
@@ -20,6 +25,8 @@ import { ensureTestServer } from '../src/infra/test-server.js';
 import { stderrLogger } from '../src/infra/log.js';
 import { timeSkippingEnv, uniqueQueue } from '../test/helpers/servers.js';
 import { sampleInput, sampleOfSchema } from '../test/helpers/samples.js';
+import type { ProcessIR } from '../src/ir/schema.js';
+import { compileScenario, SCENARIOS } from './scenarios.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const out = join(root, 'test', 'histories');
@@ -34,27 +41,61 @@ process.env.SVCFLOW_TEST_SERVER ??= await ensureTestServer(stderrLogger);
 const activities = Object.fromEntries([...CATALOG].map(([name, c]) => [name, async () => sampleOfSchema(c.output)]));
 const byName = new Map(processes.map((p) => [p.name, p]));
 const { History } = proto.temporal.api.history.v1;
-mkdirSync(out, { recursive: true });
-const sizes: Array<Record<string, unknown>> = [];
-for (const ir of processes) {
-  // A server of its own for each process: time skipping moves one clock for everyone.
+const only = process.argv.includes('--processes') ? 'processes' : process.argv.includes('--scenarios') ? 'scenarios' : undefined;
+
+interface Run {
+  ir: ProcessIR;
+  children: Record<string, unknown>;
+  input: unknown;
+  activities: Record<string, (input: Record<string, unknown>) => Promise<unknown>>;
+  drive?: (handle: WorkflowHandle, env: TestWorkflowEnvironment) => Promise<void>;
+}
+
+/** The type of a workflow's failure: the process's code, or that of the activity failure it wraps. */
+function failureType(e: Error): string {
+  const cause = e.cause as { type?: string; message?: string; cause?: { type?: string } } | undefined;
+  return cause?.type ?? cause?.cause?.type ?? cause?.message ?? e.message;
+}
+
+/** Runs one instance to its end on a server of its own (time skipping moves one clock for everyone). */
+async function record(run: Run, workflowId: string, file: string): Promise<{ ending: string; size: Record<string, unknown> }> {
   const env = await timeSkippingEnv();
   try {
     const taskQueue = uniqueQueue('record');
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, ...workflowCode, activities });
-    const children = reachableChildren(ir, (name) => byName.get(name)!);
-    const handle = await env.client.workflow.start(ir.name, { taskQueue, workflowId: `history-${ir.name}`, args: [{ ir, children, input: sampleInput(ir.input) }] });
-    const ending = await worker.runUntil(handle.result().then((r) => `completed: ${JSON.stringify(r)}`, (e: Error) => `failed: ${(e.cause as Error | undefined)?.message ?? e.message}`));
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, ...workflowCode, activities: run.activities });
+    const handle = await env.client.workflow.start(run.ir.name, { taskQueue, workflowId, args: [{ ir: run.ir, children: run.children, input: run.input }] });
+    const ending = await worker.runUntil(async () => {
+      await run.drive?.(handle, env);
+      return handle.result().then((r) => `completed: ${JSON.stringify(r)}`, (e: Error) => `failed: ${failureType(e)}`);
+    });
     const history = History.fromObject(await handle.fetchHistory());
     // protobuf's JSON form: int64 as strings, payload bytes as base64; read back with History.fromObject.
     const json = History.toObject(history, { longs: String, bytes: String, enums: String });
-    writeFileSync(join(out, `${ir.name}.json`), JSON.stringify(json, null, 1) + '\n');
+    writeFileSync(file, JSON.stringify(json, null, 1) + '\n');
     const started = history.events[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]?.data?.length ?? 0;
-    const size = { process: ir.name, events: history.events.length, historyBytes: History.encode(history).finish().length, inputBytes: started, children: Object.keys(children) };
-    sizes.push(size);
-    stderrLogger(`${ir.name}: ${size.events} events, ${size.historyBytes} B of history of which ${size.inputBytes} B is the input (IR + children + input); ${ending}`);
+    const size = { process: run.ir.name, events: history.events.length, historyBytes: History.encode(history).finish().length, inputBytes: started, children: Object.keys(run.children) };
+    stderrLogger(`${workflowId}: ${size.events} events, ${size.historyBytes} B of history of which ${size.inputBytes} B is the input (IR + children + input); ${ending}`);
+    return { ending, size };
   } finally {
     await env.teardown();
   }
 }
-writeFileSync(join(out, 'sizes.json'), JSON.stringify(sizes, null, 1) + '\n');
+
+mkdirSync(out, { recursive: true });
+if (only !== 'scenarios') {
+  const sizes: Array<Record<string, unknown>> = [];
+  for (const ir of processes) {
+    const children = reachableChildren(ir, (name) => byName.get(name)!);
+    const { size } = await record({ ir, children, input: sampleInput(ir.input), activities }, `history-${ir.name}`, join(out, `${ir.name}.json`));
+    sizes.push(size);
+  }
+  writeFileSync(join(out, 'sizes.json'), JSON.stringify(sizes, null, 1) + '\n');
+}
+if (only !== 'processes') {
+  mkdirSync(join(out, 'scenarios'), { recursive: true });
+  for (const s of SCENARIOS) {
+    const { ir, children } = compileScenario(s);
+    const { ending } = await record({ ir, children, input: s.input, activities: { ...activities, ...s.activities }, drive: s.drive }, `scenario-${s.name}`, join(out, 'scenarios', `${s.name}.json`));
+    if (ending !== s.expect) throw new Error(`scenario ${s.name} ended '${ending}', not '${s.expect}'`);
+  }
+}

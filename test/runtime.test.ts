@@ -12,7 +12,7 @@ import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { timeSkippingEnv, uniqueQueue } from './helpers/servers.js';
 import { argsFor, compileOrThrow, recordingActivities, type Call } from './helpers/runtime.js';
 import { workflowCode } from '../src/engine/worker.js';
-import { messageSignal, stateQuery } from '../src/workflows/run-process.js';
+import { CONTINUE_AS_NEW_PATCH, messageSignal, stateQuery } from '../src/workflows/run-process.js';
 import { BusinessKeys, ProcessName } from '../src/workflows/search-attributes.js';
 
 const test = anyTest as TestFn<{ env: TestWorkflowEnvironment; histories: Array<{ workflowId: string; history: unknown }> }>;
@@ -313,7 +313,12 @@ test.serial('a long loop continues as new with its position, variables, compensa
   t.is(calls.filter((c) => c.activity === 'billing.charge').length, 1);
   const events = (await firstRun.fetchHistory()).events ?? [];
   t.truthy(events.at(-1)?.workflowExecutionContinuedAsNewEventAttributes, 'the first run ended by continuing as new');
-  t.true(events.some((e) => e.markerRecordedEventAttributes), 'the continue-as-new patch marker is in history');
+  // A patch marker's details: `patch-data` = {"id": …, "deprecated": …}.
+  const patches = events.flatMap((e) => {
+    const data = e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data;
+    return data ? [(JSON.parse(Buffer.from(data).toString('utf8')) as { id: string }).id] : [];
+  });
+  t.true(patches.includes(CONTINUE_AS_NEW_PATCH), 'the continue-as-new patch marker is in history');
 });
 
 test.serial('a compensation registered before a continue-as-new runs once when a later run fails', async (t) => {

@@ -88,3 +88,10 @@ export function validateFields(fields: Field[], value: unknown): Problem[] {
 export function describeProblems(problems: Problem[]): string {
   return problems.map((p) => `${p.path} ${p.message}`).join('; ');
 }
+
+/** Every problem with `value` as a value of `type` (empty when valid); a record as validateFields has it. */
+export function validateValue(type: TypeRef, value: unknown): Problem[] {
+  const out: Problem[] = [];
+  check(type, value, '', out);
+  return out;
+}

@@ -40,10 +40,17 @@ export interface Ports {
   now(): number;
   activity(req: ActivityRequest): Promise<Value>;
   sleep(ms: number, summary: string): Promise<void>;
-  /** Resolves with the event's payload, or `{ timedOut: true }` when `timeoutMs` passes first. */
+  /**
+   * Resolves with the event's payload, or `{ timedOut: true }` when `timeoutMs` passes first.
+   * Rejects with an escalation's error (`fail`, `end`, an activity's failure): the wait ends
+   * there, and the process fails (or ends) as if a step had thrown it.
+   */
   wait(req: WaitRequest): Promise<{ value: Value } | { timedOut: true }>;
   child(req: { stepId: string; key: string; iteration: string; process: string; input: Value }): Promise<Value>;
-  /** Runs branches concurrently: all to completion, or the first to finish (cancelling the rest). */
+  /**
+   * Runs branches concurrently: all to completion, or the first to finish (cancelling the rest).
+   * When one fails, the others are cancelled and awaited, then the first failure is thrown.
+   */
   concurrently<T>(mode: 'all' | 'first', branches: Array<() => Promise<T>>): Promise<T[]>;
   /** Reports progress (current step, next deadline, escalation level) for operators. */
   progress(state: ProgressState): void;

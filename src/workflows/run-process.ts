@@ -7,14 +7,19 @@
  * call), so the history pins it: a replay on any worker runs exactly the definition it started with.
  */
 import * as wf from '@temporalio/workflow';
-import { ApplicationFailure, type SearchAttributePair } from '@temporalio/common';
-import type { Field, ProcessIR, Step, TypeRef } from '../ir/schema.js';
+import { ActivityCancellationType, ApplicationFailure, type SearchAttributePair } from '@temporalio/common';
+import type { Field, ProcessIR } from '../ir/schema.js';
 import { irShapeProblem } from '../ir/shape.js';
-import { describeProblems, validateFields } from '../ir/validate.js';
-import { allSteps } from '../ir/walk.js';
 import { ContinueAsNew, Interpreter, ProcessFailed, type Checkpoint, type Outcome, type Ports, type ProgressState, type ResolvedTrigger } from './interpret.js';
 import type { Value } from './evaluate.js';
 import { CurrentStep, EscalationLevel, NextDeadline, startAttributes, WaitingFor } from './search-attributes.js';
+import { Inbox, type Rejected } from './inbox.js';
+import { registerHandlers, waitKey } from './handlers.js';
+import { concurrently } from './concurrently.js';
+
+export { messageSignal, waitKey, PAYLOADS_CHECKED_PATCH, type InboundMessage } from './handlers.js';
+export { BRANCHES_SETTLE_PATCH } from './concurrently.js';
+export type { Rejected } from './inbox.js';
 
 export interface ProcessArgs {
   ir: unknown;
@@ -24,6 +29,8 @@ export interface ProcessArgs {
   /** Where the previous run of a long loop stopped (continue-as-new), and the events it had not used. */
   resume?: Checkpoint;
   inbox?: Array<[string, Value[]]>;
+  /** The events the previous runs dropped (continue-as-new), for the state query. */
+  rejected?: Rejected;
   /** Continue as new once the history has this many events (or when the server suggests it). */
   continueAsNewAfterEvents?: number;
 }
@@ -36,16 +43,18 @@ export const WAITING_FOR_CLEARED_PATCH = 'svcflow-waiting-for-cleared';
 export const CHILD_PER_ITERATION_PATCH = 'svcflow-child-per-iteration';
 /** Guards the continue-as-new of long loops: histories recorded before it replay without it. */
 export const CONTINUE_AS_NEW_PATCH = 'svcflow-continue-as-new';
+/** Guards failing the process when an escalation fails (`fail`, `end`, an activity's failure): histories from before it ignored them. */
+export const ESCALATION_FAILS_PATCH = 'svcflow-escalation-fails';
+/**
+ * Guards waiting for a cancelled activity to finish (or acknowledge) before going on, so that
+ * what it did is compensated and nothing runs beside the compensations; before, a cancelled
+ * activity was abandoned (TRY_CANCEL).
+ */
+export const CANCEL_WAITS_PATCH = 'svcflow-cancel-waits';
+/** Guards a cancelled wait leaving WaitingFor and NextDeadline, as one that ends does, and awaiting its escalations. */
+export const CANCELLED_WAIT_PATCH = 'svcflow-cancelled-wait';
 
-/** Signal carrying an inbound message (an SMS reply) to the instance waiting for it. */
-export const messageSignal = wf.defineSignal<[InboundMessage]>('svcflow.message');
 export const stateQuery = wf.defineQuery<ProcessState>('state');
-
-export interface InboundMessage {
-  channel: string;
-  keys: Record<string, string>;
-  payload: Value;
-}
 
 export type PendingWait = ResolvedTrigger & { step: string; deadline?: string };
 
@@ -62,20 +71,8 @@ export interface ProcessState {
   escalationLevel?: string;
   variables: Record<string, Value>;
   pendingCompensations: string[];
-}
-
-/** `msisdn=13800138000` — how a message wait is found by the BusinessKeys-style attribute. */
-export function waitKey(channel: string, keys: Record<string, string>): string {
-  return `${channel}:${Object.keys(keys)
-    .sort()
-    .map((k) => `${k}=${keys[k]}`)
-    .join('&')}`;
-}
-
-function collect(steps: Step[], out: Map<string, { type: 'signal' | 'update'; payload?: TypeRef }>): void {
-  for (const s of allSteps(steps)) {
-    if (s.kind === 'wait' && s.trigger.type !== 'message') out.set(s.trigger.name, { type: s.trigger.type, payload: s.trigger.payload });
-  }
+  /** Signals and messages dropped because they did not match what the process declared (no values in it). */
+  rejected?: Rejected;
 }
 
 /** Every text inside the process's @pii input fields: a phone number, a name, a street. */
@@ -117,47 +114,15 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
   }
 
   // Events that arrive before (or while not) waiting are kept, in order, until a wait takes them.
-  const inbox = new Map<string, Value[]>(args.inbox ?? []);
-  const take = (k: string): { value: Value } | undefined => {
-    const q = inbox.get(k);
-    return q?.length ? { value: q.shift()! } : undefined;
-  };
-  const put = (k: string, v: Value): void => {
-    inbox.set(k, [...(inbox.get(k) ?? []), v]);
-  };
+  const inbox = new Inbox(args.inbox, args.rejected);
+  const take = (k: string) => inbox.take(k);
   // Waits in progress, by the key their event arrives under (branches of `parallel` wait side by side).
   const pending = new Map<object, { key: string; wait: PendingWait }>();
   const waitsFor = (key: string) => [...pending.values()].some((p) => p.key === key);
   let progress: ProgressState = { currentStep: 'start' };
   let status: ProcessState['status'] = 'running';
 
-  const waits = new Map<string, { type: 'signal' | 'update'; payload?: TypeRef }>();
-  collect(ir.steps, waits);
-  for (const [name, w] of waits) {
-    const payloadFields: Field[] | undefined = w.payload?.t === 'record' ? w.payload.fields : undefined;
-    if (w.type === 'signal') {
-      wf.setHandler(wf.defineSignal<[Value]>(name), (payload) => put(`signal:${name}`, payload ?? null));
-    } else {
-      wf.setHandler(
-        wf.defineUpdate<{ accepted: true; step: string }, [Value]>(name),
-        async (payload) => {
-          put(`update:${name}`, payload ?? null);
-          return { accepted: true, step: progress.currentStep };
-        },
-        {
-          // A rejected update is never written to history.
-          validator: (payload) => {
-            if (!waitsFor(`update:${name}`)) throw new Error(`${ir.name} is not waiting for '${name}' now (current step: ${progress.currentStep})`);
-            if (payloadFields) {
-              const problems = validateFields(payloadFields, payload ?? {});
-              if (problems.length) throw new Error(`invalid '${name}' payload: ${describeProblems(problems)}`);
-            }
-          },
-        },
-      );
-    }
-  }
-  wf.setHandler(messageSignal, (m) => put(`message:${waitKey(m.channel, m.keys)}`, m.payload));
+  registerHandlers(ir, inbox, { waitsFor, currentStep: () => progress.currentStep });
 
   const ports: Ports = {
     now: () => Date.now(),
@@ -177,6 +142,7 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
           nonRetryableErrorTypes: req.retry.nonRetryableErrorTypes,
         },
         summary: req.summary,
+        cancellationType: wf.patched(CANCEL_WAITS_PATCH) ? ActivityCancellationType.WAIT_CANCELLATION_COMPLETED : ActivityCancellationType.TRY_CANCEL,
       });
       return act[req.activity]!(req.args, { idempotencyKey: req.key });
     },
@@ -194,6 +160,10 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
       const deadline = new Date(Date.now() + req.timeoutMs).toISOString();
       pending.set(token, { key: k, wait: { ...req.trigger, step: req.stepId, deadline } });
       let got: { value: Value } | undefined;
+      // An escalation that fails (`fail`, an activity's failure) or ends the process (`end`) ends
+      // the wait with its error, as a step's would; one cancelled because the wait ended is done.
+      let failed: { err: unknown } | undefined;
+      let ended = false;
       const running: Promise<void>[] = [];
       // Escalation timers run in a scope of their own, cancelled when the wait ends (none: no scope).
       const escalations = req.escalations.length ? new wf.CancellationScope() : undefined;
@@ -201,29 +171,53 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
         ?.run(async () => {
           for (const e of [...req.escalations].sort((a, b) => a.afterMs - b.afterMs)) {
             running.push(
-              wf.sleep(Math.max(1, e.afterMs), { summary: `${req.stepId}: escalate${e.level ? ` to ${e.level}` : ''}` }).then(() => e.run()),
+              wf
+                .sleep(Math.max(1, e.afterMs), { summary: `${req.stepId}: escalate${e.level ? ` to ${e.level}` : ''}` })
+                .then(() => e.run())
+                .catch((err: unknown) => {
+                  // Histories from before this ignored an escalation's failure.
+                  if (!ended && !failed && !wf.isCancellation(err) && wf.patched(ESCALATION_FAILS_PATCH)) failed = { err };
+                }),
             );
           }
           await Promise.all(running);
         })
         .catch(() => {});
-      return wf.condition(() => (got = got ?? take(k)) !== undefined, req.timeoutMs, { summary: `${req.stepId}: within` } as never).then(async (arrived) => {
+      // A wait that ended leaves WaitingFor (a late reply then finds no one here, and is recorded
+      // and answered instead) and takes its deadline out of NextDeadline, unless another wait of
+      // a parallel branch goes on.
+      const leave = () => {
         pending.delete(token);
-        // A wait that ended leaves WaitingFor (a late reply then finds no one here, and is recorded
-        // and answered instead) and takes its deadline out of NextDeadline, unless another wait of
-        // a parallel branch goes on. Histories from before this have no such upsert.
-        if (wf.patched(WAITING_FOR_CLEARED_PATCH)) {
-          const rest = [...pending.values()];
-          const later = rest.map((p) => p.wait.deadline).filter((d): d is string => d !== undefined).sort()[0];
-          wf.upsertSearchAttributes([
-            { key: WaitingFor, value: rest.filter((p) => p.key.startsWith('message:')).map((p) => p.key.slice('message:'.length)) },
-            { key: NextDeadline, value: later ? new Date(later) : null },
-          ]);
-        }
-        escalations?.cancel();
-        await Promise.allSettled(running);
-        return arrived && got ? got : { timedOut: true as const };
-      });
+        const rest = [...pending.values()];
+        const later = rest.map((p) => p.wait.deadline).filter((d): d is string => d !== undefined).sort()[0];
+        wf.upsertSearchAttributes([
+          { key: WaitingFor, value: rest.filter((p) => p.key.startsWith('message:')).map((p) => p.key.slice('message:'.length)) },
+          { key: NextDeadline, value: later ? new Date(later) : null },
+        ]);
+      };
+      return wf.condition(() => failed !== undefined || (got = got ?? take(k)) !== undefined, req.timeoutMs, { summary: `${req.stepId}: within` } as never).then(
+        async (arrived) => {
+          ended = true;
+          // Histories from before this have no such upsert.
+          if (wf.patched(WAITING_FOR_CLEARED_PATCH)) leave();
+          else pending.delete(token);
+          escalations?.cancel();
+          await Promise.allSettled(running);
+          if (failed) throw failed.err;
+          return arrived && got ? got : { timedOut: true as const };
+        },
+        async (err: unknown) => {
+          // Cancelled (a branch of `parallel` that lost or was cancelled, or the process): the
+          // wait is over too, once its escalations have stopped. Histories from before this
+          // left it in WaitingFor and went on at once.
+          ended = true;
+          if (wf.patched(CANCELLED_WAIT_PATCH)) {
+            leave();
+            await Promise.allSettled(running);
+          } else pending.delete(token);
+          throw err;
+        },
+      );
     },
     async child(req) {
       const childIr = args.children?.[req.process];
@@ -239,15 +233,7 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
       });
       return result as unknown as Value;
     },
-    async concurrently(mode, branches) {
-      if (mode === 'all') return Promise.all(branches.map((b) => b()));
-      const scopes = branches.map(() => new wf.CancellationScope());
-      const runs = branches.map((b, i) => scopes[i]!.run(b).then((v) => ({ i, v })));
-      const winner = await Promise.race(runs);
-      scopes.forEach((s, i) => i !== winner.i && s.cancel());
-      await Promise.allSettled(runs);
-      return [winner.v];
-    },
+    concurrently,
     progress(state) {
       const resting = state.waitingFor !== undefined || state.nextDeadline !== undefined || state.escalationLevel !== undefined;
       progress = { ...progress, ...state, ...(resting ? {} : { waitingFor: undefined, nextDeadline: undefined }) };
@@ -276,6 +262,7 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
     ...(progress.escalationLevel ? { escalationLevel: progress.escalationLevel } : {}),
     variables: Object.fromEntries(interpreter.variables().map(([k, v]) => [k, maskPii(pii, ir.input, v, k === 'input')])),
     pendingCompensations: interpreter.compensations.map((c) => c.stepId),
+    ...(inbox.rejected ? { rejected: inbox.rejected } : {}),
   }));
 
   try {
@@ -285,7 +272,7 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
       // Same definition, input and search attributes; the position, variables, compensations
       // and unused events travel in the arguments. Updates in flight finish first.
       await wf.condition(wf.allHandlersFinished);
-      return await wf.continueAsNew<(a: ProcessArgs) => Promise<Outcome>>({ ...args, resume: err.checkpoint, inbox: [...inbox].filter(([, q]) => q.length) });
+      return await wf.continueAsNew<(a: ProcessArgs) => Promise<Outcome>>({ ...args, resume: err.checkpoint, inbox: inbox.entries(), rejected: inbox.rejected });
     }
     // Compensations run in reverse order on failure and on cancellation, and cannot be cancelled.
     status = 'compensating';

@@ -1,0 +1,99 @@
+/**
+ * The signal, update and message handlers of an instance, registered from the waits of its IR.
+ * Whatever a client sends — any shape, any size, no argument at all — a handler never throws
+ * (a throwing handler fails every later workflow task): an event that does not match what the
+ * process declared is dropped and counted (the `state` query's `rejected`), and the wait goes
+ * on. Updates are refused by their validator instead, which writes nothing to history.
+ */
+import * as wf from '@temporalio/workflow';
+import type { ProcessIR, Step, TypeRef } from '../ir/schema.js';
+import { allSteps } from '../ir/walk.js';
+import type { Value } from './evaluate.js';
+import type { Inbox } from './inbox.js';
+import { messageProblem, payloadProblem, readEnvelope } from './payloads.js';
+
+/** Guards dropping events that fail their check: histories from before it kept them. */
+export const PAYLOADS_CHECKED_PATCH = 'svcflow-payloads-checked';
+
+export interface InboundMessage {
+  channel: string;
+  keys: Record<string, string>;
+  payload: Value;
+}
+
+/** Signal carrying an inbound message (an SMS reply) to the instance waiting for it. */
+export const messageSignal = wf.defineSignal<[InboundMessage]>('svcflow.message');
+
+/** `smsReply:from=13800138000` — how a message wait is found by the WaitingFor attribute. */
+export function waitKey(channel: string, keys: Record<string, string>): string {
+  return `${channel}:${Object.keys(keys)
+    .sort()
+    .map((k) => `${k}=${keys[k]}`)
+    .join('&')}`;
+}
+
+function collect(steps: Step[], out: Map<string, { type: 'signal' | 'update'; payload?: TypeRef }>): void {
+  for (const s of allSteps(steps)) {
+    if (s.kind === 'wait' && s.trigger.type !== 'message') out.set(s.trigger.name, { type: s.trigger.type, payload: s.trigger.payload });
+  }
+}
+
+/** Where the old handler (before the checks) kept a message, or undefined where it threw: no keys, or no message at all. */
+function legacyKey(m: unknown): string | undefined {
+  const old = m as { channel?: unknown; keys?: unknown } | null | undefined;
+  if (old === null || old === undefined || old.keys === null || old.keys === undefined) return undefined;
+  return `message:${waitKey(old.channel as string, old.keys as Record<string, string>)}`;
+}
+
+export interface HandlerState {
+  /** Is a wait in progress for events under this key? */
+  waitsFor(key: string): boolean;
+  currentStep(): string;
+}
+
+export function registerHandlers(ir: ProcessIR, inbox: Inbox, now: HandlerState): void {
+  /** Keeps an event for its wait, or drops and counts it; replayed histories from before the checks keep it. */
+  const keep = (name: string, key: string, payload: Value, problem: string | undefined): void => {
+    const why = problem ?? inbox.fullProblem(key, now.waitsFor(key));
+    if (why === undefined || !wf.patched(PAYLOADS_CHECKED_PATCH)) inbox.put(key, payload);
+    else inbox.reject(name, why);
+  };
+
+  const waits = new Map<string, { type: 'signal' | 'update'; payload?: TypeRef }>();
+  collect(ir.steps, waits);
+  for (const [name, w] of waits) {
+    if (w.type === 'signal') {
+      wf.setHandler(wf.defineSignal<[unknown]>(name), (payload) => {
+        const value = (payload ?? null) as Value;
+        keep(name, `signal:${name}`, value, payloadProblem(w.payload, value));
+      });
+      continue;
+    }
+    wf.setHandler(
+      wf.defineUpdate<{ accepted: true; step: string }, [unknown]>(name),
+      async (payload) => {
+        inbox.put(`update:${name}`, (payload ?? null) as Value);
+        return { accepted: true, step: now.currentStep() };
+      },
+      {
+        // A rejected update is never written to history; the caller is told why.
+        validator: (payload) => {
+          if (!now.waitsFor(`update:${name}`)) throw new Error(`${ir.name} is not waiting for '${name}' now (current step: ${now.currentStep()})`);
+          const problem = payloadProblem(w.payload, (payload ?? null) as Value) ?? inbox.fullProblem(`update:${name}`, true);
+          if (problem) throw new Error(`invalid '${name}' payload: ${problem}`);
+        },
+      },
+    );
+  }
+
+  wf.setHandler(messageSignal, (m: unknown) => {
+    const read = readEnvelope(m);
+    if ('envelope' in read) {
+      const { channel, keys, payload } = read.envelope;
+      return keep(`svcflow.message ${channel}`, `message:${waitKey(channel, keys)}`, payload, messageProblem(payload));
+    }
+    const old = legacyKey(m);
+    if (old !== undefined && !wf.patched(PAYLOADS_CHECKED_PATCH)) inbox.put(old, (m as { payload: Value }).payload);
+    else inbox.reject('svcflow.message', read.problem);
+  });
+}

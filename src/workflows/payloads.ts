@@ -1,0 +1,95 @@
+/**
+ * What the workflow accepts from outside, checked where it enters: any Temporal client can send
+ * a signal, an update or a `svcflow.message` without going through the engine's checks. Every
+ * check here returns a reason (no values in it: a payload may carry a phone number) instead of
+ * throwing, so no payload can fail a workflow task. Pure and workflow-safe.
+ */
+import type { Field, TypeRef } from '../ir/schema.js';
+import { describeProblems, validateFields, validateValue } from '../ir/validate.js';
+import type { Value } from './evaluate.js';
+
+/** The record an inbound message is bound as: the same fields as the checker's MESSAGE_TYPE (src/dsl/check.ts). */
+export const MESSAGE_FIELDS: readonly Field[] = [
+  { name: 'from', type: { t: 'phone' }, optional: false, pii: false },
+  { name: 'text', type: { t: 'string' }, optional: false, pii: false },
+  { name: 'receivedAt', type: { t: 'time' }, optional: false, pii: false },
+  { name: 'channel', type: { t: 'string' }, optional: false, pii: false },
+];
+
+/**
+ * Bounds on any one payload, whatever its declared type: nesting, values and characters. Well
+ * below Temporal's 2 MB payload limit, well above any reply, report or reschedule request.
+ */
+export const PAYLOAD_LIMITS = { depth: 32, values: 10_000, chars: 256 * 1024 };
+/** An inbound message's envelope: its channel name and correlation keys. */
+export const ENVELOPE_LIMITS = { channel: 128, keys: 16, key: 256 };
+/** Events kept for a wait that has not started yet: per key, and messages in all (see inbox.ts). */
+export const INBOX_LIMITS = { perKey: 100, messages: 1_000 };
+/** How much of a reason the state query shows. */
+const REASON_CHARS = 300;
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Why `value` is too deep or too large to keep, or undefined. Iterative: a hostile depth cannot overflow the stack. */
+export function sizeProblem(value: unknown): string | undefined {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  let values = 0;
+  let chars = 0;
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (++values > PAYLOAD_LIMITS.values) return `is too large (more than ${PAYLOAD_LIMITS.values} values)`;
+    if (depth > PAYLOAD_LIMITS.depth) return `is nested too deep (more than ${PAYLOAD_LIMITS.depth} levels)`;
+    if (typeof v === 'string') chars += v.length;
+    else if (Array.isArray(v)) for (const x of v) stack.push([x, depth + 1]);
+    else if (isRecord(v)) {
+      for (const [k, x] of Object.entries(v)) {
+        chars += k.length;
+        stack.push([x, depth + 1]);
+      }
+    }
+    if (chars > PAYLOAD_LIMITS.chars) return `is too large (more than ${PAYLOAD_LIMITS.chars} characters)`;
+  }
+  return undefined;
+}
+
+const short = (reason: string) => (reason.length > REASON_CHARS ? `${reason.slice(0, REASON_CHARS - 1)}…` : reason);
+
+/**
+ * Why `payload` is not a value of the declared type, or undefined. No declared type: any value
+ * within the bounds. A record payload may be omitted (null) when all its fields are optional,
+ * as the engine has it.
+ */
+export function payloadProblem(declared: TypeRef | undefined, payload: Value): string | undefined {
+  const size = sizeProblem(payload);
+  if (size) return `payload ${size}`;
+  if (!declared) return undefined;
+  const problems = declared.t === 'record' ? validateFields(declared.fields, payload ?? {}) : validateValue(declared, payload);
+  return problems.length ? short(describeProblems(problems.slice(0, 5))) : undefined;
+}
+
+export interface Envelope {
+  channel: string;
+  keys: Record<string, string>;
+  payload: Value;
+}
+
+/** A `svcflow.message` as it arrived (anything), as an envelope, or why it is not one. */
+export function readEnvelope(m: unknown): { envelope: Envelope } | { problem: string } {
+  if (!isRecord(m)) return { problem: 'the message is not a record { channel, keys, payload }' };
+  const { channel, keys, payload } = m;
+  if (typeof channel !== 'string' || !channel || channel.length > ENVELOPE_LIMITS.channel) return { problem: `channel must be a text of 1 to ${ENVELOPE_LIMITS.channel} characters` };
+  if (!isRecord(keys)) return { problem: 'keys must be a record of texts' };
+  const entries = Object.entries(keys);
+  if (entries.length > ENVELOPE_LIMITS.keys) return { problem: `keys has more than ${ENVELOPE_LIMITS.keys} entries` };
+  const own: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const [k, v] of entries) {
+    if (typeof v !== 'string' || k.length > ENVELOPE_LIMITS.key || v.length > ENVELOPE_LIMITS.key) return { problem: `every key must be a text of at most ${ENVELOPE_LIMITS.key} characters` };
+    own[k] = v;
+  }
+  // As it came (undefined when missing): a history from before the checks kept it so.
+  return { envelope: { channel, keys: own, payload: payload as Value } };
+}
+
+export function messageProblem(payload: Value | undefined): string | undefined {
+  return payloadProblem({ t: 'record', fields: [...MESSAGE_FIELDS] }, payload ?? null);
+}

@@ -1,0 +1,97 @@
+/**
+ * The workflow's own checks of what arrives from outside (src/workflows/payloads.ts and
+ * inbox.ts), as pure functions: they answer with a reason and never throw, whatever the value.
+ */
+import test from 'ava';
+import fc from 'fast-check';
+import { MESSAGE_TYPE } from '../src/dsl/check.js';
+import { messageProblem, MESSAGE_FIELDS, PAYLOAD_LIMITS, payloadProblem, readEnvelope, sizeProblem } from '../src/workflows/payloads.js';
+import { Inbox } from '../src/workflows/inbox.js';
+import type { TypeRef } from '../src/ir/schema.js';
+
+test('the workflow checks a message against the record the checker binds it as', (t) => {
+  t.deepEqual({ t: 'record', fields: MESSAGE_FIELDS }, MESSAGE_TYPE);
+});
+
+test('a value nested 100,000 deep is refused without overflowing the stack', (t) => {
+  const deep: unknown[] = [];
+  let at = deep;
+  for (let i = 0; i < 100_000; i++) at = (at[0] = []) as unknown[];
+  t.regex(sizeProblem(deep)!, /nested too deep/);
+  t.is(sizeProblem([[[['ok']]]]), undefined);
+});
+
+test('too many values or characters are refused', (t) => {
+  t.regex(sizeProblem(Array.from({ length: PAYLOAD_LIMITS.values + 1 }, () => 1))!, /more than 10000 values/);
+  t.regex(sizeProblem({ text: 'x'.repeat(PAYLOAD_LIMITS.chars + 1) })!, /characters/);
+  t.regex(sizeProblem({ ['k'.repeat(PAYLOAD_LIMITS.chars + 1)]: 1 })!, /characters/);
+});
+
+const report: TypeRef = {
+  t: 'record',
+  fields: [
+    { name: 'outcome', type: { t: 'string' }, optional: false, pii: false },
+    { name: 'count', type: { t: 'int' }, optional: true, pii: false },
+  ],
+};
+
+test('a payload is checked against its declared type; the reason names fields, never values', (t) => {
+  t.is(payloadProblem(report, { outcome: 'done', count: 2 }), undefined);
+  t.is(payloadProblem(report, { outcome: 42, count: 'many' }), 'outcome must be a text; count must be a whole number');
+  t.is(payloadProblem(report, null), 'outcome is required');
+  t.is(payloadProblem(report, [1] as never), '(input) must be a record { … }');
+  t.is(payloadProblem({ t: 'list', of: { t: 'int' } }, [1, 'a']), '[1] must be a whole number');
+  t.is(payloadProblem(undefined, { anything: ['goes'] }), undefined);
+  const secret = '13912345678';
+  t.false(payloadProblem(report, { outcome: secret, count: secret })!.includes(secret));
+  t.true(payloadProblem(report, Object.fromEntries(Array.from({ length: 500 }, (_, i) => [`extra${i}`, 1])))!.length <= 300);
+});
+
+test('a message envelope is read from anything, or refused with a reason', (t) => {
+  const payload = { from: '13800138000', text: '是', receivedAt: '2026-11-22T10:00:00Z', channel: 'sms' };
+  for (const bad of [undefined, null, 5, 'smsReply', [1], { channel: 'smsReply' }, { channel: 'smsReply', keys: null }, { channel: 5, keys: {} }, { channel: '', keys: {} }, { channel: 'smsReply', keys: ['x'] }, { channel: 'smsReply', keys: { from: 1 } }]) {
+    t.true('problem' in readEnvelope(bad), JSON.stringify(bad));
+  }
+  const read = readEnvelope(JSON.parse('{"channel":"smsReply","keys":{"from":"13800138000","__proto__":"x"},"payload":5}'));
+  t.true('envelope' in read);
+  if ('envelope' in read) {
+    t.deepEqual(Object.keys(read.envelope.keys), ['from', '__proto__']);
+    t.regex(messageProblem(read.envelope.payload)!, /must be a record/);
+  }
+  t.is(messageProblem(payload), undefined);
+  t.regex(messageProblem({ ...payload, from: 'nobody' })!, /from must be a phone number/);
+});
+
+test('no value makes the checks throw', (t) => {
+  fc.assert(
+    fc.property(fc.jsonValue(), (v) => {
+      readEnvelope(v);
+      readEnvelope({ channel: 'c', keys: { a: 'b' }, payload: v });
+      payloadProblem(report, v as never);
+      messageProblem(v as never);
+      return true;
+    }),
+  );
+  t.pass();
+});
+
+test('the inbox keeps events in order and refuses more than its bounds', (t) => {
+  const inbox = new Inbox([['signal:a', [1]]]);
+  inbox.put('signal:a', 2);
+  t.deepEqual(inbox.take('signal:a'), { value: 1 });
+  t.deepEqual(inbox.entries(), [['signal:a', [2]]]);
+  for (let i = 0; i < 99; i++) inbox.put('signal:b', i);
+  t.is(inbox.fullProblem('signal:b', false), undefined);
+  inbox.put('signal:b', 99);
+  t.regex(inbox.fullProblem('signal:b', true)!, /more than 100 events wait for this key/);
+  // Messages under keys nobody waits for are bounded in all; one a wait is waiting for is kept.
+  for (let i = 0; i < 1000; i++) inbox.put(`message:smsReply:from=${i}`, i);
+  t.regex(inbox.fullProblem('message:smsReply:from=x', false)!, /more than 1000 messages/);
+  t.is(inbox.fullProblem('message:smsReply:from=x', true), undefined);
+  t.is(inbox.fullProblem('signal:c', false), undefined);
+  inbox.take('message:smsReply:from=7');
+  t.is(inbox.fullProblem('message:smsReply:from=x', false), undefined);
+  inbox.reject('a', 'why');
+  inbox.reject('b', 'because');
+  t.deepEqual(inbox.rejected, { count: 2, last: { name: 'b', reason: 'because' } });
+});
