@@ -48,6 +48,8 @@ export interface InstanceSummary {
   version?: number;
   status: string;
   currentStep?: string;
+  /** Its business keys (`index` fields) as `field=value`. */
+  businessKeys: string[];
   /** When the instance's next time limit falls (its NextDeadline search attribute). */
   nextDeadline?: Date;
   startTime: Date;
@@ -277,6 +279,7 @@ export class Engine {
         version: wf.typedSearchAttributes.get(ProcessVersion),
         status: wf.status.name,
         currentStep: wf.typedSearchAttributes.get(CurrentStep),
+        businessKeys: keys,
         nextDeadline: wf.status.name === 'RUNNING' ? wf.typedSearchAttributes.get(NextDeadline) : undefined,
         startTime: wf.startTime,
         closeTime: wf.closeTime,
