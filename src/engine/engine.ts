@@ -31,6 +31,8 @@ import {
   UpdateRejectedError,
 } from './errors.js';
 import { DEFAULT_TASK_QUEUE } from './worker.js';
+import type { KeyRing } from './codec.js';
+import { clientDataConverter } from './data-converter.js';
 import { checkIndexedSize, checkPayloadSize, DEFAULT_LIMITS, summaryOf, type Limits } from './limits.js';
 import { checkName, checkStatus, checkValue, equals, textOf, unsearchableKeys } from './visibility.js';
 
@@ -40,6 +42,8 @@ export interface EngineConfig {
   taskQueue?: string;
   /** Temporal's size limits, when the cluster's differ from the defaults (2 MiB payloads, 2 KiB search attributes). */
   limits?: Partial<Limits>;
+  /** Encrypts every payload and failure message in history (src/engine/codec.ts); workers need the same keys. */
+  codec?: KeyRing;
 }
 
 export interface InstanceSummary {
@@ -86,7 +90,7 @@ export class Engine {
     const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 5 });
     await migrate(config.databaseUrl);
     const connection = await Connection.connect(connectionOptions(config.temporal));
-    const client = new Client({ connection, namespace: config.temporal.namespace });
+    const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: clientDataConverter(config.codec) });
     return new Engine(client, connection, pool, config.taskQueue ?? DEFAULT_TASK_QUEUE, { ...DEFAULT_LIMITS, ...config.limits });
   }
 
