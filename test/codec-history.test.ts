@@ -6,6 +6,10 @@
  * key polls, nothing corrupted.
  */
 import test from 'ava';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { chooseTemporal } from '../src/infra/temporal.js';
+import { createCodecServer } from '../src/engine/codec-server.js';
 import { ApplicationFailure } from '@temporalio/common';
 import proto from '@temporalio/proto';
 import { createEngine } from '../src/engine/engine.js';
@@ -59,6 +63,25 @@ test.serial('no @pii value, nor a failure message, is readable in the raw histor
     const failed = history.events?.find((e) => e.activityTaskFailedEventAttributes)?.activityTaskFailedEventAttributes?.failure;
     t.is(failed?.message, 'Encoded failure', 'the message travels in the encrypted attributes');
     t.true(raw.includes(Buffer.from('ref=R-1')), 'search attributes stay searchable');
+
+    // The temporal CLI reads it through the codec server, with the token; without it, it cannot.
+    const source = chooseTemporal({ ...process.env, TEMPORAL_ADDRESS: '' });
+    if (source.kind !== 'binary') throw new Error('npm test installs the temporal CLI; it is not on this machine');
+    const codecServer = await createCodecServer({ keys: ring, token: 'tok', uiOrigin: 'http://localhost:8233' });
+    const url = await codecServer.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      const show = (...extra: string[]) =>
+        promisify(execFile)(source.path, ['workflow', 'show', '--workflow-id', id, '--address', temporalAddress(), '--namespace', temporalNamespace(), '--output', 'json', '--codec-endpoint', url, ...extra]).then(
+          (r) => r.stdout,
+          (e: { stdout?: string; stderr?: string }) => `${e.stdout ?? ''}${e.stderr ?? ''}`,
+        );
+      // JSON output keeps payloads as base64 of what the codec gave back.
+      const readable = (out: string) => [...out.matchAll(/"data": "([A-Za-z0-9+/=]+)"/g)].map((m) => Buffer.from(m[1]!, 'base64').toString('utf8')).join('\n');
+      t.true(readable(await show('--codec-auth', 'Bearer tok')).includes(phone), 'decrypted for the token holder');
+      t.false(readable(await show('--codec-auth', 'Bearer nope')).includes(phone), 'not for anyone else');
+    } finally {
+      await codecServer.close();
+    }
   } finally {
     worker.shutdown();
     await running;
