@@ -37,6 +37,8 @@ try {
       DATABASE_URL: stack.databaseUrl,
       ...(stack.testServer ? { SVCFLOW_TEST_SERVER: stack.testServer } : {}),
       SVCFLOW_STACK_STARTED: stack.started.join('; '),
+      // Tests that encrypt give their own keys; none finds the keys of a developer's npm start.
+      SVCFLOW_CODEC: 'off',
       // Chevrotain's grammar and token validations, skipped in production for a faster start.
       SVCFLOW_GRAMMAR_CHECKS: '1',
     },

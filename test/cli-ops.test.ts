@@ -140,7 +140,7 @@ test.serial('start, show, ps, update, signal: a round trip on the real servers',
   t.regex(shown.stdout, /status\s+running/);
   t.regex(shown.stdout, /current step\s+decision/);
   t.regex(shown.stdout, /waiting for\s+update 'decide'/);
-  t.regex(shown.stdout, /deadline\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \(in 23h 5\d+m\)/);
+  t.regex(shown.stdout, /deadline\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d\d:\d\d \(in 23h 5\d+m\)/);
   t.regex(shown.stdout, /input\s+\{"ticketId":"T-1","msisdn":"\*\*\*"\}/);
   t.false(shown.stdout.includes('13800138000'), 'PII is masked');
 
@@ -155,8 +155,9 @@ test.serial('start, show, ps, update, signal: a round trip on the real servers',
     const r = await svcflow(['ps', '--process', Ticket, '--status', 'running']);
     return r.stdout.includes(id) ? r : undefined;
   }, 'ps to list the instance');
-  t.regex(ps.stdout, /^ID\s+PROCESS\s+VERSION\s+STATUS\s+STEP\s+NEXT DEADLINE\s+STARTED$/m);
-  t.regex(ps.stdout, new RegExp(`^${id}\\s+${Ticket}\\s+v1\\s+running\\s+decision\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d \\(in 23h 5\\d+m\\)\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d$`, 'm'));
+  t.regex(ps.stdout, /^ID\s+PROCESS\s+VERSION\s+STATUS\s+KEYS\s+STEP \/ OUTCOME\s+NEXT DEADLINE\s+STARTED$/m);
+  const time = '\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d [+-]\\d\\d:\\d\\d';
+  t.regex(ps.stdout, new RegExp(`^${id}\\s+${Ticket}\\s+v1\\s+running\\s+ticketId=T-1\\s+decision\\s+${time} \\(in 23h 5\\d+m\\)\\s+${time}$`, 'm'));
 
   const update = await svcflow(['update', id, 'decide', '--data', '{"answer": "yes"}']);
   t.is(update.code, 0, update.stderr);
@@ -172,14 +173,70 @@ test.serial('start, show, ps, update, signal: a round trip on the real servers',
   t.regex(done.stdout, /outcome\s+decided/);
   const completed = await eventually(async () => {
     const r = await svcflow(['ps', '--process', Ticket, '--status', 'completed', '--json']);
-    const rows = JSON.parse(r.stdout) as Array<{ id: string; status: string; version: number }>;
+    const rows = JSON.parse(r.stdout) as Array<{ id: string; status: string; version: number; outcome?: string; businessKeys: string[] }>;
     return rows.some((row) => row.id === id) ? rows : undefined;
   }, 'ps to list the completed instance');
-  t.like(completed.find((r) => r.id === id), { status: 'completed', version: 1 });
+  t.like(completed.find((r) => r.id === id), { status: 'completed', version: 1, outcome: 'decided', businessKeys: ['ticketId=T-1'] });
 
   const late = await svcflow(['signal', id, 'note']);
   t.is(late.code, 1);
   t.regex(late.stderr, new RegExp(`^svcflow: error: instance ${id} is completed, not running`));
+});
+
+const undoFlow = file(
+  'undo.flow',
+  `process CliOpsUndo${tag} version 1
+  "Tells the customer, then fails on a refusal: the message is compensated."
+  input { ticketId: string, msisdn: phone @pii }
+  index ticketId
+  notify: call notification.sendSms(to: input.msisdn, template: "sp.confirm.done", vars: { product: "ticket" })
+    compensate with notification.sendSms(to: input.msisdn, template: "sp.confirm.done", vars: { product: "undone" })
+  wait decision = update decide(answer: string) within 24h on timeout { end "expired" }
+  if decision.answer == "no" { fail "ticket/refused", "the customer refused" }
+  wait note = signal note within 2h on timeout { end "no-note" }
+  end "decided"
+`,
+);
+
+test.serial('signal warns when the instance does not wait for it; show lists the compensations that ran; ps the outcome and keys', async (t) => {
+  t.is((await svcflow(['deploy', undoFlow])).code, 0);
+  const Undo = `CliOpsUndo${tag}`;
+  const id = `undo-${tag}`;
+  t.is((await svcflow(['start', Undo, '--id', id, '--input', ticketInput('T-3')])).code, 0);
+  await eventually(async () => (/waiting for\s+update 'decide'/.test((await svcflow(['show', id])).stdout) ? true : undefined), 'the wait');
+  const early = await svcflow(['signal', id, 'note']);
+  t.is(early.code, 0, early.stderr);
+  t.regex(early.stderr, new RegExp(`^warning: ${id} is not waiting for 'note' now \\(current step: decision\\); the signal is kept until a wait for 'note' takes it`, 'm'));
+  t.is((await svcflow(['update', id, 'decide', '--data', '{"answer": "no"}'])).code, 0);
+
+  const failed = await eventually(async () => {
+    const r = await svcflow(['show', id], { TZ: 'Asia/Shanghai' });
+    return /status\s+failed/.test(r.stdout) ? r : undefined;
+  }, 'the instance to fail');
+  t.regex(failed.stdout, /failure\s+the customer refused \[ticket\/refused\]/);
+  t.regex(failed.stdout, /compensated\s+notify by notification\.sendSms: completed \(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \+08:00\)/);
+  t.regex(failed.stdout, /started\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \+08:00$/m, 'local time, with its zone');
+  t.regex((await svcflow(['show', id, '--utc'], { TZ: 'Asia/Shanghai' })).stdout, /started\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/m);
+  const json = JSON.parse((await svcflow(['show', id, '--json'])).stdout) as { compensated: Array<{ step: string; activity: string; status: string }> };
+  t.deepEqual(json.compensated.map((c) => [c.step, c.activity, c.status]), [['notify', 'notification.sendSms', 'completed']]);
+
+  const ps = await eventually(async () => {
+    const r = await svcflow(['ps', '--process', Undo, '--utc']);
+    return r.stdout.includes(id) ? r : undefined;
+  }, 'ps to list it');
+  t.regex(ps.stdout, new RegExp(`^${id}\\s+${Undo}\\s+v1\\s+failed\\s+ticketId=T-3\\s+ticket/refused\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC$`, 'm'));
+});
+
+test('a usage error is one line and a hint, not the whole usage', async (t) => {
+  for (const [args, error, hint] of [
+    [['ps', '--status', 'bogus'], "option '--status <status>' argument 'bogus' is invalid. Allowed choices are running, completed, failed, canceled, terminated, timed-out, continued-as-new.", 'svcflow ps --help shows its usage'],
+    [['show'], "missing required argument 'id'", 'svcflow show --help shows its usage'],
+    [['bogus'], "unknown command 'bogus'", 'svcflow --help lists the commands'],
+  ] as const) {
+    const r = await svcflow([...args]);
+    t.is(r.code, 1);
+    t.is(r.stderr, `svcflow: error: ${error}\n  hint: ${hint}\n`, args.join(' '));
+  }
 });
 
 test.serial('start with invalid input prints one clear error line, exits 1 and starts nothing', async (t) => {

@@ -9,7 +9,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sourceFromBytes } from '../dsl/compile.js';
 import pg from 'pg';
-import { startStack } from '../infra/stack.js';
+import { DEV_CODEC_PORT, DEV_UI_PORT, startStack } from '../infra/stack.js';
+import { devCodecKeys } from '../infra/codec-keys.js';
+import { createCodecServer } from '../engine/codec-server.js';
 import { stderrLogger } from '../infra/log.js';
 import { createWorker, DEFAULT_TASK_QUEUE } from '../engine/worker.js';
 import { temporalConfigFromEnv } from '../engine/connection.js';
@@ -30,7 +32,11 @@ export interface DevOptions {
 
 export async function dev(options: DevOptions): Promise<void> {
   const log = stderrLogger;
-  const stack = await startStack({ mode: 'dev', log });
+  // Payloads are encrypted in history; the Web UI decrypts them through the codec server.
+  const codec = devCodecKeys();
+  const codecPort = Number(process.env.SVCFLOW_CODEC_PORT ?? DEV_CODEC_PORT);
+  const codecUrl = `http://127.0.0.1:${codecPort}`;
+  const stack = await startStack({ mode: 'dev', log, uiCodecEndpoint: `${codecUrl}/${codec.token}` });
   const cleanup: Array<() => Promise<unknown>> = [() => stack.stop()];
   const stopAll = async () => {
     for (const step of cleanup.reverse()) await step().catch((err) => log(`while stopping: ${(err as Error).message}`));
@@ -39,14 +45,17 @@ export async function dev(options: DevOptions): Promise<void> {
   try {
     const taskQueue = options.taskQueue ?? DEFAULT_TASK_QUEUE;
     const temporal = { ...temporalConfigFromEnv(stack.temporal.address), namespace: stack.temporal.namespace };
-    const engine = await createEngine({ temporal, databaseUrl: stack.databaseUrl, taskQueue });
+    const engine = await createEngine({ temporal, databaseUrl: stack.databaseUrl, taskQueue, codec: codec.keys });
     cleanup.push(() => engine.close());
     await deployFolder(engine, options.processes ?? 'processes', log);
 
     const pool = new pg.Pool({ connectionString: stack.databaseUrl, max: 10 });
     cleanup.push(() => pool.end());
-    const { worker, connection } = await createWorker({ temporal, taskQueue, activities: createSystemActivities({ pool, sender: consoleSender }) });
+    const { worker, connection } = await createWorker({ temporal, taskQueue, codec: codec.keys, activities: createSystemActivities({ pool, sender: consoleSender }) });
     cleanup.push(() => connection.close());
+    const codecServer = await createCodecServer({ keys: codec.keys, token: codec.token, uiOrigin: stack.temporal.uiUrl ?? `http://localhost:${DEV_UI_PORT}` });
+    await codecServer.listen({ host: '127.0.0.1', port: codecPort });
+    cleanup.push(() => codecServer.close());
 
     const notification = { pool, sender: consoleSender, clock: () => new Date() };
     const stopRelay = startOutboxRelay(notification);
@@ -70,6 +79,7 @@ export async function dev(options: DevOptions): Promise<void> {
   Web UI        ${stack.temporal.uiUrl ?? '(the UI of your Temporal cluster)'}
   PostgreSQL    ${redactUrl(stack.databaseUrl)}
   HTTP          http://127.0.0.1:${httpPort} (POST /sms/inbound, POST /work-orders/:id/{ack,on-site,report})
+  codec server  ${codecUrl} (payloads are encrypted in history; keys and token in .svcflow/codec-keys, .svcflow/codec-token)
   task queue    ${taskQueue}
 Start a process with:  svcflow start SecondaryConfirmation --input @input.json
 Press Ctrl-C to stop.`);

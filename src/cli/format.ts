@@ -1,6 +1,7 @@
 /**
  * Terminal formatting shared by the operator commands: aligned tables (CJK characters count
- * two columns, as a terminal draws them), times in local time with "in 3h 5m" / "2m ago".
+ * two columns, as a terminal draws them), times in local time with their zone (or in UTC with --utc),
+ * and "in 3h 5m" / "2m ago".
  */
 
 /** Wide characters (CJK, full-width forms) take two terminal columns. */
@@ -26,9 +27,24 @@ export function table(header: string[], rows: string[][]): string {
 
 const two = (n: number) => String(n).padStart(2, '0');
 
-/** `2025-11-23 18:04:05` in local time. */
-export function localTime(d: Date): string {
-  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+/** Whether times print in UTC (`--utc`) rather than in the machine's local time zone. */
+export interface TimeStyle {
+  utc?: boolean;
+}
+
+/** `+08:00`: the local zone's offset from UTC at `d`. */
+function zone(d: Date): string {
+  const minutes = -d.getTimezoneOffset();
+  const a = Math.abs(minutes);
+  return `${minutes < 0 ? '-' : '+'}${two(Math.floor(a / 60))}:${two(a % 60)}`;
+}
+
+/** `2025-11-23 18:04:05 +08:00` in local time with its zone, or `2025-11-23 10:04:05 UTC` with `utc`. */
+export function localTime(d: Date, style: TimeStyle = {}): string {
+  if (style.utc) {
+    return `${d.getUTCFullYear()}-${two(d.getUTCMonth() + 1)}-${two(d.getUTCDate())} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} UTC`;
+  }
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())} ${zone(d)}`;
 }
 
 /** `3d 4h`, `5h 12m`, `7m`, `40s`: the two largest units. */
@@ -49,10 +65,10 @@ export function duration(ms: number): string {
     .join(' ');
 }
 
-/** `2025-11-24 18:04:05 (in 23h 59m)` or `… (5m ago)`. */
-export function timeAndDistance(d: Date, now = Date.now()): string {
+/** `2025-11-24 18:04:05 +08:00 (in 23h 59m)` or `… (5m ago)`. */
+export function timeAndDistance(d: Date, now = Date.now(), style: TimeStyle = {}): string {
   const ms = d.getTime() - now;
-  return `${localTime(d)} (${ms >= 0 ? `in ${duration(ms)}` : `${duration(ms)} ago`})`;
+  return `${localTime(d, style)} (${ms >= 0 ? `in ${duration(ms)}` : `${duration(ms)} ago`})`;
 }
 
 /** A value on one line, cut at `max` characters. */

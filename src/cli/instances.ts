@@ -7,6 +7,8 @@
  * operator goes to stderr, so `id=$(svcflow start …)` works.
  */
 import { randomBytes } from 'node:crypto';
+import type { Engine } from '../engine/engine.js';
+import type { ProcessState } from '../workflows/run-process.js';
 import { readJsonArg, withEngine, type ConnectionFlags } from './options.js';
 
 export interface StartOptions extends ConnectionFlags {
@@ -37,8 +39,26 @@ export async function signalCommand(id: string, name: string, opts: PayloadOptio
   return withEngine(opts, async (engine) => {
     await engine.signal(id, name, payload);
     process.stderr.write(`signal '${name}' sent to ${id}\n`);
+    const waiting = await waitingNow(engine, id);
+    if (waiting && !waiting.waits.some((w) => w.type === 'signal' && w.name === name)) {
+      process.stderr.write(
+        `warning: ${id} is not waiting for '${name}' now (current step: ${waiting.currentStep}); the signal is kept until a wait for '${name}' takes it, and is lost if none ever does\n`,
+      );
+    }
     return 0;
   });
+}
+
+/** How long `signal` waits for the state query before it says nothing about the waits. */
+const STATE_TIMEOUT_MS = 5_000;
+
+/** What the instance waits for now, or undefined when no worker answers in time. */
+async function waitingNow(engine: Engine, id: string): Promise<ProcessState | undefined> {
+  try {
+    return await engine.client.connection.withDeadline(Date.now() + STATE_TIMEOUT_MS, () => engine.query(id));
+  } catch {
+    return undefined;
+  }
 }
 
 export async function updateCommand(id: string, name: string, opts: PayloadOptions): Promise<number> {

@@ -19,7 +19,9 @@ program
   .version('0.1.0')
   // Program options only before the command: `svcflow start P --version 2` is the process's version.
   .enablePositionalOptions()
-  .showHelpAfterError();
+  // A usage error is one line `svcflow: error: …` and a hint, as every other error (errors.ts).
+  .configureOutput({ outputError: (text, write) => write(`svcflow: ${text}`) })
+  .showHelpAfterError('  hint: svcflow --help lists the commands');
 
 const run =
   <A extends unknown[]>(action: (...args: A) => Promise<number | void>) =>
@@ -118,24 +120,28 @@ for (const kind of ['signal', 'update'] as const) {
 connectionOptions(
   program
     .command('ps')
-    .description('list process instances: id, process, version, status, current step, next deadline, started')
+    .description('list process instances: id, process, version, status, business keys, current step or outcome, next deadline, started')
     .option('--process <name>', 'only instances of this process')
     .addOption(new Option('--status <status>', 'only instances in this status').choices(['running', 'completed', 'failed', 'canceled', 'terminated', 'timed-out', 'continued-as-new']))
     .option('--limit <n>', 'at most this many', positiveInt, 50)
+    .option('--utc', 'times in UTC (default: local time, with its zone)')
     .option('--json', 'print the instances as JSON'),
 ).action(run(async (opts: PsOptions) => (await import('./ps.js')).psCommand(opts)));
 
 connectionOptions(
   program
     .command('show')
-    .description('one instance: current step, what it waits for and until when, variables (PII masked), outcome')
+    .description('one instance: current step, what it waits for and until when, variables (PII masked), compensations run, outcome')
     .argument('<id>', 'workflow id')
+    .option('--utc', 'times in UTC (default: local time, with its zone)')
     .option('--json', 'print it as JSON, for tools'),
 ).action(run(async (id: string, opts: ShowOptions) => (await import('./show.js')).showCommand(id, opts)));
 
 connectionOptions(
   program.command('cancel').description('cancel a running instance: its compensations run, then it ends').argument('<id>', 'workflow id'),
 ).action(run(async (id: string, opts: ConnectionFlags) => (await import('./instances.js')).cancelCommand(id, opts)));
+
+for (const command of program.commands) command.showHelpAfterError(`  hint: svcflow ${command.name()} --help shows its usage`);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   reportError(err);

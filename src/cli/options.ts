@@ -74,7 +74,14 @@ export async function engineConfig(flags: ConnectionFlags): Promise<EngineConfig
   } catch (err) {
     throw new CliError((err as Error).message);
   }
-  return { temporal, databaseUrl: checkDatabaseUrl(flags.databaseUrl), taskQueue: flags.taskQueue };
+  const { codecKeysFromEnv } = await import('../infra/codec-keys.js');
+  let codec;
+  try {
+    codec = codecKeysFromEnv();
+  } catch (err) {
+    throw new CliError((err as Error).message, 'SVCFLOW_CODEC_KEYS is id:base64key[,id:base64key…], each key 32 bytes (openssl rand -base64 32)');
+  }
+  return { temporal, databaseUrl: checkDatabaseUrl(flags.databaseUrl), taskQueue: flags.taskQueue, codec };
 }
 
 const isPostgresError = (err: unknown): boolean =>

@@ -9,11 +9,13 @@ import type { Engine } from '../engine/engine.js';
 import { UnknownInstanceError } from '../engine/errors.js';
 import type { ProcessState } from '../workflows/run-process.js';
 import { NextDeadline, ProcessHash, ProcessVersion } from '../workflows/search-attributes.js';
-import { compactJson, localTime, timeAndDistance } from './format.js';
+import { compactJson, localTime, timeAndDistance, type TimeStyle } from './format.js';
+import { endingOf } from './ending.js';
+import { compensationsRun, type CompensationRun } from './history.js';
 import { withEngine, type ConnectionFlags } from './options.js';
 import { statusWord } from './ps.js';
 
-export interface ShowOptions extends ConnectionFlags {
+export interface ShowOptions extends ConnectionFlags, TimeStyle {
   json?: boolean;
 }
 
@@ -36,6 +38,8 @@ export interface Shown {
   stateUnavailable?: string;
   result?: unknown;
   failure?: { message: string; type?: string; step?: string };
+  /** The compensations that ran (or run now), oldest first. */
+  compensated: CompensationRun[];
 }
 
 async function describe(engine: Engine, id: string): Promise<WorkflowExecutionDescription> {
@@ -44,22 +48,6 @@ async function describe(engine: Engine, id: string): Promise<WorkflowExecutionDe
   } catch (err) {
     if ((err as Error).name === 'WorkflowNotFoundError') throw new UnknownInstanceError(id);
     throw err;
-  }
-}
-
-/** The outcome of a completed instance, or the failure of a failed one. */
-async function ending(engine: Engine, shown: Shown): Promise<void> {
-  try {
-    shown.result = await engine.result(shown.id);
-  } catch (err) {
-    type Cause = Error & { type?: string; details?: unknown[]; activityType?: string; cause?: Cause };
-    const cause = (err as { cause?: Cause }).cause;
-    // An activity's failure is wrapped ("Activity task failed"): the innermost cause says why.
-    let root = cause;
-    while (root?.cause) root = root.cause;
-    const details = (root ?? cause)?.details?.[0] as { step?: string } | undefined;
-    const activity = cause?.activityType && !root?.message.startsWith(cause.activityType) ? `${cause.activityType}: ` : '';
-    shown.failure = { message: root ? `${activity}${root.message}` : (err as Error).message, type: root?.type ?? undefined, step: details?.step };
   }
 }
 
@@ -75,6 +63,7 @@ export async function inspect(engine: Engine, id: string): Promise<Shown> {
     taskQueue: d.taskQueue,
     startTime: d.startTime,
     closeTime: d.closeTime,
+    compensated: await compensationsRun(engine.client, id),
   };
   if (d.status.name === 'RUNNING') {
     shown.nextDeadline = d.typedSearchAttributes.get(NextDeadline);
@@ -84,7 +73,7 @@ export async function inspect(engine: Engine, id: string): Promise<Shown> {
       shown.stateUnavailable = `${(err as Error).message.split('\n')[0]} — is a worker polling task queue ${d.taskQueue}? (svcflow worker)`;
     }
   } else if (d.status.name === 'COMPLETED' || d.status.name === 'FAILED') {
-    await ending(engine, shown);
+    Object.assign(shown, await endingOf(engine, id));
   }
   return shown;
 }
@@ -94,28 +83,31 @@ function waitingFor(w: NonNullable<ProcessState['waiting']>): string {
   return `${w.type} '${w.name}'`;
 }
 
-export function render(s: Shown, now = Date.now()): string {
+export function render(s: Shown, now = Date.now(), style: TimeStyle = {}): string {
   const lines: Array<[string, string]> = [];
   const add = (label: string, value: string | undefined) => value !== undefined && value !== '' && lines.push([label, value]);
   add('process', `${s.process}${s.version === undefined ? '' : ` v${s.version}`}${s.hash ? ` (definition ${s.hash.slice(0, 12)})` : ''}`);
   add('status', s.state?.status === 'compensating' ? 'running (compensating)' : s.status);
-  add('started', localTime(s.startTime));
-  if (s.closeTime) add('ended', localTime(s.closeTime));
+  add('started', localTime(s.startTime, style));
+  if (s.closeTime) add('ended', localTime(s.closeTime, style));
   if (s.state) {
     add('current step', s.state.currentStep);
     if (s.state.waiting) add('waiting for', waitingFor(s.state.waiting));
     const deadline = s.state.waiting?.deadline ?? s.nextDeadline?.toISOString();
-    if (deadline) add('deadline', timeAndDistance(new Date(deadline), now));
+    if (deadline) add('deadline', timeAndDistance(new Date(deadline), now, style));
     add('escalated to', s.state.escalationLevel);
     if (s.state.pendingCompensations.length) add('compensations', `${s.state.pendingCompensations.join(', ')} (run in reverse if it fails or is canceled)`);
   } else if (s.stateUnavailable) {
     add('state', `unavailable: ${s.stateUnavailable}`);
-    if (s.nextDeadline) add('deadline', timeAndDistance(s.nextDeadline, now));
+    if (s.nextDeadline) add('deadline', timeAndDistance(s.nextDeadline, now, style));
   }
   if (s.result !== undefined) {
     const r = s.result as { outcome?: string; output?: unknown };
     add('outcome', r.outcome ?? compactJson(r));
     if (r.output !== undefined && r.output !== null) add('output', compactJson(r.output));
+  }
+  for (const [i, c] of s.compensated.entries()) {
+    add(i === 0 ? 'compensated' : '', `${c.step} by ${c.activity}: ${c.status}${c.scheduledAt ? ` (${localTime(c.scheduledAt, style)})` : ''}`);
   }
   if (s.failure) add('failure', `${s.failure.message}${s.failure.type ? ` [${s.failure.type}]` : ''}${s.failure.step ? ` at step ${s.failure.step}` : ''}`);
   add('task queue', s.taskQueue);
@@ -132,7 +124,7 @@ export function render(s: Shown, now = Date.now()): string {
 export async function showCommand(id: string, opts: ShowOptions): Promise<number> {
   return withEngine(opts, async (engine) => {
     const shown = await inspect(engine, id);
-    process.stdout.write(opts.json ? `${JSON.stringify(shown, null, 2)}\n` : render(shown));
+    process.stdout.write(opts.json ? `${JSON.stringify(shown, null, 2)}\n` : render(shown, Date.now(), opts));
     return 0;
   });
 }

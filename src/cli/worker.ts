@@ -36,7 +36,7 @@ export async function workerCommand(flags: ConnectionFlags & { http?: number; ht
   const activities = buildActivities({ pool, sender });
   let created;
   try {
-    created = await createWorker({ temporal: config.temporal, taskQueue, activities });
+    created = await createWorker({ temporal: config.temporal, taskQueue, activities, codec: config.codec });
   } catch (err) {
     await pool.end();
     throw unreachable(err, config);
@@ -74,6 +74,7 @@ export async function workerCommand(flags: ConnectionFlags & { http?: number; ht
       `  PostgreSQL   ${redactUrl(config.databaseUrl)}`,
       `  migrations   ${applied.length ? `applied ${applied.join(', ')}` : 'up to date'}`,
       `  task queue   ${taskQueue}`,
+      `  payloads     ${config.codec ? `encrypted (key ${config.codec.current}, ${config.codec.keys.size} in the ring)` : 'plain JSON (set SVCFLOW_CODEC_KEYS to encrypt them)'}`,
       `  messages     ${sender ? 'printed on stderr (--sms console)' : 'left queued in notification_outbox for your SMS gateway relay (--sms console prints them)'}`,
       ...(http ? [`  HTTP         http://${flags.httpHost ?? '127.0.0.1'}:${flags.http} (POST /sms/inbound, POST /work-orders/:id/{ack,on-site,report})`] : []),
       `  activities   ${names.length ? `${names.length} registered` : 'none (processes that call activities wait until a worker with them polls)'}`,

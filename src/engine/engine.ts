@@ -4,14 +4,15 @@
  * before anything is sent to Temporal; every failure is a typed SvcflowError.
  */
 import pg from 'pg';
-import { Client, Connection, WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowExecutionDescription } from '@temporalio/client';
+import { Client, Connection, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowExecutionDescription } from '@temporalio/client';
+import { WorkflowIdReusePolicy } from '@temporalio/common';
 
 import { compileSources, type SourceFile } from '../dsl/compile.js';
 import type { ProcessView } from '../dsl/check.js';
 import type { ProcessIR, Step } from '../ir/schema.js';
 import { validateFields } from '../ir/validate.js';
 import { allSteps, childProcessNames } from '../ir/walk.js';
-import { businessKeys, CurrentStep, NextDeadline, ProcessHash, ProcessVersion, startAttributes } from '../workflows/search-attributes.js';
+import { BusinessKeys, businessKeys, CurrentStep, NextDeadline, ProcessHash, ProcessName, ProcessVersion, startAttributes, WaitingFor } from '../workflows/search-attributes.js';
 import { messageSignal, stateQuery, waitKey, type ProcessArgs, type ProcessState } from '../workflows/run-process.js';
 import type { Outcome } from '../workflows/interpret.js';
 import type { Value } from '../workflows/evaluate.js';
@@ -20,19 +21,29 @@ import { Registry } from './registry.js';
 import { migrate } from './migrate.js';
 import {
   DeployError,
+  InstanceExistsError,
   InstanceNotRunningError,
   InvalidInputError,
+  InvalidQueryError,
   UnknownInstanceError,
   UnknownProcessError,
   UnknownSignalError,
   UpdateRejectedError,
 } from './errors.js';
 import { DEFAULT_TASK_QUEUE } from './worker.js';
+import type { KeyRing } from './codec.js';
+import { clientDataConverter } from './data-converter.js';
+import { checkIndexedSize, checkPayloadSize, DEFAULT_LIMITS, summaryOf, type Limits } from './limits.js';
+import { checkName, checkStatus, checkValue, equals, textOf, unsearchableKeys } from './visibility.js';
 
 export interface EngineConfig {
   temporal: TemporalConfig;
   databaseUrl: string;
   taskQueue?: string;
+  /** Temporal's size limits, when the cluster's differ from the defaults (2 MiB payloads, 2 KiB search attributes). */
+  limits?: Partial<Limits>;
+  /** Encrypts every payload and failure message in history (src/engine/codec.ts); workers need the same keys. */
+  codec?: KeyRing;
 }
 
 export interface InstanceSummary {
@@ -41,6 +52,8 @@ export interface InstanceSummary {
   version?: number;
   status: string;
   currentStep?: string;
+  /** Its business keys (`index` fields) as `field=value`. */
+  businessKeys: string[];
   /** When the instance's next time limit falls (its NextDeadline search attribute). */
   nextDeadline?: Date;
   startTime: Date;
@@ -67,6 +80,7 @@ export class Engine {
     private readonly connection: Connection,
     readonly pool: pg.Pool,
     taskQueue: string,
+    private readonly limits: Limits,
   ) {
     this.registry = new Registry(pool);
     this.taskQueue = taskQueue;
@@ -76,8 +90,8 @@ export class Engine {
     const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 5 });
     await migrate(config.databaseUrl);
     const connection = await Connection.connect(connectionOptions(config.temporal));
-    const client = new Client({ connection, namespace: config.temporal.namespace });
-    return new Engine(client, connection, pool, config.taskQueue ?? DEFAULT_TASK_QUEUE);
+    const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: clientDataConverter(config.codec) });
+    return new Engine(client, connection, pool, config.taskQueue ?? DEFAULT_TASK_QUEUE, { ...DEFAULT_LIMITS, ...config.limits });
   }
 
   /** Compiles and stores definitions; refuses all of them if any has an error. */
@@ -113,23 +127,45 @@ export class Engine {
     return out;
   }
 
-  /** Starts an instance after validating its input; `id` is the business-level workflow id. */
+  /**
+   * Starts an instance after validating its input; `id` is the business-level workflow id. An id
+   * names one instance, once: starting it again while that instance runs, or after it has closed,
+   * is an InstanceExistsError (a second run would repeat the first one's effects, and its
+   * compensations would undo what the first one did).
+   */
   async start(name: string, input: unknown, options: { id: string; version?: number }): Promise<{ id: string; runId: string; hash: string }> {
     const ir = await this.definition(name, options.version);
+    const what = `input for ${name}`;
     const problems = validateFields(ir.input, input);
-    if (problems.length) throw new InvalidInputError(`input for ${name}`, problems);
+    if (problems.length) throw new InvalidInputError(what, problems);
     const record = input as Record<string, Value>;
     const keys = businessKeys(ir, record);
-    const args: ProcessArgs = { ir, children: await this.children(ir), input: record };
-    const handle = await this.client.workflow.start(ir.name, {
-      taskQueue: this.taskQueue,
-      workflowId: options.id,
-      args: [args],
-      typedSearchAttributes: startAttributes(ir, record),
-      staticSummary: `${ir.name} v${ir.version}${keys.length ? ` — ${keys.join(', ')}` : ''}`,
-      staticDetails: `${ir.description}\n\nDefinition ${ir.source.file}, hash ${ir.hash.slice(0, 12)}.`,
-    });
-    return { id: handle.workflowId, runId: handle.firstExecutionRunId, hash: ir.hash };
+    checkIndexedSize(what, ir.index, keys, this.limits);
+    const unsearchable = unsearchableKeys(ir.index, keys);
+    if (unsearchable.length) throw new InvalidInputError(what, unsearchable);
+    const children = await this.children(ir);
+    checkPayloadSize(what, record, this.limits, Buffer.byteLength(JSON.stringify({ ir, children })));
+    const args: ProcessArgs = { ir, children, input: record };
+    try {
+      const handle = await this.client.workflow.start(ir.name, {
+        taskQueue: this.taskQueue,
+        workflowId: options.id,
+        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        args: [args],
+        typedSearchAttributes: startAttributes(ir, record),
+        staticSummary: summaryOf(`${ir.name} v${ir.version}${keys.length ? ` — ${keys.join(', ')}` : ''}`),
+        staticDetails: `${ir.description}\n\nDefinition ${ir.source.file}, hash ${ir.hash.slice(0, 12)}.`,
+      });
+      return { id: handle.workflowId, runId: handle.firstExecutionRunId, hash: ir.hash };
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      const status = await this.client.workflow
+        .getHandle(options.id)
+        .describe()
+        .then((d) => d.status.name as string)
+        .catch(() => 'CLOSED');
+      throw new InstanceExistsError(options.id, status);
+    }
   }
 
   private async running(id: string): Promise<{ description: WorkflowExecutionDescription; ir: ProcessIR }> {
@@ -161,6 +197,7 @@ export class Engine {
   async signal(id: string, name: string, payload: unknown = null): Promise<void> {
     const { ir } = await this.running(id);
     this.payloadCheck(ir, 'signal', name, payload);
+    checkPayloadSize(`'${name}' payload`, payload, this.limits);
     await this.client.workflow.getHandle(id).signal(name, payload);
   }
 
@@ -168,6 +205,7 @@ export class Engine {
   async update(id: string, name: string, payload: unknown = null): Promise<unknown> {
     const { ir } = await this.running(id);
     this.payloadCheck(ir, 'update', name, payload);
+    checkPayloadSize(`'${name}' payload`, payload, this.limits);
     try {
       return await this.client.workflow.getHandle(id).executeUpdate(name, { args: [payload] });
     } catch (err) {
@@ -183,10 +221,19 @@ export class Engine {
    * Returns the id that took it (empty: nobody waits for it).
    */
   async deliver(channel: string, keys: Record<string, string>, payload: Value): Promise<string[]> {
-    const key = waitKey(channel, keys);
+    checkName(channel, 'message channel');
+    for (const [k, v] of Object.entries(keys)) {
+      checkName(k, `correlation key of ${channel}`);
+      // '&' separates the pairs of a wait's key: a value holding one could pose as two pairs.
+      if (textOf(v, `correlation value ${k}`).includes('&')) throw new InvalidQueryError(`correlation value ${k}`, "must not contain '&'");
+    }
+    checkPayloadSize(`message on ${channel}`, payload, this.limits);
+    const key = checkValue(waitKey(channel, keys), 'correlation key');
+    const query = `${equals('WaitingFor', key, 'correlation key')} AND ExecutionStatus = 'Running'`;
     const waiting: Array<{ id: string; started: number }> = [];
-    for await (const wf of this.client.workflow.list({ query: `WaitingFor = '${key.replaceAll("'", "\\'")}' AND ExecutionStatus = 'Running'` })) {
-      waiting.push({ id: wf.workflowId, started: wf.startTime.getTime() });
+    for await (const wf of this.client.workflow.list({ query })) {
+      // Trusted only when it holds the exact key: visibility stores may match loosely.
+      if (wf.typedSearchAttributes.get(WaitingFor)?.includes(key)) waiting.push({ id: wf.workflowId, started: wf.startTime.getTime() });
     }
     for (const { id } of waiting.sort((a, b) => a.started - b.started)) {
       try {
@@ -219,19 +266,24 @@ export class Engine {
   }
 
   async list(filter: ListFilter = {}): Promise<InstanceSummary[]> {
-    const clauses = ["ProcessName IS NOT NULL"];
-    const q = (v: string) => `'${v.replaceAll("'", "\\'")}'`;
-    if (filter.process) clauses.push(`ProcessName = ${q(filter.process)}`);
-    if (filter.status) clauses.push(`ExecutionStatus = ${q(filter.status)}`);
-    for (const [k, v] of Object.entries(filter.key ?? {})) clauses.push(`BusinessKeys = ${q(`${k}=${v}`)}`);
+    const clauses = ['ProcessName IS NOT NULL'];
+    if (filter.process !== undefined) clauses.push(equals('ProcessName', checkName(filter.process, 'process name'), 'process name'));
+    if (filter.status !== undefined) clauses.push(`ExecutionStatus = '${checkStatus(filter.status)}'`);
+    // A business key is searched for as the one keyword `field=value` it is stored as.
+    const wanted = Object.entries(filter.key ?? {}).map(([k, v]) => checkValue(`${checkName(k, 'business key name')}=${textOf(v, `business key ${k}`)}`, `business key ${k}`));
+    for (const kv of wanted) clauses.push(equals('BusinessKeys', kv, 'business key'));
     const out: InstanceSummary[] = [];
     for await (const wf of this.client.workflow.list({ query: clauses.join(' AND ') })) {
+      // Each row is checked against the exact filter: visibility stores may match loosely.
+      const keys = wf.typedSearchAttributes.get(BusinessKeys) ?? [];
+      if (!wanted.every((kv) => keys.includes(kv)) || (filter.process !== undefined && wf.typedSearchAttributes.get(ProcessName) !== filter.process)) continue;
       out.push({
         id: wf.workflowId,
         process: wf.type,
         version: wf.typedSearchAttributes.get(ProcessVersion),
         status: wf.status.name,
         currentStep: wf.typedSearchAttributes.get(CurrentStep),
+        businessKeys: keys,
         nextDeadline: wf.status.name === 'RUNNING' ? wf.typedSearchAttributes.get(NextDeadline) : undefined,
         startTime: wf.startTime,
         closeTime: wf.closeTime,

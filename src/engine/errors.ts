@@ -65,3 +65,19 @@ export class UnknownSignalError extends SvcflowError {
     super('engine/unknown-signal', `${process} never waits for '${name}'; it waits for: ${known.join(', ') || '(nothing)'}`);
   }
 }
+
+export class InstanceExistsError extends SvcflowError {
+  constructor(id: string, status: string) {
+    super(
+      'engine/instance-exists',
+      `instance ${id} already exists (${status.toLowerCase()}): a business id names one instance, once; start another with a new id, or look at this one with svcflow show ${id}`,
+    );
+  }
+}
+
+/** A value that cannot be searched for as it is (a list filter, a message's correlation key). */
+export class InvalidQueryError extends SvcflowError {
+  constructor(what: string, reason: string) {
+    super('engine/invalid-query', `invalid ${what}: ${reason}`);
+  }
+}

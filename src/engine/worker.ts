@@ -5,6 +5,8 @@
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, type BundleOptions, type WorkerOptions } from '@temporalio/worker';
 import { connectionOptions, type TemporalConfig } from './connection.js';
+import type { KeyRing } from './codec.js';
+import { workerDataConverter } from './data-converter.js';
 
 export const DEFAULT_TASK_QUEUE = 'svcflow';
 
@@ -49,6 +51,8 @@ export interface WorkerConfig {
   temporal: TemporalConfig;
   taskQueue?: string;
   activities?: WorkerOptions['activities'];
+  /** Decrypts and encrypts payloads with these keys, as the engine does (src/engine/codec.ts). */
+  codec?: KeyRing;
   /** Extra options passed to Temporal's Worker.create (tuning, interceptors, …). */
   options?: Partial<WorkerOptions>;
 }
@@ -61,6 +65,7 @@ export async function createWorker(config: WorkerConfig): Promise<{ worker: Work
     taskQueue: config.taskQueue ?? DEFAULT_TASK_QUEUE,
     ...workflowCode,
     activities: config.activities ?? {},
+    ...(config.codec ? { dataConverter: workerDataConverter(config.codec) } : {}),
     ...config.options,
   });
   return { worker, connection };

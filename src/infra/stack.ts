@@ -26,13 +26,16 @@ export interface StackOptions {
   mode: 'dev' | 'test';
   log: Logger;
   env?: NodeJS.ProcessEnv;
+  /** dev: the codec server the Web UI decrypts through. */
+  uiCodecEndpoint?: string;
 }
 
 export const DEV_TEMPORAL_PORT = 7233;
 export const DEV_UI_PORT = 8233;
 export const DEV_PG_PORT = 55432;
+export const DEV_CODEC_PORT = 8089;
 
-export async function startStack({ mode, log, env = process.env }: StackOptions): Promise<Stack> {
+export async function startStack({ mode, log, env = process.env, uiCodecEndpoint }: StackOptions): Promise<Stack> {
   const stops: Array<() => Promise<void>> = [];
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch((err) => log(`while stopping: ${(err as Error).message}`));
@@ -43,7 +46,7 @@ export async function startStack({ mode, log, env = process.env }: StackOptions)
     const [temporal, postgres, testServer] = await Promise.all([
       startTemporal(
         mode === 'dev'
-          ? { log, dbFile: join(state, 'temporal.db'), port: DEV_TEMPORAL_PORT, uiPort: DEV_UI_PORT }
+          ? { log, dbFile: join(state, 'temporal.db'), port: DEV_TEMPORAL_PORT, uiPort: DEV_UI_PORT, uiCodecEndpoint }
           : { log },
         env,
       ).then((t) => (stops.push(t.stop), t)),

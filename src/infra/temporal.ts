@@ -48,6 +48,8 @@ export interface DevServerOptions {
   port?: number;
   /** Web UI port; no UI when absent. */
   uiPort?: number;
+  /** The codec server the Web UI decrypts payloads through. */
+  uiCodecEndpoint?: string;
   namespace?: string;
   log: Logger;
 }
@@ -107,7 +109,7 @@ export async function startTemporal(options: DevServerOptions, env: NodeJS.Proce
   const binary = source.kind === 'binary' ? source.path : await buildTemporalCli(source.go, env, log);
   const port = options.port ?? (await freePort());
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--namespace', namespace, '--log-level', 'warn'];
-  if (options.uiPort !== undefined) args.push('--ui-port', String(options.uiPort));
+  if (options.uiPort !== undefined) args.push('--ui-port', String(options.uiPort), ...(options.uiCodecEndpoint ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : []));
   else args.push('--headless');
   if (options.dbFile) {
     await mkdir(dirname(options.dbFile), { recursive: true });

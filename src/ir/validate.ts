@@ -40,10 +40,18 @@ function check(type: TypeRef, value: unknown, path: string, out: Problem[]): voi
       if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) fail('must be a duration in milliseconds');
       return;
     case 'money': {
+      // As the catalog's Money schema: exactly { fen, currency }, fen a safe, non-negative integer.
       const m = value as { fen?: unknown; currency?: unknown } | null;
-      if (typeof m !== 'object' || m === null || !Number.isInteger(m.fen) || typeof m.currency !== 'string' || !/^[A-Z]{3}$/.test(m.currency)) {
-        fail('must be money: { "fen": 3000, "currency": "CNY" } (integer fen)');
-      }
+      const ok =
+        typeof m === 'object' &&
+        m !== null &&
+        !Array.isArray(m) &&
+        Object.keys(m).length === 2 &&
+        Number.isSafeInteger(m.fen) &&
+        (m.fen as number) >= 0 &&
+        typeof m.currency === 'string' &&
+        /^[A-Z]{3}$/.test(m.currency);
+      if (!ok) fail('must be money: { "fen": 3000, "currency": "CNY" } (a whole, non-negative number of fen, and nothing else)');
       return;
     }
     case 'enum':

@@ -4,7 +4,7 @@
  * money movement is recorded once and only once (the idempotency key is unique per movement).
  */
 import { z } from 'zod';
-import { defineActivity, DEFAULT_RETRY, Money, Phone, Time } from './contract.js';
+import { defineActivity, DEFAULT_RETRY, Money, Phone, SignedMoney, Time } from './contract.js';
 import { Address } from './dispatch.js';
 
 export const AccountStatus = z.enum(['active', 'suspended', 'closed']);
@@ -40,7 +40,7 @@ export const billing = {
       city: z.string(),
       status: AccountStatus,
       planCode: z.string(),
-      balance: Money.describe('prepaid balance, or negative amount owed'),
+      balance: SignedMoney.describe('prepaid balance, or negative amount owed'),
       services: z.array(
         z.object({ serviceId: z.string(), product: z.string(), number: Phone.optional(), status: AccountStatus.exclude(['closed']) }),
       ),

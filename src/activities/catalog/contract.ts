@@ -13,9 +13,15 @@ export const dslTypes = z.registry<{ dslType: DslScalar }>();
 
 /** Money as integer fen (分) with a currency; never floats. ¥30.00 is { fen: 3000, currency: 'CNY' }. */
 export const Money = z
-  .object({ fen: z.number().int(), currency: z.string().regex(/^[A-Z]{3}$/) })
-  .describe('an amount of money, in integer fen (分) with an ISO currency');
+  .strictObject({ fen: z.number().int().nonnegative(), currency: z.string().regex(/^[A-Z]{3}$/) })
+  .describe('an amount of money, in whole, non-negative fen (分) with an ISO currency');
 dslTypes.add(Money, { dslType: 'money' });
+
+/** A balance: money that may be negative (an amount owed). Only ever an output. */
+export const SignedMoney = z
+  .strictObject({ fen: z.number().int(), currency: z.string().regex(/^[A-Z]{3}$/) })
+  .describe('an amount of money that may be negative, in integer fen (分) with an ISO currency');
+dslTypes.add(SignedMoney, { dslType: 'money' });
 
 /** A phone number (MSISDN): digits, optionally with a leading +. */
 export const Phone = z.string().regex(/^\+?\d{5,15}$/, 'a phone number of 5 to 15 digits').describe('a phone number');

@@ -1,0 +1,64 @@
+/**
+ * Temporal's size limits, checked before anything is sent: a payload over the blob size limit,
+ * or a search attribute over its value limit, would otherwise come back from the server as an
+ * untyped ServiceError (after a 4 MiB gRPC message had crawled there, 39 s for 5 MB here), or
+ * fail the workflow task that upserts it. Each is refused at once with an InvalidInputError
+ * naming the field and the limit. The defaults are the server's (`limit.blobSize.error`,
+ * `limit.searchAttributeSize`); a cluster configured otherwise passes its own to the engine.
+ */
+import { InvalidInputError } from './errors.js';
+import { SEARCH_ATTRIBUTE_VALUE_LIMIT } from './visibility.js';
+
+export interface Limits {
+  /** Largest payload (a workflow's input, a signal's or update's argument), in bytes. */
+  payloadBytes: number;
+  /** Largest value of one search attribute, in bytes. */
+  searchAttributeBytes: number;
+}
+
+export const DEFAULT_LIMITS: Limits = { payloadBytes: 2 * 1024 * 1024, searchAttributeBytes: SEARCH_ATTRIBUTE_VALUE_LIMIT };
+
+/** Temporal's limit on a workflow's static summary (`limit.workflowUserMetadataSummarySize`), in bytes. */
+const SUMMARY_BYTES = 400;
+
+const bytes = (v: unknown): number => Buffer.byteLength(JSON.stringify(v) ?? '', 'utf8');
+const mib = (n: number): string => `${(n / (1024 * 1024)).toFixed(1)} MiB`;
+
+/** Refuses `value` when, encoded as JSON, it exceeds the payload limit; names its largest field. */
+export function checkPayloadSize(what: string, value: unknown, limits: Limits, overhead = 0): void {
+  const total = bytes(value) + overhead;
+  if (total <= limits.payloadBytes) return;
+  let path = '(the whole payload)';
+  let size = total;
+  if (value && typeof value === 'object' && !Array.isArray(value)) {
+    const biggest = Object.entries(value).map(([k, v]) => [k, bytes(v)] as const).sort((a, b) => b[1] - a[1])[0];
+    if (biggest) [path, size] = biggest;
+  }
+  throw new InvalidInputError(what, [
+    { path, message: `is ${mib(size)}; ${what} may be at most ${mib(limits.payloadBytes)} in all (Temporal's payload size limit)` },
+  ]);
+}
+
+/** Refuses business keys (the `index` fields, stored as one keyword list) over the search-attribute limit. */
+export function checkIndexedSize(what: string, index: string[], keys: string[], limits: Limits): void {
+  const total = bytes(keys);
+  if (total <= limits.searchAttributeBytes) return;
+  const biggest = keys.map((k, i) => [index.find((f) => k.startsWith(`${f}=`)) ?? index[i] ?? '(index)', Buffer.byteLength(k)] as const).sort((a, b) => b[1] - a[1])[0]!;
+  throw new InvalidInputError(what, [
+    {
+      path: biggest[0],
+      message: `is indexed (a search attribute) and its keys take ${total} bytes; they may take at most ${limits.searchAttributeBytes} bytes (Temporal's search attribute size limit)`,
+    },
+  ]);
+}
+
+/** A summary cut to what Temporal stores, on a character boundary. */
+export function summaryOf(text: string): string {
+  if (Buffer.byteLength(text) <= SUMMARY_BYTES) return text;
+  let out = '';
+  for (const ch of text) {
+    if (Buffer.byteLength(out + ch) > SUMMARY_BYTES - 3) break;
+    out += ch;
+  }
+  return `${out}…`;
+}
