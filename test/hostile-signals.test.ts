@@ -167,3 +167,26 @@ test.after('every history of these tests replays without nondeterminism', async 
   }
   t.is(n, t.context.histories.length);
 });
+
+test.serial('a raw start with input that is not the declared input, or with a resume point, is refused before any step runs', async (t) => {
+  const { env } = t.context;
+  const { activities, calls } = recordingActivities();
+  const starts: Array<[string, unknown]> = [
+    ['money of an extra field, negative fen', { ...argsFor(confirmation, 'SecondaryConfirmation', { ...input, monthlyFee: { fen: -500, currency: 'CNY', x: 1 } }) }],
+    ['no input at all', { ...argsFor(confirmation, 'SecondaryConfirmation', input), input: undefined }],
+    ['a phone that is not one', argsFor(confirmation, 'SecondaryConfirmation', { ...input, msisdn: 5 })],
+    ['a resume point on a first run', { ...argsFor(confirmation, 'SecondaryConfirmation', input), resume: { path: [{ index: 2 }], frames: [], compensations: [] } }],
+    ['an inbox on a first run', { ...argsFor(confirmation, 'SecondaryConfirmation', input), inbox: [['message:smsReply:from=13800138000', [reply]]] }],
+  ];
+  for (const [what, args] of starts) {
+    const failure = await run(t, activities, async (taskQueue) => {
+      const handle = await env.client.workflow.start('SecondaryConfirmation', { taskQueue, workflowId: `raw-start-${uniqueQueue('x')}`, args: [args] });
+      const err = await within(20_000, what, handle.result().then(() => undefined, (e: Error & { cause?: { type?: string; message: string } }) => e.cause));
+      return { handle, value: err };
+    });
+    t.truthy(failure, `${what}: it must fail`);
+    t.is(failure?.type, 'svcflow/invalid-start', what);
+    t.false(failure?.message.includes('13800138000'), `${what}: no phone number in the failure`);
+  }
+  t.deepEqual(calls, [], 'no step ran');
+});

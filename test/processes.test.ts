@@ -84,7 +84,9 @@ async function nextSlot(t: { context: Ctx }): Promise<{ windowStart: string; win
     { area: 'SH-PD', from: new Date(now + 86_400_000).toISOString(), to: new Date(now + 4 * 86_400_000).toISOString() },
     { idempotencyKey: unique('find') },
   )) as { slots: Array<{ windowStart: string; windowEnd: string }> };
-  return slots[0]!;
+  // Only the window: an instance refuses input fields its process does not declare (a slot has its capacity too).
+  const { windowStart, windowEnd } = slots[0]!;
+  return { windowStart, windowEnd };
 }
 
 const address = { city: '上海', district: '浦东', street: '世纪大道 100 号 1 栋 101 室' };

@@ -93,3 +93,18 @@ export function readEnvelope(m: unknown): { envelope: Envelope } | { problem: st
 export function messageProblem(payload: Value | undefined): string | undefined {
   return payloadProblem({ t: 'record', fields: [...MESSAGE_FIELDS] }, payload ?? null);
 }
+
+/**
+ * Why a workflow's start arguments are not what the engine would have given, or undefined: the
+ * input must be the process's declared input (any Temporal client can start a workflow of the
+ * process's type), and a resume point or an inbox comes only with a continue-as-new, from the
+ * run before, never from a first run's caller (a resume point would skip steps).
+ */
+export function startProblem(input: readonly Field[], args: { input?: unknown; resume?: unknown; inbox?: unknown; rejected?: unknown }, continued: boolean): string | undefined {
+  if (!continued && (args.resume !== undefined || args.inbox !== undefined || args.rejected !== undefined)) {
+    return 'a resume point, an inbox or a rejected count is carried only by a continue-as-new, not given at a first start';
+  }
+  // Type-directed: it descends only as deep as the declared types, whatever the value's depth.
+  const problems = validateFields([...input], args.input);
+  return problems.length ? `the input is not the declared input: ${short(describeProblems(problems))}` : undefined;
+}

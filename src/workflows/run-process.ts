@@ -16,6 +16,7 @@ import { CurrentStep, EscalationLevel, NextDeadline, startAttributes, WaitingFor
 import { Inbox, type Rejected } from './inbox.js';
 import { registerHandlers, waitKey } from './handlers.js';
 import { concurrently } from './concurrently.js';
+import { startProblem } from './payloads.js';
 
 export { messageSignal, waitKey, PAYLOADS_CHECKED_PATCH, type InboundMessage } from './handlers.js';
 export { BRANCHES_SETTLE_PATCH } from './concurrently.js';
@@ -53,6 +54,8 @@ export const ESCALATION_FAILS_PATCH = 'svcflow-escalation-fails';
 export const CANCEL_WAITS_PATCH = 'svcflow-cancel-waits';
 /** Guards a cancelled wait leaving WaitingFor and NextDeadline, as one that ends does, and awaiting its escalations. */
 export const CANCELLED_WAIT_PATCH = 'svcflow-cancelled-wait';
+/** Guards refusing start arguments that are not the declared input (or a resume point on a first run). */
+export const START_CHECKED_PATCH = 'svcflow-start-checked';
 
 export const stateQuery = wf.defineQuery<ProcessState>('state');
 
@@ -112,6 +115,9 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
   if (info.workflowType !== ir.name) {
     throw ApplicationFailure.nonRetryable(`workflow type ${info.workflowType} was started with the definition of ${ir.name}`, 'svcflow/definition-mismatch');
   }
+  // A raw client's start is checked as the engine checks its own (a marker only when one is refused).
+  const badStart = startProblem(ir.input, args, info.continuedFromExecutionRunId !== undefined);
+  if (badStart && wf.patched(START_CHECKED_PATCH)) throw ApplicationFailure.nonRetryable(`invalid start of ${ir.name}: ${badStart}`, 'svcflow/invalid-start');
 
   // Events that arrive before (or while not) waiting are kept, in order, until a wait takes them.
   const inbox = new Inbox(args.inbox, args.rejected);
