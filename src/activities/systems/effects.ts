@@ -18,6 +18,25 @@ export interface CallContext {
   idempotencyKey: string;
   /** The process instance that made the call, when known (work orders remember it for reports). */
   workflowId?: string;
+  /**
+   * Set when the call is a compensation: the idempotency key of the call it compensates (the
+   * workflow keys a compensation `<key>/compensate`). A compensating operation undoes only an
+   * effect that key made (recorded as the effect's owner: started_by, booked_by…), never one
+   * another call or another instance made.
+   */
+  compensates?: string;
+}
+
+const COMPENSATION_SUFFIX = '/compensate';
+
+/** The key a compensation's key compensates, or undefined for a forward call. */
+export function compensatedKey(idempotencyKey: string): string | undefined {
+  return idempotencyKey.endsWith(COMPENSATION_SUFFIX) && idempotencyKey.length > COMPENSATION_SUFFIX.length ? idempotencyKey.slice(0, -COMPENSATION_SUFFIX.length) : undefined;
+}
+
+/** May this call undo an effect owned by `owner`? A forward call may; a compensation only its own step's. */
+export function mayUndo(ctx: CallContext, owner: string | null): boolean {
+  return ctx.compensates === undefined || ctx.compensates === owner;
 }
 
 /** A business rejection: the request can never succeed as it is (retrying would not help). */

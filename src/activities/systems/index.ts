@@ -9,7 +9,7 @@
 import type pg from 'pg';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { CATALOG, describeIssues, invalidText, type ActivityName, type System } from '../catalog/index.js';
-import { fromDatabase, Rejection, type CallContext, type Clock } from './effects.js';
+import { compensatedKey, fromDatabase, Rejection, type CallContext, type Clock } from './effects.js';
 import { createPgBilling } from './billing.js';
 import { createPgDispatch } from './dispatch.js';
 import { consoleSender, createPgNotification, type MessageSender } from './notification.js';
@@ -80,7 +80,8 @@ function callContext(name: string, meta: ActivityMeta | undefined): CallContext 
   if (!idempotencyKey) {
     throw ApplicationFailure.create({ type: 'svcflow/missing-idempotency-key', nonRetryable: true, message: `${name} needs an idempotency key` });
   }
-  return { idempotencyKey, ...(workflowId ? { workflowId } : {}) };
+  const compensates = compensatedKey(idempotencyKey);
+  return { idempotencyKey, ...(workflowId ? { workflowId } : {}), ...(compensates ? { compensates } : {}) };
 }
 
 /** Wraps one system operation as an activity with the catalog's contract at its boundary. */

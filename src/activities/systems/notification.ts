@@ -198,7 +198,8 @@ export async function routeInbound(deps: NotificationDeps, inboundId: string, ro
   try {
     routedTo = await route({ from: claimed.from_number, text: claimed.body, receivedAt: iso(claimed.received_at) });
   } catch (err) {
-    await deps.pool.query('UPDATE notification_inbound SET last_error = $2 WHERE inbound_id = $1', [inboundId, String((err as Error).message)]);
+    // The claim is given up: the relay (or the next attempt) takes it at once.
+    await deps.pool.query('UPDATE notification_inbound SET last_error = $2, claimed_at = NULL WHERE inbound_id = $1', [inboundId, String((err as Error).message)]);
     return { inboundId, status: 'received', routedTo: [] };
   }
   const replyId = await transaction(deps.pool, async (c) => {
