@@ -150,6 +150,21 @@ export const billing = {
     },
   }),
 
+  requestConfirmation: defineActivity({
+    name: 'billing.requestConfirmation',
+    system: 'billing',
+    description:
+      "Record that this process asks the customer to confirm a pending subscription (二次确认), before asking. Refused when the subscription does not wait for a confirmation, or another process already asked. Its compensation, cancelSubscription, cancels the subscription while only this request and its confirmation happened (pending or confirmed).",
+    input: z.object({ subscriptionId: z.string() }),
+    output: z.object({ subscriptionId: z.string(), state: SubscriptionState }),
+    idempotent: true, startToCloseMs: 10_000, retry: WRITE,
+    errors: {
+      ...SUBSCRIPTION_NOT_FOUND,
+      'billing/subscription-not-pending': 'the subscription is already confirmed, active or cancelled: nothing to confirm',
+      'billing/confirmation-requested': 'another process already asked the customer to confirm it',
+    },
+  }),
+
   confirmSubscription: defineActivity({
     name: 'billing.confirmSubscription',
     system: 'billing',
@@ -184,7 +199,7 @@ export const billing = {
     name: 'billing.cancelSubscription',
     system: 'billing',
     description:
-      "Cancel a subscription (unconfirmed, declined, rolled back or at the customer's request); no further charges. As a compensation, it cancels only a subscription that the step it compensates created or started; otherwise it changes nothing.",
+      "Cancel a subscription (unconfirmed, declined, rolled back or at the customer's request); no further charges. As a compensation, it cancels only a subscription that the step it compensates created or started, or asked to confirm (billing.requestConfirmation) while it is pending or confirmed; otherwise it changes nothing.",
     input: z.object({ subscriptionId: z.string(), reason: CancelReason }),
     output: z.object({ state: SubscriptionState, cancelledAt: Time.optional().describe('when it was cancelled; absent when it is not') }),
     idempotent: true, startToCloseMs: 10_000, retry: WRITE,

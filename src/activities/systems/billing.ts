@@ -93,6 +93,7 @@ interface SubscriptionRow {
   started_at: Date | null;
   cancelled_at: Date | null;
   created_by: string | null;
+  requested_by: string | null;
   started_by: string | null;
 }
 
@@ -226,6 +227,17 @@ export function createPgBilling(deps: BillingDeps): BillingSystem {
         return { subscriptionId: rows[0]!.subscription_id, state: 'pending' as const };
       }),
 
+    requestConfirmation: (input, ctx) =>
+      once(pool, 'billing.requestConfirmation', ctx, async (c) => {
+        const s = await lockSubscription(c, input.subscriptionId);
+        if (s.state !== 'pending') reject('billing/subscription-not-pending', `subscription ${s.subscription_id} is ${s.state}; it does not wait for a confirmation`);
+        if (s.requested_by !== null && s.requested_by !== ctx.idempotencyKey) {
+          reject('billing/confirmation-requested', `another process (${s.requested_by.split('/')[0]}) already asked for the confirmation of subscription ${s.subscription_id}`);
+        }
+        await c.query('UPDATE billing_subscriptions SET requested_by = $2 WHERE subscription_id = $1', [s.subscription_id, ctx.idempotencyKey]);
+        return { subscriptionId: s.subscription_id, state: 'pending' as const };
+      }),
+
     confirmSubscription: (input, ctx) =>
       once(pool, 'billing.confirmSubscription', ctx, async (c) => {
         const s = await lockSubscription(c, input.subscriptionId);
@@ -255,8 +267,10 @@ export function createPgBilling(deps: BillingDeps): BillingSystem {
       once(pool, 'billing.cancelSubscription', ctx, async (c) => {
         const s = await lockSubscription(c, input.subscriptionId);
         if (s.state === 'cancelled') return { state: 'cancelled' as const, cancelledAt: iso(s.cancelled_at!) };
-        // As a compensation, only a subscription its own step started (or created) is cancelled.
-        if (!mayUndo(ctx, s.started_by) && !mayUndo(ctx, s.created_by)) return { state: s.state };
+        // As a compensation, only a subscription its own step created or started, or one its step
+        // asked to confirm while that confirmation is all that happened (pending, or confirmed).
+        const requested = ['pending', 'confirmed'].includes(s.state) && mayUndo(ctx, s.requested_by);
+        if (!mayUndo(ctx, s.started_by) && !mayUndo(ctx, s.created_by) && !requested) return { state: s.state };
         const now = clock();
         await c.query(`UPDATE billing_subscriptions SET state = 'cancelled', cancelled_at = $2, cancel_reason = $3 WHERE subscription_id = $1`, [
           s.subscription_id,

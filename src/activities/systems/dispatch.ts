@@ -286,6 +286,8 @@ export function createPgDispatch(deps: DispatchDeps): DispatchSystem {
           [ex.exchange, input.number, input.workOrderId ?? null, now, ctx.idempotencyKey],
         );
         await c.query(`UPDATE dispatch_numbers SET status = 'assigned' WHERE number = $1`, [input.number]);
+        // A number in use is held by no reservation: the one that kept it for this line is used up.
+        await c.query('UPDATE dispatch_reservations SET released_at = $2 WHERE number = $1 AND released_at IS NULL', [input.number, now]);
         return { portId: rows[0]!.port_id, exchange: ex.exchange, activatedAt: iso(now) };
       }),
 
@@ -302,6 +304,8 @@ export function createPgDispatch(deps: DispatchDeps): DispatchSystem {
         // As a compensation, only the port its own step activated is released.
         if (!mayUndo(ctx, p.ported_by)) return { released: false };
         const others = await c.query(`SELECT 1 FROM dispatch_ports WHERE number = $1 AND port_id <> $2 AND state = 'active'`, [input.number, input.portId]);
+        // A compensation cannot take the number's only working port: the line lives on it now.
+        if (!others.rowCount && ctx.compensates !== undefined) return { released: false };
         if (!others.rowCount) reject('dispatch/last-active-port', `port ${input.portId} is the only working port of ${input.number}; activate the new one first`);
         const now = clock();
         await c.query(`UPDATE dispatch_ports SET state = 'released', released_at = $2 WHERE port_id = $1`, [input.portId, now]);
