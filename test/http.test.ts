@@ -62,7 +62,8 @@ test.before(async (t) => {
     { file: 'processes/secondary-confirmation.flow', text: sc },
     { file: 'field-visit.flow', text: fieldVisit },
   ]);
-  t.context.http = await createHttpServer({ engine: t.context.engine, notification: { pool: t.context.pool, sender, clock: () => new Date() } });
+  // No background relay here: the tests run the relay themselves, and assert what it did.
+  t.context.http = await createHttpServer({ engine: t.context.engine, notification: { pool: t.context.pool, sender, clock: () => new Date() }, relayEveryMs: 0 });
 });
 
 test.after.always(async (t) => {
@@ -82,18 +83,8 @@ async function rows(t: { context: Ctx }, sql: string, params: unknown[] = []): P
 }
 
 test.serial('an SMS reply through POST /sms/inbound confirms the subscription, which is charged exactly once', async (t) => {
-  const { engine, pool } = t.context;
-  const msisdn = `137${String(Date.now()).slice(-8)}`;
-  const accountId = `AC-http-${Date.now()}`;
-  await pool.query(`INSERT INTO billing_accounts (account_id, msisdn, holder_name, city, plan_code) VALUES ($1, $2, '周女士', '上海', 'basic-58')`, [accountId, msisdn]);
-  const { rows: sub } = await pool.query(
-    `INSERT INTO billing_subscriptions (account_id, msisdn, sp_code, product, monthly_fee_fen, currency, created_at) VALUES ($1, $2, 'SP-902', '天气预报', 300, 'CNY', now()) RETURNING subscription_id`,
-    [accountId, msisdn],
-  );
-  const subscriptionId = sub[0].subscription_id as string;
-  const id = `sc-${subscriptionId}`;
-  await engine.start('SecondaryConfirmation', { subscriptionId, msisdn, product: '天气预报', monthlyFee: { fen: 300, currency: 'CNY' } }, { id });
-  await eventually(async () => ((await engine.query(id)).waiting ? true : undefined), 'the wait for the reply');
+  const { engine } = t.context;
+  const { id, msisdn, subscriptionId } = await waitingConfirmation(t);
   const res = await eventually(async () => {
     const r = await post(t, '/sms/inbound', { from: msisdn, text: ' 是 ' });
     return r.json().matched ? r : undefined; // visibility is eventually consistent
