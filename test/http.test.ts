@@ -15,7 +15,7 @@ import { workflowCode } from '../src/engine/worker.js';
 import { createSystemActivities, type OutgoingMessage } from '../src/activities/systems/index.js';
 import { receiveSms, redeliverInbound } from '../src/activities/systems/notification.js';
 import { signalOnce } from '../src/engine/inbound.js';
-import { redeliverReports } from '../src/engine/work-order-reports.js';
+import { deliverReport, recordReport, redeliverReports } from '../src/engine/work-order-reports.js';
 import { databaseUrl, eventually, temporalAddress, temporalNamespace, uniqueQueue } from './helpers/servers.js';
 
 interface Ctx {
@@ -270,4 +270,13 @@ test.serial('a wrong token of any length is a 401, never a 500', async (t) => {
   } finally {
     await guarded.close();
   }
+});
+
+test.serial('a recorded report whose instance is gone is marked rejected, not retried for ever', async (t) => {
+  const deps = { engine: t.context.engine, pool: t.context.pool, clock: () => new Date() };
+  const order = (await rows(t, `SELECT work_order_id FROM dispatch_work_orders WHERE workflow_id IS NOT NULL LIMIT 1`))[0]!.work_order_id as string;
+  const { id } = await recordReport(t.context.pool, { workOrderId: order, kind: 'report', signal: 'technicianReport', payload: { outcome: 'done' }, workflowId: `gone-${Date.now()}`, requestId: null, at: new Date() });
+  t.like(await deliverReport(deps, id), { state: 'rejected' });
+  t.deepEqual(await rows(t, 'SELECT status, attempts FROM dispatch_technician_reports WHERE id = $1', [id]), [{ status: 'rejected', attempts: 1 }]);
+  t.is(await redeliverReports(deps), 0, 'the relay leaves it alone');
 });
