@@ -56,13 +56,25 @@ interface Setup {
   subscription?: { id: string; expect: 'cancelled' | 'active' };
 }
 
-/** Until the instance (or the child `child`) waits at `what` (a wait step, signal, update or channel name). */
+/** No activity of the instance is in flight: every one scheduled has closed (a parallel branch may still be calling). */
+async function quiet(h: WorkflowHandle): Promise<boolean> {
+  const events = (await h.fetchHistory()).events ?? [];
+  const scheduled = events.filter((e) => e.activityTaskScheduledEventAttributes).length;
+  const closed = events.filter((e) => e.activityTaskCompletedEventAttributes || e.activityTaskFailedEventAttributes || e.activityTaskCanceledEventAttributes || e.activityTaskTimedOutEventAttributes).length;
+  return scheduled === closed;
+}
+
+/**
+ * Until the instance (or the child `child`) waits at `what` (a wait step, signal, update or
+ * channel name) with no activity in flight: cancelled "at a wait" means there, not mid-call.
+ */
 async function at(env: TestWorkflowEnvironment, h: WorkflowHandle, what: string, child?: string): Promise<void> {
   await eventually(
     async () => {
       for (const id of child ? [`${h.workflowId}/${child}`, `${h.workflowId}/${child}@1`] : [h.workflowId]) {
-        const s: ProcessState | undefined = await env.client.workflow.getHandle(id).query(stateQuery).catch(() => undefined);
-        if (s?.waits.some((w) => w.step === what || ('name' in w && w.name === what) || ('channel' in w && w.channel === what))) return true;
+        const handle = env.client.workflow.getHandle(id);
+        const s: ProcessState | undefined = await handle.query(stateQuery).catch(() => undefined);
+        if (s?.waits.some((w) => w.step === what || ('name' in w && w.name === what) || ('channel' in w && w.channel === what)) && (await quiet(h)) && (await quiet(handle))) return true;
       }
       return undefined;
     },
