@@ -93,7 +93,7 @@ test.serial('an instance is found by its business key; an SMS reply reaches the 
     const l = await engine.list({ process: 'SecondaryConfirmation', key: { subscriptionId: input.subscriptionId } });
     return l.length ? l : undefined;
   }, 'the list query');
-  t.deepEqual(listed.map((i) => [i.id, i.process, i.version, i.status]), [[id, 'SecondaryConfirmation', 1, 'RUNNING']]);
+  t.deepEqual(listed.map((i) => [i.id, i.process, i.version, i.status]), [[id, 'SecondaryConfirmation', 2, 'RUNNING']]);
   const waiting = await eventually(async () => {
     const s = await engine.query(id);
     return s.waiting ? s : undefined;

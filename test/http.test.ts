@@ -13,6 +13,9 @@ import { createEngine, type Engine } from '../src/engine/engine.js';
 import { createHttpServer } from '../src/engine/http.js';
 import { workflowCode } from '../src/engine/worker.js';
 import { createSystemActivities, type OutgoingMessage } from '../src/activities/systems/index.js';
+import { receiveSms, redeliverInbound } from '../src/activities/systems/notification.js';
+import { signalOnce } from '../src/engine/inbound.js';
+import { deliverReport, recordReport, redeliverReports } from '../src/engine/work-order-reports.js';
 import { databaseUrl, eventually, temporalAddress, temporalNamespace, uniqueQueue } from './helpers/servers.js';
 
 interface Ctx {
@@ -59,7 +62,8 @@ test.before(async (t) => {
     { file: 'processes/secondary-confirmation.flow', text: sc },
     { file: 'field-visit.flow', text: fieldVisit },
   ]);
-  t.context.http = await createHttpServer({ engine: t.context.engine, notification: { pool: t.context.pool, sender, clock: () => new Date() } });
+  // No background relay here: the tests run the relay themselves, and assert what it did.
+  t.context.http = await createHttpServer({ engine: t.context.engine, notification: { pool: t.context.pool, sender, clock: () => new Date() }, relayEveryMs: 0 });
 });
 
 test.after.always(async (t) => {
@@ -79,18 +83,8 @@ async function rows(t: { context: Ctx }, sql: string, params: unknown[] = []): P
 }
 
 test.serial('an SMS reply through POST /sms/inbound confirms the subscription, which is charged exactly once', async (t) => {
-  const { engine, pool } = t.context;
-  const msisdn = `137${String(Date.now()).slice(-8)}`;
-  const accountId = `AC-http-${Date.now()}`;
-  await pool.query(`INSERT INTO billing_accounts (account_id, msisdn, holder_name, city, plan_code) VALUES ($1, $2, '周女士', '上海', 'basic-58')`, [accountId, msisdn]);
-  const { rows: sub } = await pool.query(
-    `INSERT INTO billing_subscriptions (account_id, msisdn, sp_code, product, monthly_fee_fen, currency, created_at) VALUES ($1, $2, 'SP-902', '天气预报', 300, 'CNY', now()) RETURNING subscription_id`,
-    [accountId, msisdn],
-  );
-  const subscriptionId = sub[0].subscription_id as string;
-  const id = `sc-${subscriptionId}`;
-  await engine.start('SecondaryConfirmation', { subscriptionId, msisdn, product: '天气预报', monthlyFee: { fen: 300, currency: 'CNY' } }, { id });
-  await eventually(async () => ((await engine.query(id)).waiting ? true : undefined), 'the wait for the reply');
+  const { engine } = t.context;
+  const { id, msisdn, subscriptionId } = await waitingConfirmation(t);
   const res = await eventually(async () => {
     const r = await post(t, '/sms/inbound', { from: msisdn, text: ' 是 ' });
     return r.json().matched ? r : undefined; // visibility is eventually consistent
@@ -170,4 +164,119 @@ test.serial('with a token, every request needs it; names of object properties ar
     await guarded.close();
   }
   t.is((await post(t, '/work-orders/WO-1000/toString', {})).statusCode, 404);
+});
+
+/** How many times the instance's history (on the real server) records the signal `name`. */
+async function signalsIn(t: { context: Ctx }, id: string, name: string): Promise<number> {
+  const history = await t.context.engine.client.workflow.getHandle(id).fetchHistory();
+  return (history.events ?? []).filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === name).length;
+}
+
+async function visitWaitingForArrival(t: { context: Ctx }): Promise<{ id: string; wo: string }> {
+  const id = `visit-${Date.now()}-${Math.random().toString(36).slice(2, 6)}`;
+  await t.context.engine.start('FieldVisit', { orderId: id, phone: '13800138000' }, { id });
+  const order = await eventually(async () => (await rows(t, `SELECT work_order_id FROM dispatch_work_orders WHERE workflow_id = $1 AND state = 'assigned'`, [id]))[0], 'the work order');
+  await eventually(async () => ((await t.context.engine.query(id)).currentStep === 'arrival' ? true : undefined), 'the arrival wait');
+  return { id, wo: order.work_order_id as string };
+}
+
+test.serial('20 concurrent reports with one Idempotency-Key are one report and one signal in the history', async (t) => {
+  const { id, wo } = await visitWaitingForArrival(t);
+  const responses = await Promise.all(Array.from({ length: 20 }, () => post(t, `/work-orders/${wo}/on-site`, {}, { 'idempotency-key': 'app-concurrent' })));
+  const statuses = responses.map((r) => r.statusCode).sort();
+  t.deepEqual(statuses, [200, ...Array(18).fill(200), 202].sort(), 'one 202 (recorded now), the others 200 duplicates');
+  t.true(responses.filter((r) => r.statusCode === 200).every((r) => r.json().duplicate === true));
+  await eventually(async () => ((await t.context.engine.query(id)).currentStep === 'visit' ? true : undefined), 'the visit wait');
+  t.is(await signalsIn(t, id, 'technicianOnSite'), 1);
+  t.deepEqual(await rows(t, `SELECT kind, status FROM dispatch_technician_reports WHERE work_order_id = $1`, [wo]), [{ kind: 'on-site', status: 'delivered' }]);
+  await t.context.engine.cancel(id);
+});
+
+test.serial('a report whose delivery crashed after the signal is finished by the relay without a second signal', async (t) => {
+  const { id, wo } = await visitWaitingForArrival(t);
+  const res = await post(t, `/work-orders/${wo}/on-site`, {}, { 'idempotency-key': 'app-crash' });
+  t.is(res.statusCode, 202);
+  const reportId = res.json().reportId as string;
+  // The state a crash between the signal and the `delivered` mark leaves: signalled, still pending.
+  await t.context.pool.query(`UPDATE dispatch_technician_reports SET status = 'pending', claimed_at = NULL, delivered_at = NULL WHERE id = $1`, [reportId]);
+  const delivered = await redeliverReports({ engine: t.context.engine, pool: t.context.pool, clock: () => new Date() });
+  t.true(delivered >= 1);
+  t.deepEqual(await rows(t, 'SELECT status FROM dispatch_technician_reports WHERE id = $1', [reportId]), [{ status: 'delivered' }]);
+  t.is(await signalsIn(t, id, 'technicianOnSite'), 1, 'the repeated signal carried the same request id: Temporal dropped it');
+  // And the same request id sent twice straight to the server is one signal as well.
+  await signalOnce(t.context.engine, id, 'technicianReport', { outcome: 'done' }, 'svcflow-test-twice');
+  await signalOnce(t.context.engine, id, 'technicianReport', { outcome: 'done' }, 'svcflow-test-twice');
+  t.is(await signalsIn(t, id, 'technicianReport'), 1);
+  t.deepEqual(await t.context.engine.result(id), { outcome: 'done', output: null });
+});
+
+async function waitingConfirmation(t: { context: Ctx }): Promise<{ id: string; msisdn: string; subscriptionId: string }> {
+  const { engine, pool } = t.context;
+  const msisdn = `135${String(Date.now()).slice(-8)}`;
+  const accountId = `AC-http-${Date.now()}`;
+  await pool.query(`INSERT INTO billing_accounts (account_id, msisdn, holder_name, city, plan_code) VALUES ($1, $2, '周女士', '上海', 'basic-58')`, [accountId, msisdn]);
+  const { rows: sub } = await pool.query(
+    `INSERT INTO billing_subscriptions (account_id, msisdn, sp_code, product, monthly_fee_fen, currency, created_at) VALUES ($1, $2, 'SP-902', '天气预报', 300, 'CNY', now()) RETURNING subscription_id`,
+    [accountId, msisdn],
+  );
+  const subscriptionId = sub[0].subscription_id as string;
+  const id = `sc-${subscriptionId}`;
+  await engine.start('SecondaryConfirmation', { subscriptionId, msisdn, product: '天气预报', monthlyFee: { fen: 300, currency: 'CNY' } }, { id });
+  await eventually(async () => ((await engine.query(id)).waiting ? true : undefined), 'the wait for the reply');
+  return { id, msisdn, subscriptionId };
+}
+
+test.serial('an SMS with a NUL (or another control character) is a 400 before anything happens', async (t) => {
+  const { id, msisdn, subscriptionId } = await waitingConfirmation(t);
+  for (const text of ['Y\u0000', 'Y\u0007', '\ud800Y']) {
+    const res = await post(t, '/sms/inbound', { from: msisdn, text });
+    t.is(res.statusCode, 400, JSON.stringify(text));
+    t.regex(res.json().message, /body\.text: text may not contain/);
+  }
+  t.deepEqual(await rows(t, 'SELECT count(*)::int AS n FROM notification_inbound WHERE from_number = $1', [msisdn]), [{ n: 0 }]);
+  t.is((await t.context.engine.query(id)).status, 'running');
+  t.is(await signalsIn(t, id, 'svcflow.message'), 0, 'the instance took nothing');
+  t.deepEqual(await rows(t, 'SELECT state FROM billing_subscriptions WHERE subscription_id = $1', [subscriptionId]), [{ state: 'pending' }]);
+  await t.context.engine.cancel(id);
+});
+
+test.serial('an SMS is recorded before any instance can take it; one left undelivered is delivered by the relay', async (t) => {
+  const { engine, pool } = t.context;
+  const { id, msisdn } = await waitingConfirmation(t);
+  const deps = { pool, sender: null, clock: () => new Date() };
+  const seen: Array<Record<string, unknown>> = [];
+  // The route is where the instance takes the reply: by then the row must exist.
+  const first = await receiveSms(deps, { from: msisdn, text: 'N', receivedAt: new Date().toISOString() }, async () => {
+    seen.push(...(await rows(t, 'SELECT status FROM notification_inbound WHERE from_number = $1', [msisdn])));
+    throw new Error('Temporal unavailable');
+  });
+  t.deepEqual(seen, [{ status: 'received' }], 'recorded before it was routed');
+  t.like(first, { status: 'received', routedTo: [] });
+  t.is(await signalsIn(t, id, 'svcflow.message'), 0);
+  const route = (sms: { from: string; text: string; receivedAt: string }) => engine.deliver('smsReply', { from: sms.from }, { ...sms, channel: 'sms' });
+  await eventually(async () => ((await redeliverInbound(deps, route)) > 0 ? true : undefined), 'the relay to deliver it');
+  t.deepEqual(await rows(t, 'SELECT status, routed_to FROM notification_inbound WHERE inbound_id = $1', [first.inboundId]), [{ status: 'routed', routed_to: [id] }]);
+  t.deepEqual(await engine.result(id), { outcome: 'declined', output: null });
+  t.is(await signalsIn(t, id, 'svcflow.message'), 1);
+});
+
+test.serial('a wrong token of any length is a 401, never a 500', async (t) => {
+  const guarded = await createHttpServer({ engine: t.context.engine, notification: { pool: t.context.pool, sender: null, clock: () => new Date() }, token: 'sekret' });
+  try {
+    for (const authorization of ['Bearer s', 'Bearer sekre', 'Bearer sekret2', 'x'.repeat(5000), 'Bearer sekreT']) {
+      const res = await guarded.inject({ method: 'POST', url: '/sms/inbound', headers: { 'content-type': 'application/json', authorization }, payload: '{}' });
+      t.is(res.statusCode, 401, authorization.slice(0, 20));
+    }
+  } finally {
+    await guarded.close();
+  }
+});
+
+test.serial('a recorded report whose instance is gone is marked rejected, not retried for ever', async (t) => {
+  const deps = { engine: t.context.engine, pool: t.context.pool, clock: () => new Date() };
+  const order = (await rows(t, `SELECT work_order_id FROM dispatch_work_orders WHERE workflow_id IS NOT NULL LIMIT 1`))[0]!.work_order_id as string;
+  const { id } = await recordReport(t.context.pool, { workOrderId: order, kind: 'report', signal: 'technicianReport', payload: { outcome: 'done' }, workflowId: `gone-${Date.now()}`, requestId: null, at: new Date() });
+  t.like(await deliverReport(deps, id), { state: 'rejected' });
+  t.deepEqual(await rows(t, 'SELECT status, attempts FROM dispatch_technician_reports WHERE id = $1', [id]), [{ status: 'rejected', attempts: 1 }]);
+  t.is(await redeliverReports(deps), 0, 'the relay leaves it alone');
 });

@@ -173,9 +173,10 @@ test.serial('ComplaintHandling: a billing error confirmed with no charge named f
   });
   t.true(result instanceof WorkflowFailedError);
   t.is(((result as WorkflowFailedError).cause as { type?: string }).type, 'billing-error-without-charge');
-  const complaints = await rows(t, 'SELECT complaint_id, state FROM complaints WHERE msisdn = $1', [msisdn]);
+  const complaints = await rows(t, 'SELECT complaint_id, state, outcome FROM complaints WHERE msisdn = $1', [msisdn]);
   t.is(complaints.length, 1);
-  t.like(complaints[0], { state: 'open' }, 'the work order stays open');
+  // Version 3: a failed complaint process closes its work order as unresolved (compensation), with the reason.
+  t.like(complaints[0], { state: 'closed', outcome: 'unresolved' });
   t.deepEqual(await rows(t, 'SELECT count(*)::int AS n FROM billing_refunds WHERE complaint_id = $1', [complaints[0]!.complaint_id]), [{ n: 0 }]);
 });
 

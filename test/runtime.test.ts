@@ -53,8 +53,8 @@ test.serial('SecondaryConfirmation: a "是" reply within 24h subscribes and char
     return { handle, value: await handle.result() };
   });
   t.deepEqual(outcome, { outcome: 'subscribed', output: null });
-  t.deepEqual(names(calls), ['notification.sendSms', 'billing.confirmSubscription', 'billing.startSubscription', 'billing.chargeSubscription', 'notification.sendSms']);
-  t.regex(calls[3]!.key, /^sc-yes-.*\/charge$/);
+  t.deepEqual(names(calls), ['billing.requestConfirmation', 'notification.sendSms', 'billing.confirmSubscription', 'billing.startSubscription', 'billing.chargeSubscription', 'notification.sendSms']);
+  t.regex(calls[4]!.key, /^sc-yes-.*\/charge$/);
   t.is(new Set(calls.map((c) => c.key)).size, calls.length, 'every call has its own idempotency key');
 });
 
@@ -67,8 +67,8 @@ test.serial('SecondaryConfirmation: no reply in 24h expires the subscription wit
     return { handle, value: await handle.result() };
   });
   t.deepEqual(outcome, { outcome: 'expired', output: null });
-  t.deepEqual(names(calls), ['notification.sendSms', 'billing.cancelSubscription']);
-  t.is(calls[1]!.input.reason, 'unconfirmed');
+  t.deepEqual(names(calls), ['billing.requestConfirmation', 'notification.sendSms', 'billing.cancelSubscription']);
+  t.is(calls[2]!.input.reason, 'unconfirmed');
   t.true((await env.currentTimeMs()) - before >= 24 * 3600_000);
 });
 

@@ -158,7 +158,7 @@ test('bad amounts are typed failures and write nothing', async (t) => {
   const err = await rejected(t, act['billing.charge']({ accountId, amount: { fen: 1.5, currency: 'CNY' }, reason: 'x' }, key()), 'svcflow/invalid-input');
   t.regex(err.message, /amount\.fen/);
   await rejected(t, act['billing.charge']({ accountId: 'AC-none', amount: cny(100), reason: 'x' }, key()), 'billing/account-not-found');
-  await rejected(t, act['billing.compensateMischarge']({ accountId, amount: cny(50_000), reason: 'SP 扣费' }, key()), 'billing/compensation-limit-exceeded');
+  await rejected(t, act['billing.compensateMischarge']({ accountId, amount: cny(50_000), reason: 'SP 扣费' }, key()), 'svcflow/invalid-input'); // a credit needs its charge
   t.is(await count(t, 'billing_charges WHERE account_id = $1', [accountId]), 0);
   t.is(await count(t, 'billing_compensations WHERE account_id = $1', [accountId]), 0);
   t.is(await count(t, "svcflow_effects WHERE activity LIKE 'billing.%' AND result = 'null'"), 0, 'a rejected call leaves no ledger row');
@@ -277,7 +277,7 @@ test.serial('the outbox relay sends what a failed attempt left queued, and the r
   t.is(sent.filter((m) => m.messageId === retried.messageId).length, 1, 'sent once, by the relay');
 });
 
-test('refunds of every kind together never exceed the charge; advance compensation is limited per disputed charge', async (t) => {
+test('refunds and credits of every kind together never exceed the charge; advance compensation is limited per disputed charge', async (t) => {
   const { act } = t.context;
   const { accountId } = await account(t);
   const { chargeId } = (await act['billing.charge']({ accountId, amount: cny(1000), reason: '月租' }, key())) as { chargeId: string };
@@ -287,6 +287,9 @@ test('refunds of every kind together never exceed the charge; advance compensati
   await act['billing.doubleRefund']({ chargeId: other.chargeId, wronglyCharged: cny(600), reason: '计费差错' }, key());
   await rejected(t, act['billing.refund']({ chargeId: other.chargeId, amount: cny(500), reason: 'x' }, key()), 'billing/refund-exceeds-charge');
   await act['billing.refund']({ chargeId: other.chargeId, amount: cny(400), reason: '余额' }, key());
-  await act['billing.compensateMischarge']({ accountId, amount: cny(15_000), chargeId: other.chargeId, reason: 'SP' }, key());
-  await rejected(t, act['billing.compensateMischarge']({ accountId, amount: cny(15_000), chargeId: other.chargeId, reason: 'SP again' }, key()), 'billing/compensation-limit-exceeded');
+  // Nothing remains of the charge: an advance credit against it is refused too (issue 10, item 8).
+  await rejected(t, act['billing.compensateMischarge']({ accountId, amount: cny(1), chargeId: other.chargeId, reason: 'SP' }, key()), 'billing/compensation-exceeds-charge');
+  const big = (await act['billing.charge']({ accountId, amount: cny(100_000), reason: 'SP 包月' }, key())) as { chargeId: string };
+  await act['billing.compensateMischarge']({ accountId, amount: cny(15_000), chargeId: big.chargeId, reason: 'SP' }, key());
+  await rejected(t, act['billing.compensateMischarge']({ accountId, amount: cny(15_000), chargeId: big.chargeId, reason: 'SP again' }, key()), 'billing/compensation-limit-exceeded');
 });

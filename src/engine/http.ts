@@ -6,18 +6,28 @@
  *   POST /work-orders/:id/ack         the technician took the order     → signal technicianAck
  *   POST /work-orders/:id/on-site     the technician arrived            → signal technicianOnSite
  *   POST /work-orders/:id/report      the technician's report           → signal technicianReport
- *                                     (an Idempotency-Key header makes a retried POST signal once)
+ *                                     (one Idempotency-Key is one report and one signal, whatever
+ *                                     the concurrency)
  *   GET  /healthz
  *
- * Bodies are JSON of at most 16 KiB by default. A malformed, oversize or invalid body is a 4xx
- * with `{ error, message }` and writes nothing. With a token (SVCFLOW_HTTP_TOKEN), every request
- * but /healthz needs `Authorization: Bearer <token>`.
+ * Recorded, then delivered: a 202 means the SMS or the report is a row in PostgreSQL. Its
+ * delivery is a claim on that row; one that a crash or an outage interrupted is finished by the
+ * relay this server runs (every 15 s by default), and a report's signal carries a request id
+ * Temporal deduplicates (src/engine/inbound.ts), so a retried delivery signals nothing again.
+ *
+ * Bodies are JSON of at most 16 KiB by default. A malformed, oversize or invalid body (texts
+ * with NUL or other control characters included) is a 4xx with `{ error, message }` and writes
+ * nothing. With a token (SVCFLOW_HTTP_TOKEN), every request but /healthz needs
+ * `Authorization: Bearer <token>`, compared in constant time.
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyError } from 'fastify';
 import { z } from 'zod';
-import { describeIssues, Phone, Time } from '../activities/catalog/index.js';
-import { receiveSms, type NotificationDeps } from '../activities/systems/notification.js';
+import { describeIssues, invalidText, Phone, Time } from '../activities/catalog/index.js';
+import { receiveSms, redeliverInbound, type InboundSms as Sms, type NotificationDeps } from '../activities/systems/notification.js';
 import type { Engine } from './engine.js';
+import { checkSignal } from './inbound.js';
+import { deliverReport, recordReport, redeliverReports } from './work-order-reports.js';
 import { InstanceNotRunningError, InvalidInputError, SvcflowError, UnknownInstanceError, UnknownSignalError } from './errors.js';
 
 export interface HttpOptions {
@@ -32,6 +42,8 @@ export interface HttpOptions {
    * subscription by SMS: set it before listening anywhere but 127.0.0.1.
    */
   token?: string;
+  /** How often the relay delivers what was recorded and not delivered; 15 s by default, 0: never. */
+  relayEveryMs?: number;
 }
 
 const InboundSms = z.object({
@@ -56,7 +68,16 @@ class HttpError extends Error {
 function parse<T>(schema: z.ZodType<T>, body: unknown): T {
   const r = schema.safeParse(body ?? {});
   if (!r.success) throw new HttpError(400, 'http/invalid-body', describeIssues(r.error, 'body'));
+  const bad = invalidText(r.data, 'body');
+  if (bad) throw new HttpError(400, 'http/invalid-body', bad);
   return r.data;
+}
+
+const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
+
+/** Compares the Authorization header with the token in constant time (equal-length digests). */
+function authorised(header: string | undefined, token: string): boolean {
+  return timingSafeEqual(digest(header ?? ''), digest(`Bearer ${token}`));
 }
 
 /** Maps engine errors to the status an HTTP client can act on. */
@@ -86,16 +107,19 @@ export async function createHttpServer(options: HttpOptions): Promise<FastifyIns
   if (token) {
     app.addHook('onRequest', async (req) => {
       if (req.url === '/healthz') return;
-      if (req.headers.authorization !== `Bearer ${token}`) throw new HttpError(401, 'http/unauthorized', 'missing or wrong Authorization: Bearer token');
+      if (!authorised(req.headers.authorization, token)) throw new HttpError(401, 'http/unauthorized', 'missing or wrong Authorization: Bearer token');
     });
   }
 
   app.get('/healthz', async () => ({ ok: true }));
 
+  // The engine routes a reply to the instance waiting for that phone number.
+  const route = (sms: Sms) => engine.deliver('smsReply', { from: sms.from }, { from: sms.from, text: sms.text, receivedAt: sms.receivedAt, channel: 'sms' });
+  const reports = { engine, pool, clock };
+
   app.post('/sms/inbound', async (req, reply) => {
     const sms = parse(InboundSms, req.body);
-    const payload = { from: sms.from, text: sms.text, receivedAt: sms.receivedAt ?? clock().toISOString(), channel: 'sms' };
-    const result = await receiveSms(notification, payload, () => engine.deliver('smsReply', { from: sms.from }, payload));
+    const result = await receiveSms(notification, { from: sms.from, text: sms.text, receivedAt: sms.receivedAt ?? clock().toISOString() }, route);
     return reply.status(202).send({ ...result, matched: result.routedTo.length > 0 });
   });
 
@@ -103,25 +127,38 @@ export async function createHttpServer(options: HttpOptions): Promise<FastifyIns
     const kind = req.params.kind as Kind;
     if (!Object.hasOwn(TECHNICIAN_SIGNALS, kind)) throw new HttpError(404, 'http/not-found', `no endpoint /work-orders/:id/${req.params.kind}; use ack, on-site or report`);
     const body = parse(z.record(z.string(), z.unknown()), req.body);
+    const header = req.headers['idempotency-key'];
+    const requestId = typeof header === 'string' ? header : null;
+    if (requestId !== null && (requestId.length === 0 || requestId.length > 200 || invalidText(requestId))) {
+      throw new HttpError(400, 'http/invalid-idempotency-key', 'the Idempotency-Key header must be 1 to 200 characters of text');
+    }
     const payload = kind === 'on-site' ? { at: clock().toISOString(), ...body } : body;
     const { rows } = await pool.query<{ workflow_id: string | null; state: string }>('SELECT workflow_id, state FROM dispatch_work_orders WHERE work_order_id = $1', [req.params.id]);
     const order = rows[0];
     if (!order) throw new HttpError(404, 'dispatch/work-order-not-found', `no work order has the id ${req.params.id}`);
     if (!order.workflow_id) throw new HttpError(409, 'dispatch/no-process', `work order ${req.params.id} was not created by a process; nothing waits for its reports`);
-    const requestId = typeof req.headers['idempotency-key'] === 'string' ? req.headers['idempotency-key'] : null;
-    const sent = { workOrderId: req.params.id, deliveredTo: order.workflow_id, signal: TECHNICIAN_SIGNALS[kind] };
-    if (requestId) {
-      const { rowCount } = await pool.query('SELECT 1 FROM dispatch_technician_reports WHERE work_order_id = $1 AND request_id = $2', [req.params.id, requestId]);
-      if (rowCount) return reply.status(200).send({ ...sent, duplicate: true }); // a retry of a report that arrived
-    }
-    // The engine checks the payload against what the process declared before signalling.
-    await engine.signal(order.workflow_id, TECHNICIAN_SIGNALS[kind], payload);
-    await pool.query(
-      'INSERT INTO dispatch_technician_reports (work_order_id, kind, payload, workflow_id, received_at, request_id) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING',
-      [req.params.id, kind, JSON.stringify(payload), order.workflow_id, clock(), requestId],
-    );
-    return reply.status(202).send(sent);
+    const signal = TECHNICIAN_SIGNALS[kind];
+    const sent = { workOrderId: req.params.id, deliveredTo: order.workflow_id, signal };
+    // Checked as the engine checks a signal (running, waits for it, payload of the declared type)
+    // before anything is recorded: a report the process cannot take writes nothing.
+    await checkSignal(engine, order.workflow_id, signal, payload);
+    const recorded = await recordReport(pool, { workOrderId: req.params.id, kind, signal, payload, workflowId: order.workflow_id, requestId, at: clock() });
+    // A duplicate helps finish a delivery a crashed attempt left (the claim keeps it to one attempt at a time).
+    const status = await deliverReport(reports, recorded.id);
+    if (status.state === 'rejected') throw new HttpError(409, 'engine/not-running', status.error ?? `instance ${order.workflow_id} takes no more reports`);
+    return reply.status(recorded.duplicate ? 200 : 202).send({ ...sent, reportId: recorded.id, delivered: status.state === 'delivered', ...(recorded.duplicate ? { duplicate: true } : {}) });
   });
+
+  const everyMs = options.relayEveryMs ?? 15_000;
+  if (everyMs > 0) {
+    const relay = async () => {
+      await redeliverReports(reports).catch(() => 0);
+      await redeliverInbound(notification, route).catch(() => 0);
+    };
+    const timer = setInterval(() => void relay(), everyMs);
+    timer.unref();
+    app.addHook('onClose', async () => clearInterval(timer));
+  }
 
   return app;
 }

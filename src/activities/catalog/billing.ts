@@ -97,9 +97,13 @@ export const billing = {
   refund: defineActivity({
     name: 'billing.refund',
     system: 'billing',
-    description: 'Refund all or part of an earlier charge to the account it was charged to.',
+    description:
+      'Refund all or part of an earlier charge to the account it was charged to. As a compensation (`compensate with`), it refunds only a charge made by the step it compensates; otherwise it refunds nothing and returns no refundId.',
     input: z.object({ chargeId: z.string(), amount: Money, reason: z.string() }),
-    output: z.object({ refundId: z.string(), refundedAt: Time }),
+    output: z.object({
+      refundId: z.string().optional().describe('absent when a compensation had no charge of its own step to refund'),
+      refundedAt: Time.optional(),
+    }),
     idempotent: true, startToCloseMs: 10_000, retry: WRITE,
     errors: { ...CHARGE_NOT_FOUND, ...INVALID_AMOUNT, 'billing/refund-exceeds-charge': 'more than remains refundable on the charge' },
   }),
@@ -146,6 +150,21 @@ export const billing = {
     },
   }),
 
+  requestConfirmation: defineActivity({
+    name: 'billing.requestConfirmation',
+    system: 'billing',
+    description:
+      "Record that this process asks the customer to confirm a pending subscription (二次确认), before asking. Refused when the subscription does not wait for a confirmation, or another process already asked. Its compensation, cancelSubscription, cancels the subscription while only this request and its confirmation happened (pending or confirmed).",
+    input: z.object({ subscriptionId: z.string() }),
+    output: z.object({ subscriptionId: z.string(), state: SubscriptionState }),
+    idempotent: true, startToCloseMs: 10_000, retry: WRITE,
+    errors: {
+      ...SUBSCRIPTION_NOT_FOUND,
+      'billing/subscription-not-pending': 'the subscription is already confirmed, active or cancelled: nothing to confirm',
+      'billing/confirmation-requested': 'another process already asked the customer to confirm it',
+    },
+  }),
+
   confirmSubscription: defineActivity({
     name: 'billing.confirmSubscription',
     system: 'billing',
@@ -164,7 +183,8 @@ export const billing = {
   startSubscription: defineActivity({
     name: 'billing.startSubscription',
     system: 'billing',
-    description: 'Start a confirmed subscription so that the service is delivered and can be charged.',
+    description:
+      'Start a confirmed subscription so that the service is delivered and can be charged. On a subscription already active it changes nothing (and its compensation cancels nothing).',
     input: z.object({ subscriptionId: z.string() }),
     output: z.object({ state: SubscriptionState, startedAt: Time }),
     idempotent: true, startToCloseMs: 10_000, retry: WRITE,
@@ -178,9 +198,10 @@ export const billing = {
   cancelSubscription: defineActivity({
     name: 'billing.cancelSubscription',
     system: 'billing',
-    description: 'Cancel a subscription (unconfirmed, declined, rolled back or at the customer\'s request); no further charges.',
+    description:
+      "Cancel a subscription (unconfirmed, declined, rolled back or at the customer's request); no further charges. As a compensation, it cancels only a subscription that the step it compensates created or started, or asked to confirm (billing.requestConfirmation) while it is pending or confirmed; otherwise it changes nothing.",
     input: z.object({ subscriptionId: z.string(), reason: CancelReason }),
-    output: z.object({ state: SubscriptionState, cancelledAt: Time }),
+    output: z.object({ state: SubscriptionState, cancelledAt: Time.optional().describe('when it was cancelled; absent when it is not') }),
     idempotent: true, startToCloseMs: 10_000, retry: WRITE,
     errors: { ...SUBSCRIPTION_NOT_FOUND },
   }),
@@ -210,12 +231,13 @@ export const billing = {
   compensateMischarge: defineActivity({
     name: 'billing.compensateMischarge',
     system: 'billing',
-    description: 'Credit the customer for a claimed SMS/SP mis-charge at once, before the investigation ends (短信差错,先行赔付).',
+    description:
+      'Credit the customer for a claimed SMS/SP mis-charge at once, before the investigation ends (短信差错,先行赔付). Every credit is against a disputed charge of the same account: all credits and refunds of that charge together never exceed it, and the credits at most the limit before investigation (¥200 by default). A call without a charge is refused.',
     input: z.object({
       accountId: z.string(),
       amount: Money.describe('the amount the customer says was wrongly charged'),
-      chargeId: z.string().optional().describe('the disputed charge, when known'),
-      subscriptionId: z.string().optional(),
+      chargeId: z.string().describe('the disputed charge, on this account: the credit is bounded by it'),
+      subscriptionId: z.string().optional().describe("the charge's subscription, when it has one"),
       spCode: z.string().optional(),
       complaintId: z.string().optional(),
       reason: z.string(),
@@ -226,6 +248,9 @@ export const billing = {
       ...ACCOUNT_NOT_FOUND,
       ...INVALID_AMOUNT,
       ...CHARGE_NOT_FOUND,
+      ...SUBSCRIPTION_NOT_FOUND,
+      'billing/charge-not-on-account': 'the charge (or the subscription) is not one of this account',
+      'billing/compensation-exceeds-charge': 'more than remains of the charge after its refunds and earlier credits',
       'billing/compensation-limit-exceeded': 'the amount is above what may be paid before investigation (needs approval)',
     },
   }),

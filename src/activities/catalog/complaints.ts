@@ -131,6 +131,17 @@ export const complaints = {
     errors: { ...NOT_FOUND, 'complaints/not-resolved': 'the complaint has no resolution yet' },
   }),
 
+  closeUnresolved: defineActivity({
+    name: 'complaints.closeUnresolved',
+    system: 'complaints',
+    description:
+      'Close a complaint its process can no longer handle (cancelled, or failed), resolved or not, recording why; its deadline is no longer counted as met. As a compensation, only the complaint its own step opened (closing twice is harmless).',
+    input: z.object({ complaintId: z.string(), reason: z.string() }),
+    output: z.object({ state: ComplaintState, closedAt: Time.optional().describe('absent when a compensation found nothing of its own step to close') }),
+    idempotent: true, startToCloseMs: 10_000, retry: WRITE,
+    errors: { ...NOT_FOUND },
+  }),
+
   getComplaint: defineActivity({
     name: 'complaints.getComplaint',
     system: 'complaints',

@@ -72,3 +72,38 @@ export const DEFAULT_RETRY: RetryDefaults = {
 export function describeIssues(error: z.ZodError, whole = 'input'): string {
   return error.issues.map((i) => `${i.path.length ? i.path.join('.') : whole}: ${i.message}`).join('; ');
 }
+
+/**
+ * Text the systems store: Unicode without NUL, other control characters than tab, line feed and
+ * carriage return, or unpaired surrogates (PostgreSQL refuses NUL in text with 22021; an unpaired
+ * surrogate would be stored as U+FFFD, silently changed). Every string that crosses the catalog
+ * boundary or the HTTP edge, at any depth, is checked against it.
+ */
+// With the u flag a surrogate pair is one code point, so the surrogate range matches only unpaired ones.
+const INVALID_TEXT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]|[\ud800-\udfff]/u;
+
+/** The path and the problem of the first string in `value` that is not valid text (see above); undefined when all are. */
+export function invalidText(value: unknown, path = '', depth = 0): string | undefined {
+  if (depth > 64) return `${path || 'value'}: nested more than 64 levels deep`;
+  if (typeof value === 'string') {
+    const m = INVALID_TEXT.exec(value);
+    if (!m) return undefined;
+    const code = m[0].charCodeAt(0);
+    const what = code === 0 ? 'a NUL character' : code >= 0xd800 ? 'an unpaired surrogate' : `the control character U+${code.toString(16).padStart(4, '0').toUpperCase()}`;
+    return `${path || 'value'}: text may not contain ${what} (at ${m.index})`;
+  }
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const p = invalidText(value[i], `${path}[${i}]`, depth + 1);
+      if (p) return p;
+    }
+    return undefined;
+  }
+  if (typeof value === 'object' && value !== null) {
+    for (const [k, v] of Object.entries(value)) {
+      const p = invalidText(k, `${path ? `${path}.` : ''}(key)`, depth + 1) ?? invalidText(v, path ? `${path}.${k}` : k, depth + 1);
+      if (p) return p;
+    }
+  }
+  return undefined;
+}

@@ -64,7 +64,7 @@ export const dispatch = {
   releaseSlot: defineActivity({
     name: 'dispatch.releaseSlot',
     system: 'dispatch',
-    description: 'Give a booked window back so another customer can take it (releasing twice is harmless).',
+    description: 'Give a booked window back so another customer can take it (releasing twice is harmless). As a compensation, it undoes only what the step it compensates made.',
     input: z.object({ bookingId: z.string() }),
     output: z.object({ released: z.boolean().describe('false when it had already been released') }),
     idempotent: true, startToCloseMs: 10_000, retry: WRITE,
@@ -161,9 +161,9 @@ export const dispatch = {
   cancelWorkOrder: defineActivity({
     name: 'dispatch.cancelWorkOrder',
     system: 'dispatch',
-    description: 'Cancel a work order that is no longer needed and free its booked window (cancelling twice is harmless).',
+    description: 'Cancel a work order that is no longer needed and free its booked window (cancelling twice is harmless). As a compensation, it undoes only what the step it compensates made.',
     input: z.object({ workOrderId: z.string(), reason: z.string() }),
-    output: z.object({ state: WorkOrderState, cancelledAt: Time, bookingReleased: z.boolean() }),
+    output: z.object({ state: WorkOrderState, cancelledAt: Time.optional().describe('absent when a compensation found nothing of its own step to cancel'), bookingReleased: z.boolean() }),
     idempotent: true, startToCloseMs: 10_000, retry: WRITE,
     errors: {
       'dispatch/work-order-not-found': 'no work order has this id',
@@ -190,7 +190,7 @@ export const dispatch = {
   releaseNumber: defineActivity({
     name: 'dispatch.releaseNumber',
     system: 'dispatch',
-    description: 'Give a reserved number back to the pool when the order fails (releasing twice is harmless).',
+    description: 'Give a reserved number back to the pool when the order fails (releasing twice is harmless). As a compensation, it undoes only what the step it compensates made.',
     input: z.object({ reservationId: z.string() }),
     output: z.object({ released: z.boolean().describe('false when it had already been released or used') }),
     idempotent: true, startToCloseMs: 10_000, retry: WRITE,
@@ -217,9 +217,9 @@ export const dispatch = {
   releasePort: defineActivity({
     name: 'dispatch.releasePort',
     system: 'dispatch',
-    description: "Free the number's old exchange port, only once its new port works.",
+    description: "Free the number's old exchange port, only once its new port works. As a compensation, it undoes only what the step it compensates made.",
     input: z.object({ portId: z.string(), number: Phone }),
-    output: z.object({ released: z.boolean().describe('false when it had already been released'), releasedAt: Time }),
+    output: z.object({ released: z.boolean().describe('false when it had already been released, or (as a compensation) is not its step\'s'), releasedAt: Time.optional() }),
     idempotent: true, startToCloseMs: 60_000, retry: PROVISION,
     errors: {
       'dispatch/port-not-found': 'no port has this id, or it does not carry this number',

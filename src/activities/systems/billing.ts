@@ -7,7 +7,7 @@
  */
 import type pg from 'pg';
 import type { CatalogInputs } from '../catalog/index.js';
-import { iso, once, one, reject, type Clock } from './effects.js';
+import { iso, mayUndo, once, one, reject, type Clock } from './effects.js';
 import type { BillingSystem } from './types.js';
 
 export interface BillingDeps {
@@ -57,20 +57,27 @@ export function billingMonth(at: Date, timeZone: string): string {
   return `${parts.find((p) => p.type === 'year')!.value}-${parts.find((p) => p.type === 'month')!.value}`;
 }
 
-interface ChargeRow { charge_id: string; account_id: string; amount_fen: string; currency: string }
+interface ChargeRow { charge_id: string; account_id: string; amount_fen: string; currency: string; subscription_id: string | null; charged_by: string | null }
 
 async function lockCharge(c: pg.ClientBase, chargeId: string): Promise<ChargeRow> {
-  return one<ChargeRow>(c, 'billing/charge-not-found', `no charge has the id ${chargeId}`, 'SELECT charge_id, account_id, amount_fen, currency FROM billing_charges WHERE charge_id = $1 FOR UPDATE', [chargeId]);
+  return one<ChargeRow>(
+    c,
+    'billing/charge-not-found',
+    `no charge has the id ${chargeId}`,
+    'SELECT charge_id, account_id, amount_fen, currency, subscription_id, charged_by FROM billing_charges WHERE charge_id = $1 FOR UPDATE',
+    [chargeId],
+  );
 }
 
 /**
- * How much of a charge has been given back: plain refunds, and for a double refund the wrongly
- * charged part it corrected (the second half is the compensation). Neither kind may take the
- * charge below zero, whichever came first.
+ * How much of a charge has been given back: plain refunds, for a double refund the wrongly
+ * charged part it corrected (the second half is the compensation), and advance compensations
+ * credited against it (先行赔付). No kind may take the charge below zero, whichever came first.
  */
 async function refundedPart(c: pg.ClientBase, chargeId: string): Promise<number> {
   const { rows } = await c.query<{ part: string | null }>(
-    `SELECT sum(CASE WHEN kind = 'double' THEN wrongly_charged_fen ELSE amount_fen END) AS part FROM billing_refunds WHERE charge_id = $1`,
+    `SELECT (SELECT coalesce(sum(CASE WHEN kind = 'double' THEN wrongly_charged_fen ELSE amount_fen END), 0) FROM billing_refunds WHERE charge_id = $1)
+          + (SELECT coalesce(sum(amount_fen), 0) FROM billing_compensations WHERE charge_id = $1) AS part`,
     [chargeId],
   );
   return Number(rows[0]!.part ?? 0);
@@ -85,6 +92,9 @@ interface SubscriptionRow {
   confirmed_at: Date | null;
   started_at: Date | null;
   cancelled_at: Date | null;
+  created_by: string | null;
+  requested_by: string | null;
+  started_by: string | null;
 }
 
 async function lockSubscription(c: pg.ClientBase, id: string): Promise<SubscriptionRow> {
@@ -154,8 +164,8 @@ export function createPgBilling(deps: BillingDeps): BillingSystem {
         checkAmount(input.amount, a.currency);
         const now = clock();
         const { rows } = await c.query<{ charge_id: string }>(
-          'INSERT INTO billing_charges (account_id, amount_fen, currency, reason, reference, charged_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING charge_id',
-          [a.account_id, input.amount.fen, input.amount.currency, input.reason, input.reference ?? null, now],
+          'INSERT INTO billing_charges (account_id, amount_fen, currency, reason, reference, charged_at, charged_by) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING charge_id',
+          [a.account_id, input.amount.fen, input.amount.currency, input.reason, input.reference ?? null, now, ctx.idempotencyKey],
         );
         await moveBalance(c, a.account_id, -input.amount.fen);
         return { chargeId: rows[0]!.charge_id, chargedAt: iso(now) };
@@ -164,6 +174,8 @@ export function createPgBilling(deps: BillingDeps): BillingSystem {
     refund: (input, ctx) =>
       once(pool, 'billing.refund', ctx, async (c) => {
         const ch = await lockCharge(c, input.chargeId);
+        // As a compensation, a refund gives back only a charge its own step made.
+        if (!mayUndo(ctx, ch.charged_by)) return {};
         checkAmount(input.amount, ch.currency, 'the refund');
         const remaining = Number(ch.amount_fen) - (await refundedPart(c, ch.charge_id));
         if (input.amount.fen > remaining) reject('billing/refund-exceeds-charge', `only ${remaining} fen of charge ${ch.charge_id} remain refundable, not ${input.amount.fen}`);
@@ -208,11 +220,22 @@ export function createPgBilling(deps: BillingDeps): BillingSystem {
         );
         if (live.rowCount) reject('billing/already-subscribed', `${input.msisdn} already has subscription ${live.rows[0].subscription_id} to ${input.product}`);
         const { rows } = await c.query<{ subscription_id: string }>(
-          `INSERT INTO billing_subscriptions (account_id, msisdn, sp_code, product, monthly_fee_fen, currency, created_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING subscription_id`,
-          [a.account_id, input.msisdn, input.spCode, input.product, input.monthlyFee.fen, input.monthlyFee.currency, clock()],
+          `INSERT INTO billing_subscriptions (account_id, msisdn, sp_code, product, monthly_fee_fen, currency, created_at, created_by)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING subscription_id`,
+          [a.account_id, input.msisdn, input.spCode, input.product, input.monthlyFee.fen, input.monthlyFee.currency, clock(), ctx.idempotencyKey],
         );
         return { subscriptionId: rows[0]!.subscription_id, state: 'pending' as const };
+      }),
+
+    requestConfirmation: (input, ctx) =>
+      once(pool, 'billing.requestConfirmation', ctx, async (c) => {
+        const s = await lockSubscription(c, input.subscriptionId);
+        if (s.state !== 'pending') reject('billing/subscription-not-pending', `subscription ${s.subscription_id} is ${s.state}; it does not wait for a confirmation`);
+        if (s.requested_by !== null && s.requested_by !== ctx.idempotencyKey) {
+          reject('billing/confirmation-requested', `another process (${s.requested_by.split('/')[0]}) already asked for the confirmation of subscription ${s.subscription_id}`);
+        }
+        await c.query('UPDATE billing_subscriptions SET requested_by = $2 WHERE subscription_id = $1', [s.subscription_id, ctx.idempotencyKey]);
+        return { subscriptionId: s.subscription_id, state: 'pending' as const };
       }),
 
     confirmSubscription: (input, ctx) =>
@@ -232,9 +255,11 @@ export function createPgBilling(deps: BillingDeps): BillingSystem {
         const s = await lockSubscription(c, input.subscriptionId);
         notCancelled(s);
         if (s.state === 'pending') reject('billing/subscription-not-confirmed', `subscription ${s.subscription_id} has not been confirmed a second time`);
+        // Already active (another call started it): a recorded no-op. This call owns nothing, so
+        // its compensation (cancelSubscription for this key) cancels nothing.
         if (s.state === 'active') return { state: 'active' as const, startedAt: iso(s.started_at!) };
         const now = clock();
-        await c.query(`UPDATE billing_subscriptions SET state = 'active', started_at = $2 WHERE subscription_id = $1`, [s.subscription_id, now]);
+        await c.query(`UPDATE billing_subscriptions SET state = 'active', started_at = $2, started_by = $3 WHERE subscription_id = $1`, [s.subscription_id, now, ctx.idempotencyKey]);
         return { state: 'active' as const, startedAt: iso(now) };
       }),
 
@@ -242,6 +267,10 @@ export function createPgBilling(deps: BillingDeps): BillingSystem {
       once(pool, 'billing.cancelSubscription', ctx, async (c) => {
         const s = await lockSubscription(c, input.subscriptionId);
         if (s.state === 'cancelled') return { state: 'cancelled' as const, cancelledAt: iso(s.cancelled_at!) };
+        // As a compensation, only a subscription its own step created or started, or one its step
+        // asked to confirm while that confirmation is all that happened (pending, or confirmed).
+        const requested = ['pending', 'confirmed'].includes(s.state) && mayUndo(ctx, s.requested_by);
+        if (!mayUndo(ctx, s.started_by) && !mayUndo(ctx, s.created_by) && !requested) return { state: s.state };
         const now = clock();
         await c.query(`UPDATE billing_subscriptions SET state = 'cancelled', cancelled_at = $2, cancel_reason = $3 WHERE subscription_id = $1`, [
           s.subscription_id,
@@ -260,9 +289,9 @@ export function createPgBilling(deps: BillingDeps): BillingSystem {
         if (prior.rowCount) reject('billing/already-charged', `subscription ${s.subscription_id} was already charged for ${period} (${prior.rows[0].charge_id})`);
         // The confirmation is checked by the database trigger on billing_charges (SVC01).
         const { rows } = await c.query<{ charge_id: string }>(
-          `INSERT INTO billing_charges (account_id, amount_fen, currency, reason, subscription_id, period, charged_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING charge_id`,
-          [s.account_id, s.monthly_fee_fen, s.currency, `subscription ${s.subscription_id} ${period}`, s.subscription_id, period, now],
+          `INSERT INTO billing_charges (account_id, amount_fen, currency, reason, subscription_id, period, charged_at, charged_by)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING charge_id`,
+          [s.account_id, s.monthly_fee_fen, s.currency, `subscription ${s.subscription_id} ${period}`, s.subscription_id, period, now, ctx.idempotencyKey],
         );
         await moveBalance(c, s.account_id, -Number(s.monthly_fee_fen));
         return { chargeId: rows[0]!.charge_id, amount: money(s.monthly_fee_fen, s.currency), period, chargedAt: iso(now) };
@@ -272,21 +301,30 @@ export function createPgBilling(deps: BillingDeps): BillingSystem {
       once(pool, 'billing.compensateMischarge', ctx, async (c) => {
         const a = await lockAccount(c, input.accountId, false);
         checkAmount(input.amount, a.currency, 'the compensation');
-        // The limit holds per disputed charge (or subscription, or complaint), however many calls.
-        const { rows: before } = await c.query<{ sum: string | null }>(
-          `SELECT sum(amount_fen) FROM billing_compensations WHERE account_id = $1 AND (charge_id = $2 OR subscription_id = $3 OR complaint_id = $4)`,
-          [a.account_id, input.chargeId ?? null, input.subscriptionId ?? null, input.complaintId ?? null],
-        );
+        // Every credit is tied to a charge of the same account and bounded by it: what remains of
+        // the charge after refunds and earlier credits, and at most the limit before investigation.
+        const ch = await lockCharge(c, input.chargeId);
+        if (ch.account_id !== a.account_id) reject('billing/charge-not-on-account', `charge ${ch.charge_id} is not a charge of account ${a.account_id}`);
+        if (input.subscriptionId) {
+          const s = await lockSubscription(c, input.subscriptionId);
+          if (s.account_id !== a.account_id || (ch.subscription_id !== null && ch.subscription_id !== s.subscription_id)) {
+            reject('billing/charge-not-on-account', `subscription ${s.subscription_id} is not the subscription of charge ${ch.charge_id} on account ${a.account_id}`);
+          }
+        }
+        const remaining = Number(ch.amount_fen) - (await refundedPart(c, ch.charge_id));
+        if (input.amount.fen > remaining) {
+          reject('billing/compensation-exceeds-charge', `only ${remaining} fen of charge ${ch.charge_id} remain after refunds and credits, not ${input.amount.fen}`);
+        }
+        const { rows: before } = await c.query<{ sum: string | null }>('SELECT sum(amount_fen) FROM billing_compensations WHERE charge_id = $1', [ch.charge_id]);
         const already = Number(before[0]!.sum ?? 0);
         if (already + input.amount.fen > limitFen) {
           reject('billing/compensation-limit-exceeded', `${already + input.amount.fen} fen in all would be above the ${limitFen} fen that may be credited before the investigation ends`);
         }
-        if (input.chargeId) await lockCharge(c, input.chargeId);
         const now = clock();
         const { rows } = await c.query<{ compensation_id: string }>(
           `INSERT INTO billing_compensations (account_id, amount_fen, currency, charge_id, subscription_id, sp_code, complaint_id, reason, credited_at)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING compensation_id`,
-          [a.account_id, input.amount.fen, input.amount.currency, input.chargeId ?? null, input.subscriptionId ?? null, input.spCode ?? null, input.complaintId ?? null, input.reason, now],
+          [a.account_id, input.amount.fen, input.amount.currency, ch.charge_id, input.subscriptionId ?? null, input.spCode ?? null, input.complaintId ?? null, input.reason, now],
         );
         await moveBalance(c, a.account_id, input.amount.fen);
         return { compensationId: rows[0]!.compensation_id, credited: input.amount, creditedAt: iso(now) };

@@ -6,7 +6,7 @@
  */
 import type pg from 'pg';
 import type { CatalogOutputs } from '../catalog/index.js';
-import { iso, once, one, reject, type Clock } from './effects.js';
+import { iso, mayUndo, once, one, reject, type Clock } from './effects.js';
 import type { ComplaintSystem } from './types.js';
 
 export interface ComplaintDeps {
@@ -34,6 +34,7 @@ interface ComplaintRow {
   satisfied: boolean | null;
   callback_at: Date | null;
   closed_at: Date | null;
+  opened_by: string | null;
 }
 
 async function lockComplaint(c: pg.ClientBase, id: string, open = true): Promise<ComplaintRow> {
@@ -79,9 +80,9 @@ export function createPgComplaints(deps: ComplaintDeps): ComplaintSystem {
         const now = clock();
         const deadline = input.timeLimit !== undefined ? new Date(now.getTime() + input.timeLimit) : await deadlineAt(c, input.category, 'city', now);
         const { rows } = await c.query<{ complaint_id: string }>(
-          `INSERT INTO complaints (msisdn, account_id, category, channel, description, first_contact_owner, owner, level, deadline, related_id, opened_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $6, 'city', $7, $8, $9) RETURNING complaint_id`,
-          [input.msisdn, input.accountId ?? null, input.category, input.channel, input.description, owner, deadline, input.relatedId ?? null, now],
+          `INSERT INTO complaints (msisdn, account_id, category, channel, description, first_contact_owner, owner, level, deadline, related_id, opened_at, opened_by)
+           VALUES ($1, $2, $3, $4, $5, $6, $6, 'city', $7, $8, $9, $10) RETURNING complaint_id`,
+          [input.msisdn, input.accountId ?? null, input.category, input.channel, input.description, owner, deadline, input.relatedId ?? null, now, ctx.idempotencyKey],
         );
         const id = rows[0]!.complaint_id;
         await record(c, id, now, { event: 'opened', toLevel: 'city', owner, deadline, note: `via ${input.channel}` });
@@ -151,6 +152,21 @@ export function createPgComplaints(deps: ComplaintDeps): ComplaintSystem {
         await c.query(`UPDATE complaints SET state = 'closed', closed_at = $2 WHERE complaint_id = $1`, [row.complaint_id, now]);
         await record(c, row.complaint_id, now, { event: 'closed', note: input.note });
         return { state: 'closed' as const, closedAt: iso(now), withinDeadline: row.within_deadline ?? false };
+      }),
+
+    closeUnresolved: (input, ctx) =>
+      once(pool, 'complaints.closeUnresolved', ctx, async (c) => {
+        const row = await lockComplaint(c, input.complaintId, false);
+        if (row.state === 'closed') return { state: 'closed' as const, closedAt: iso(row.closed_at!) };
+        if (!mayUndo(ctx, row.opened_by)) return { state: row.state };
+        const now = clock();
+        await c.query(
+          `UPDATE complaints SET state = 'closed', closed_at = $2, resolution = coalesce(resolution, $3), resolved_at = coalesce(resolved_at, $2),
+             outcome = coalesce(outcome, 'unresolved'), within_deadline = coalesce(within_deadline, false) WHERE complaint_id = $1`,
+          [row.complaint_id, now, `closed unresolved: ${input.reason}`],
+        );
+        await record(c, row.complaint_id, now, { event: 'closed', note: `unresolved: ${input.reason}` });
+        return { state: 'closed' as const, closedAt: iso(now) };
       }),
 
     async getComplaint(input) {

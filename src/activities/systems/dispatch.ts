@@ -6,7 +6,7 @@
  */
 import type pg from 'pg';
 import type { CatalogInputs } from '../catalog/index.js';
-import { iso, once, one, reject, type Clock } from './effects.js';
+import { iso, mayUndo, once, one, reject, type Clock } from './effects.js';
 import type { DispatchSystem } from './types.js';
 
 export interface DispatchDeps {
@@ -37,6 +37,7 @@ interface WorkOrderRow {
   technician_id: string | null;
   escalation_level: number;
   updated_at: Date;
+  created_by: string | null;
 }
 
 export async function lockWorkOrder(c: pg.ClientBase, id: string): Promise<WorkOrderRow> {
@@ -137,15 +138,17 @@ export function createPgDispatch(deps: DispatchDeps): DispatchSystem {
         );
         if (!rowCount) reject('dispatch/no-slot', `the window ${input.windowStart}–${input.windowEnd} in ${input.area} is full or not offered`);
         const { rows } = await c.query<{ booking_id: string }>(
-          'INSERT INTO dispatch_bookings (area, window_start, window_end, type, booked_at) VALUES ($1, $2, $3, $4, $5) RETURNING booking_id',
-          [input.area, input.windowStart, input.windowEnd, input.type ?? null, now],
+          'INSERT INTO dispatch_bookings (area, window_start, window_end, type, booked_at, booked_by) VALUES ($1, $2, $3, $4, $5, $6) RETURNING booking_id',
+          [input.area, input.windowStart, input.windowEnd, input.type ?? null, now, ctx.idempotencyKey],
         );
         return { bookingId: rows[0]!.booking_id, windowStart: iso(input.windowStart), windowEnd: iso(input.windowEnd) };
       }),
 
     releaseSlot: (input, ctx) =>
       once(pool, 'dispatch.releaseSlot', ctx, async (c) => {
-        await one(c, 'dispatch/booking-not-found', `no booking has the id ${input.bookingId}`, 'SELECT booking_id FROM dispatch_bookings WHERE booking_id = $1 FOR UPDATE', [input.bookingId]);
+        const b = await one<{ booked_by: string | null }>(c, 'dispatch/booking-not-found', `no booking has the id ${input.bookingId}`, 'SELECT booked_by FROM dispatch_bookings WHERE booking_id = $1 FOR UPDATE', [input.bookingId]);
+        // As a compensation, only the booking its own step made is released.
+        if (!mayUndo(ctx, b.booked_by)) return { released: false };
         return { released: await releaseBooking(c, input.bookingId, clock()) };
       }),
 
@@ -168,12 +171,12 @@ export function createPgDispatch(deps: DispatchDeps): DispatchSystem {
         }
         const now = clock();
         const { rows } = await c.query<{ work_order_id: string }>(
-          `INSERT INTO dispatch_work_orders (type, area, account_id, number, contact_phone, address, from_address, booking_id, description, priority, due_by, workflow_id, created_at, updated_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING work_order_id`,
+          `INSERT INTO dispatch_work_orders (type, area, account_id, number, contact_phone, address, from_address, booking_id, description, priority, due_by, workflow_id, created_at, updated_at, created_by)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14) RETURNING work_order_id`,
           [
             input.type, area, input.accountId ?? null, input.number ?? null, input.contactPhone, JSON.stringify(input.address),
             input.fromAddress ? JSON.stringify(input.fromAddress) : null, input.bookingId ?? null, input.description ?? null,
-            input.priority ?? 'normal', input.dueBy ?? null, ctx.workflowId ?? null, now,
+            input.priority ?? 'normal', input.dueBy ?? null, ctx.workflowId ?? null, now, ctx.idempotencyKey,
           ],
         );
         const id = rows[0]!.work_order_id;
@@ -223,6 +226,9 @@ export function createPgDispatch(deps: DispatchDeps): DispatchSystem {
       once(pool, 'dispatch.cancelWorkOrder', ctx, async (c) => {
         const wo = await lockWorkOrder(c, input.workOrderId);
         if (wo.state === 'cancelled') return { state: 'cancelled' as const, cancelledAt: iso(wo.updated_at), bookingReleased: false };
+        // As a compensation: only the order its own step created, and only while it is live (a
+        // done or failed order has nothing left to undo; refusing would stop the other compensations).
+        if (ctx.compensates !== undefined && (!mayUndo(ctx, wo.created_by) || wo.state === 'done' || wo.state === 'failed')) return { state: wo.state, bookingReleased: false };
         if (wo.state === 'done' || wo.state === 'failed') reject('dispatch/invalid-transition', `work order ${wo.work_order_id} is already ${wo.state}`);
         const now = clock();
         await c.query(`UPDATE dispatch_work_orders SET state = 'cancelled', updated_at = $2 WHERE work_order_id = $1`, [wo.work_order_id, now]);
@@ -241,8 +247,8 @@ export function createPgDispatch(deps: DispatchDeps): DispatchSystem {
         if (n.status === 'assigned' || live.rowCount) reject('dispatch/number-unavailable', `${input.number} is already ${n.status === 'assigned' ? 'in use' : 'reserved'}`);
         const expiresAt = new Date(now.getTime() + (input.holdFor ?? 72 * 3_600_000));
         const { rows } = await c.query<{ reservation_id: string }>(
-          'INSERT INTO dispatch_reservations (number, account_id, reserved_at, expires_at) VALUES ($1, $2, $3, $4) RETURNING reservation_id',
-          [input.number, input.accountId ?? null, now, expiresAt],
+          'INSERT INTO dispatch_reservations (number, account_id, reserved_at, expires_at, reserved_by) VALUES ($1, $2, $3, $4, $5) RETURNING reservation_id',
+          [input.number, input.accountId ?? null, now, expiresAt, ctx.idempotencyKey],
         );
         await c.query(`UPDATE dispatch_numbers SET status = 'reserved' WHERE number = $1`, [input.number]);
         return { reservationId: rows[0]!.reservation_id, number: input.number, expiresAt: iso(expiresAt) };
@@ -250,14 +256,14 @@ export function createPgDispatch(deps: DispatchDeps): DispatchSystem {
 
     releaseNumber: (input, ctx) =>
       once(pool, 'dispatch.releaseNumber', ctx, async (c) => {
-        const r = await one<{ number: string; released_at: Date | null; status: string }>(
+        const r = await one<{ number: string; released_at: Date | null; status: string; reserved_by: string | null }>(
           c,
           'dispatch/reservation-not-found',
           `no reservation has the id ${input.reservationId}`,
-          'SELECT r.number, r.released_at, n.status FROM dispatch_reservations r JOIN dispatch_numbers n USING (number) WHERE reservation_id = $1 FOR UPDATE',
+          'SELECT r.number, r.released_at, n.status, r.reserved_by FROM dispatch_reservations r JOIN dispatch_numbers n USING (number) WHERE reservation_id = $1 FOR UPDATE',
           [input.reservationId],
         );
-        if (r.released_at || r.status === 'assigned') return { released: false };
+        if (r.released_at || r.status === 'assigned' || !mayUndo(ctx, r.reserved_by)) return { released: false };
         await c.query('UPDATE dispatch_reservations SET released_at = $2 WHERE reservation_id = $1', [input.reservationId, clock()]);
         await c.query(`UPDATE dispatch_numbers SET status = 'free' WHERE number = $1`, [r.number]);
         return { released: true };
@@ -276,24 +282,30 @@ export function createPgDispatch(deps: DispatchDeps): DispatchSystem {
         const now = clock();
         await c.query('UPDATE dispatch_exchanges SET free_ports = free_ports - 1 WHERE exchange = $1', [ex.exchange]);
         const { rows } = await c.query<{ port_id: string }>(
-          'INSERT INTO dispatch_ports (exchange, number, work_order_id, activated_at) VALUES ($1, $2, $3, $4) RETURNING port_id',
-          [ex.exchange, input.number, input.workOrderId ?? null, now],
+          'INSERT INTO dispatch_ports (exchange, number, work_order_id, activated_at, ported_by) VALUES ($1, $2, $3, $4, $5) RETURNING port_id',
+          [ex.exchange, input.number, input.workOrderId ?? null, now, ctx.idempotencyKey],
         );
         await c.query(`UPDATE dispatch_numbers SET status = 'assigned' WHERE number = $1`, [input.number]);
+        // A number in use is held by no reservation: the one that kept it for this line is used up.
+        await c.query('UPDATE dispatch_reservations SET released_at = $2 WHERE number = $1 AND released_at IS NULL', [input.number, now]);
         return { portId: rows[0]!.port_id, exchange: ex.exchange, activatedAt: iso(now) };
       }),
 
     releasePort: (input, ctx) =>
       once(pool, 'dispatch.releasePort', ctx, async (c) => {
-        const p = await one<{ exchange: string; state: string; released_at: Date | null }>(
+        const p = await one<{ exchange: string; state: string; released_at: Date | null; ported_by: string | null }>(
           c,
           'dispatch/port-not-found',
           `no port ${input.portId} carries ${input.number}`,
-          'SELECT exchange, state, released_at FROM dispatch_ports WHERE port_id = $1 AND number = $2 FOR UPDATE',
+          'SELECT exchange, state, released_at, ported_by FROM dispatch_ports WHERE port_id = $1 AND number = $2 FOR UPDATE',
           [input.portId, input.number],
         );
         if (p.state === 'released') return { released: false, releasedAt: iso(p.released_at!) };
+        // As a compensation, only the port its own step activated is released.
+        if (!mayUndo(ctx, p.ported_by)) return { released: false };
         const others = await c.query(`SELECT 1 FROM dispatch_ports WHERE number = $1 AND port_id <> $2 AND state = 'active'`, [input.number, input.portId]);
+        // A compensation cannot take the number's only working port: the line lives on it now.
+        if (!others.rowCount && ctx.compensates !== undefined) return { released: false };
         if (!others.rowCount) reject('dispatch/last-active-port', `port ${input.portId} is the only working port of ${input.number}; activate the new one first`);
         const now = clock();
         await c.query(`UPDATE dispatch_ports SET state = 'released', released_at = $2 WHERE port_id = $1`, [input.portId, now]);

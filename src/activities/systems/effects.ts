@@ -18,6 +18,25 @@ export interface CallContext {
   idempotencyKey: string;
   /** The process instance that made the call, when known (work orders remember it for reports). */
   workflowId?: string;
+  /**
+   * Set when the call is a compensation: the idempotency key of the call it compensates (the
+   * workflow keys a compensation `<key>/compensate`). A compensating operation undoes only an
+   * effect that key made (recorded as the effect's owner: started_by, booked_by…), never one
+   * another call or another instance made.
+   */
+  compensates?: string;
+}
+
+const COMPENSATION_SUFFIX = '/compensate';
+
+/** The key a compensation's key compensates, or undefined for a forward call. */
+export function compensatedKey(idempotencyKey: string): string | undefined {
+  return idempotencyKey.endsWith(COMPENSATION_SUFFIX) && idempotencyKey.length > COMPENSATION_SUFFIX.length ? idempotencyKey.slice(0, -COMPENSATION_SUFFIX.length) : undefined;
+}
+
+/** May this call undo an effect owned by `owner`? A forward call may; a compensation only its own step's. */
+export function mayUndo(ctx: CallContext, owner: string | null): boolean {
+  return ctx.compensates === undefined || ctx.compensates === owner;
 }
 
 /** A business rejection: the request can never succeed as it is (retrying would not help). */
@@ -43,12 +62,50 @@ interface PgError extends Error {
   code?: string;
   hint?: string;
   constraint?: string;
+  table?: string;
+  column?: string;
 }
 
-/** A rejection raised inside the database by svcflow's triggers becomes a Rejection; anything else is left as it is. */
+/**
+ * What a constraint violation (SQLSTATE class 23) means to the caller; the same request would
+ * fail the same way on every retry, so each is a rejection, never an outage.
+ */
+const CONSTRAINT_TYPES: ReadonlyMap<string, string> = new Map([
+  ['23503', 'svcflow/reference-not-found'], // foreign_key_violation: names something that does not exist
+  ['23505', 'svcflow/duplicate'], // unique_violation
+  ['23514', 'svcflow/constraint-violation'], // check_violation
+  ['23502', 'svcflow/constraint-violation'], // not_null_violation
+]);
+
+/** Constraints whose violation has a rejection of its own system (by constraint name). */
+const NAMED_CONSTRAINTS: ReadonlyMap<string, string> = new Map([
+  ['billing_subscriptions_live', 'billing/already-subscribed'],
+  ['billing_refunds_one_double', 'billing/already-refunded'],
+  ['billing_charges_subscription_period', 'billing/already-charged'],
+  ['billing_compensations_subscription_id_fkey', 'billing/subscription-not-found'],
+  ['billing_compensations_charge_id_fkey', 'billing/charge-not-found'],
+  ['billing_charges_subscription_id_fkey', 'billing/subscription-not-found'],
+  ['dispatch_reservations_live', 'dispatch/number-unavailable'],
+]);
+
+/**
+ * Turns a database error into what it means for the call. svcflow's triggers raise SVC01 with the
+ * rejection type in HINT. Every integrity constraint violation (class 23) and data exception
+ * (class 22: a NUL in text, a value out of range, an invalid timestamp…) is a typed Rejection
+ * (`svcflow/reference-not-found`, `svcflow/duplicate`, `svcflow/constraint-violation`,
+ * `svcflow/invalid-data`): the request can never succeed as it is. Anything else (a lost
+ * connection, a deadlock, a serialization failure) is left as it is: an outage, retried.
+ */
 export function fromDatabase(err: unknown): unknown {
   const e = err as PgError;
-  if (e?.code === REJECTION_SQLSTATE && e.hint) return new Rejection(e.hint, e.message);
+  if (typeof e?.code !== 'string') return err;
+  if (e.code === REJECTION_SQLSTATE && e.hint) return new Rejection(e.hint, e.message);
+  const where = [e.table, e.constraint ?? e.column].filter(Boolean).join('.');
+  if (e.code.startsWith('23')) {
+    const type = (e.constraint && NAMED_CONSTRAINTS.get(e.constraint)) ?? CONSTRAINT_TYPES.get(e.code) ?? 'svcflow/constraint-violation';
+    return new Rejection(type, `${e.message}${where ? ` (${where})` : ''}`);
+  }
+  if (e.code.startsWith('22')) return new Rejection('svcflow/invalid-data', `${e.message}${where ? ` (${where})` : ''}`);
   return err;
 }
 

@@ -8,8 +8,8 @@
  */
 import type pg from 'pg';
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { CATALOG, describeIssues, type ActivityName, type System } from '../catalog/index.js';
-import { Rejection, type CallContext, type Clock } from './effects.js';
+import { CATALOG, describeIssues, invalidText, type ActivityName, type System } from '../catalog/index.js';
+import { compensatedKey, fromDatabase, Rejection, type CallContext, type Clock } from './effects.js';
 import { createPgBilling } from './billing.js';
 import { createPgDispatch } from './dispatch.js';
 import { consoleSender, createPgNotification, type MessageSender } from './notification.js';
@@ -80,7 +80,8 @@ function callContext(name: string, meta: ActivityMeta | undefined): CallContext 
   if (!idempotencyKey) {
     throw ApplicationFailure.create({ type: 'svcflow/missing-idempotency-key', nonRetryable: true, message: `${name} needs an idempotency key` });
   }
-  return { idempotencyKey, ...(workflowId ? { workflowId } : {}) };
+  const compensates = compensatedKey(idempotencyKey);
+  return { idempotencyKey, ...(workflowId ? { workflowId } : {}), ...(compensates ? { compensates } : {}) };
 }
 
 /** Wraps one system operation as an activity with the catalog's contract at its boundary. */
@@ -92,10 +93,15 @@ export function boundary(name: string, operation: (input: never, ctx: CallContex
     if (!parsed.success) {
       throw ApplicationFailure.create({ type: 'svcflow/invalid-input', nonRetryable: true, message: `${name}: ${describeIssues(parsed.error)}` });
     }
+    // Texts the systems would store are checked here, for every system (PostgreSQL refuses a NUL).
+    const badText = invalidText(parsed.data);
+    if (badText) throw ApplicationFailure.create({ type: 'svcflow/invalid-input', nonRetryable: true, message: `${name}: ${badText}` });
     let output: unknown;
     try {
       output = await operation(parsed.data as never, callContext(name, meta));
-    } catch (err) {
+    } catch (caught) {
+      // A constraint or data error from the database is a rejection too (never retried as an outage).
+      const err = fromDatabase(caught);
       if (err instanceof Rejection) throw ApplicationFailure.create({ type: err.type, nonRetryable: true, message: err.message });
       throw err;
     }

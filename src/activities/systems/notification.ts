@@ -144,35 +144,98 @@ export interface InboundSms {
   receivedAt: string;
 }
 
+export interface ReceivedSms {
+  inboundId: string;
+  /** `received`: recorded, not delivered yet (the relay delivers it); else where it went. */
+  status: 'received' | 'routed' | 'unmatched';
+  routedTo: string[];
+  replyId?: string;
+}
+
 /**
- * Records an inbound SMS and routes it with `route` (which returns the process instances that
- * took it). A reply that reaches nobody is recorded as unmatched and answered with the
- * `sms.unmatched` template, never dropped.
+ * A delivery attempt that crashed is taken over after this long: longer than a delivery may
+ * take (a visibility list and one signal), so a slow attempt that is still alive is not repeated.
  */
-export async function receiveSms(
-  deps: NotificationDeps,
-  sms: InboundSms,
-  route: (sms: InboundSms) => Promise<string[]>,
-): Promise<{ inboundId: string; routedTo: string[]; replyId?: string }> {
-  const routedTo = await route(sms);
-  const { inboundId, replyId } = await transaction(deps.pool, async (c) => {
+const INBOUND_CLAIM_MS = 30_000;
+
+/**
+ * Records an inbound SMS, then routes it with `route` (which returns the process instances that
+ * took it). Recorded first: the row exists (`received`) before any instance can take the reply,
+ * so a crash or an outage between the two leaves a row the relay (`redeliverInbound`) delivers,
+ * never a reply taken and not recorded. A reply that reaches nobody is recorded as unmatched and
+ * answered with the `sms.unmatched` template, never dropped.
+ */
+export async function receiveSms(deps: NotificationDeps, sms: InboundSms, route: (sms: InboundSms) => Promise<string[]>): Promise<ReceivedSms> {
+  const { rows } = await deps.pool.query<{ inbound_id: string }>(
+    `INSERT INTO notification_inbound (from_number, body, received_at, status) VALUES ($1, $2, $3, 'received') RETURNING inbound_id`,
+    [sms.from, sms.text, sms.receivedAt],
+  );
+  return routeInbound(deps, rows[0]!.inbound_id, route);
+}
+
+/**
+ * Delivers one recorded SMS if it is still to be delivered: a claim on its row (one attempt at a
+ * time), the route, then its fate in one transaction. A route that fails leaves it `received`.
+ */
+export async function routeInbound(deps: NotificationDeps, inboundId: string, route: (sms: InboundSms) => Promise<string[]>): Promise<ReceivedSms> {
+  const now = deps.clock();
+  const { rows } = await deps.pool.query<{ from_number: string; body: string; received_at: Date }>(
+    `UPDATE notification_inbound SET attempts = attempts + 1, claimed_at = $2
+     WHERE inbound_id = $1 AND status = 'received' AND (claimed_at IS NULL OR claimed_at < $3)
+     RETURNING from_number, body, received_at`,
+    [inboundId, now, new Date(now.getTime() - INBOUND_CLAIM_MS)],
+  );
+  const claimed = rows[0];
+  if (!claimed) {
+    const { rows: current } = await deps.pool.query<{ status: ReceivedSms['status']; routed_to: string[]; reply_id: string | null }>(
+      'SELECT status, routed_to, reply_id FROM notification_inbound WHERE inbound_id = $1',
+      [inboundId],
+    );
+    const c = current[0]!;
+    return { inboundId, status: c.status, routedTo: c.routed_to, ...(c.reply_id ? { replyId: c.reply_id } : {}) };
+  }
+  let routedTo: string[];
+  try {
+    routedTo = await route({ from: claimed.from_number, text: claimed.body, receivedAt: iso(claimed.received_at) });
+  } catch (err) {
+    // The claim is given up: the relay (or the next attempt) takes it at once.
+    await deps.pool.query('UPDATE notification_inbound SET last_error = $2, claimed_at = NULL WHERE inbound_id = $1', [inboundId, String((err as Error).message)]);
+    return { inboundId, status: 'received', routedTo: [] };
+  }
+  const replyId = await transaction(deps.pool, async (c) => {
     let reply: string | undefined;
     if (!routedTo.length) {
       const t = await one<{ body: string }>(c, 'notification/unknown-template', 'no template sms.unmatched in zh-CN', `SELECT body FROM notification_templates WHERE template_id = 'sms.unmatched' AND locale = 'zh-CN'`, []);
       const { rows } = await c.query<{ message_id: string }>(
         `INSERT INTO notification_outbox (channel, recipient, template_id, locale, body, created_at) VALUES ('sms', $1, 'sms.unmatched', 'zh-CN', $2, $3) RETURNING message_id`,
-        [sms.from, t.body, deps.clock()],
+        [claimed.from_number, t.body, deps.clock()],
       );
       reply = rows[0]!.message_id;
     }
-    const { rows } = await c.query<{ inbound_id: string }>(
-      'INSERT INTO notification_inbound (from_number, body, received_at, status, routed_to, reply_id) VALUES ($1, $2, $3, $4, $5, $6) RETURNING inbound_id',
-      [sms.from, sms.text, sms.receivedAt, routedTo.length ? 'routed' : 'unmatched', routedTo, reply ?? null],
-    );
-    return { inboundId: rows[0]!.inbound_id, replyId: reply };
+    await c.query('UPDATE notification_inbound SET status = $2, routed_to = $3, reply_id = $4, last_error = NULL WHERE inbound_id = $1', [
+      inboundId,
+      routedTo.length ? 'routed' : 'unmatched',
+      routedTo,
+      reply ?? null,
+    ]);
+    return reply;
   });
   if (replyId) await deliver(deps, replyId).catch(() => {}); // stays queued: the relay (drainOutbox) sends it later
-  return { inboundId, routedTo, ...(replyId ? { replyId } : {}) };
+  return { inboundId, status: routedTo.length ? 'routed' : 'unmatched', routedTo, ...(replyId ? { replyId } : {}) };
+}
+
+/** The inbound relay: delivers recorded SMS replies that a crash or an outage left undelivered. */
+export async function redeliverInbound(deps: NotificationDeps, route: (sms: InboundSms) => Promise<string[]>, limit = 50): Promise<number> {
+  const cutoff = new Date(deps.clock().getTime() - INBOUND_CLAIM_MS);
+  const { rows } = await deps.pool.query<{ inbound_id: string }>(
+    `SELECT inbound_id FROM notification_inbound WHERE status = 'received' AND (claimed_at IS NULL OR claimed_at < $1) ORDER BY received_at LIMIT $2`,
+    [cutoff, limit],
+  );
+  let routed = 0;
+  for (const { inbound_id } of rows) {
+    if ((await routeInbound(deps, inbound_id, route)).status !== 'received') routed++;
+  }
+  return routed;
 }
 
 /**
