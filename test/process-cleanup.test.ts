@@ -89,7 +89,9 @@ async function slotWithinADay(t: { context: Ctx }): Promise<{ windowStart: strin
     { area: 'SH-PD', from: new Date(now + 3_600_000).toISOString(), to: new Date(now + 25 * 3_600_000).toISOString() },
     { idempotencyKey: unique('find') },
   )) as { slots: Array<{ windowStart: string; windowEnd: string }> };
-  return slots[0]!;
+  // Only the window: an instance refuses input fields its process does not declare (a slot has its capacity too).
+  const { windowStart, windowEnd } = slots[0]!;
+  return { windowStart, windowEnd };
 }
 
 async function account(t: { context: Ctx }): Promise<{ accountId: string; msisdn: string }> {
