@@ -7,6 +7,7 @@ import { NativeConnection, Worker, type BundleOptions, type WorkerOptions } from
 import { connectionOptions, type TemporalConfig } from './connection.js';
 import type { KeyRing } from './codec.js';
 import { workerDataConverter } from './data-converter.js';
+import { describeRegistration, ensureSearchAttributes } from './attributes.js';
 
 export const DEFAULT_TASK_QUEUE = 'svcflow';
 
@@ -55,10 +56,15 @@ export interface WorkerConfig {
   codec?: KeyRing;
   /** Extra options passed to Temporal's Worker.create (tuning, interceptors, …). */
   options?: Partial<WorkerOptions>;
+  /** Told what happened to svcflow's search attributes on the namespace (registered, or what to add); stderr by default. */
+  log?: (message: string) => void;
 }
 
 export async function createWorker(config: WorkerConfig): Promise<{ worker: Worker; connection: NativeConnection }> {
   const connection = await NativeConnection.connect(connectionOptions(config.temporal));
+  // Any Temporal, not only the dev server svcflow starts: without the attributes every start fails.
+  const said = describeRegistration(await ensureSearchAttributes(connection.operatorService, config.temporal.namespace), config.temporal.namespace);
+  if (said) (config.log ?? ((m: string) => process.stderr.write(`[svcflow] ${m}\n`)))(said);
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,

@@ -10,13 +10,13 @@ import { mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Connection } from '@temporalio/client';
-import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes.js';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { freePort, run, startProcess, waitForPort } from './processes.js';
 import { which } from './paths.js';
 import { step, type Logger } from './log.js';
 import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
 import { connectionOptions, temporalConfigFromEnv } from '../engine/connection.js';
+import { describeRegistration, ensureSearchAttributes } from '../engine/attributes.js';
 
 export const TEMPORAL_CLI_MODULE = 'github.com/temporalio/cli/cmd/temporal@v1.5.1';
 
@@ -135,24 +135,12 @@ export async function startTemporal(options: DevServerOptions, env: NodeJS.Proce
   };
 }
 
-/**
- * Registers svcflow's custom search attributes through the operator service. Idempotent:
- * only missing ones are added. Temporal Cloud manages attributes elsewhere; there this warns.
- */
+/** Registers svcflow's custom search attributes on the server just started (see src/engine/attributes.ts). */
 export async function registerSearchAttributes(address: string, namespace: string, log: Logger): Promise<void> {
   const connection = await Connection.connect(connectionOptions(temporalConfigFromEnv(address)));
   try {
-    const existing = await connection.operatorService.listSearchAttributes({ namespace });
-    const have = new Set(Object.keys(existing.customAttributes ?? {}));
-    const missing = SEARCH_ATTRIBUTES.filter((a) => !have.has(a.name));
-    if (missing.length === 0) return;
-    await connection.operatorService.addSearchAttributes({
-      namespace,
-      searchAttributes: Object.fromEntries(missing.map((a) => [a.name, encodeSearchAttributeIndexedValueType(a.sdkType)!])),
-    });
-    log(`registered search attributes: ${missing.map((a) => a.name).join(', ')}`);
-  } catch (err) {
-    log(`could not register search attributes on ${address} (${(err as Error).message}); register them with your cluster's tools`);
+    const said = describeRegistration(await ensureSearchAttributes(connection.operatorService, namespace), namespace);
+    if (said) log(said);
   } finally {
     await connection.close();
   }
