@@ -127,7 +127,10 @@ test.serial('deploy prints name, version, short hash and whether it was new; a c
 test.serial('start, show, ps, update, signal: a round trip on the real servers', async (t) => {
   const start = await svcflow(['start', Ticket, '--input', ticketInput('T-1')]);
   t.is(start.code, 0, start.stderr);
-  t.regex(start.stdout, new RegExp(`^${Ticket}-[0-9a-f]{10}\n$`), 'stdout is the workflow id alone');
+  t.is(start.stdout, `${Ticket}-T-1\n`, 'stdout is the workflow id alone: by default, the process and its business keys');
+  const again = await svcflow(['start', Ticket, '--input', ticketInput('T-1')]);
+  t.is(again.code, 1);
+  t.regex(again.stderr, new RegExp(`^svcflow: error: instance ${Ticket}-T-1 already exists \\(running\\)`), 'a second start for the same ticket is refused');
   const id = start.stdout.trim();
 
   const shown = await eventually(async () => {

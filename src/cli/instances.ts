@@ -21,13 +21,27 @@ export interface PayloadOptions extends ConnectionFlags {
   data?: string;
 }
 
-/** `Installation-5f2c9a01be`: unique enough, and says what it is. */
+/** `Installation-5f2c9a01be`: unique enough, and says what it is (for a process with no `index`). */
 export const generatedId = (process: string) => `${process}-${randomBytes(5).toString('hex')}`;
+
+/**
+ * The default workflow id: the process and its business keys (`Installation-O-1-AC-2`, from
+ * `index orderId, accountId`), so an operator finds an instance by what the business calls it, and
+ * a second start for the same order is refused (a business id names one instance); a random one
+ * when the process indexes nothing, or not every index field is given.
+ */
+export function defaultId(process: string, index: readonly string[], input: unknown): string {
+  const record = (input && typeof input === 'object' && !Array.isArray(input) ? input : {}) as Record<string, unknown>;
+  const values = index.map((f) => (Object.hasOwn(record, f) ? record[f] : undefined));
+  if (!values.length || values.some((v) => v === undefined || v === null || typeof v === 'object')) return generatedId(process);
+  return `${process}-${values.map(String).join('-')}`;
+}
 
 export async function startCommand(processName: string, opts: StartOptions): Promise<number> {
   const input = opts.input === undefined ? {} : await readJsonArg(opts.input, '--input');
   return withEngine(opts, async (engine) => {
-    const started = await engine.start(processName, input, { id: opts.id ?? generatedId(processName), version: opts.version });
+    const id = opts.id ?? defaultId(processName, (await engine.registry.get(processName, opts.version))?.ir.index ?? [], input);
+    const started = await engine.start(processName, input, { id, version: opts.version });
     process.stdout.write(`${started.id}\n`);
     process.stderr.write(`started ${processName}${opts.version ? ` v${opts.version}` : ''} (definition ${started.hash.slice(0, 12)}, run ${started.runId})\n`);
     return 0;

@@ -97,7 +97,7 @@ connectionOptions(
     .description('start an instance of a deployed process; prints its workflow id')
     .argument('<process>', 'process name, as deployed')
     .option('--input <json|@file>', 'the process input: JSON, @file.json, or @- for stdin', '{}')
-    .option('--id <id>', 'workflow id (default: <process>-<random>)')
+    .option('--id <id>', 'workflow id (default: <process>-<its business keys>, e.g. Installation-O-1-AC-2; <process>-<random> for a process without index)')
     .option('--version <n>', 'a deployed version (default: the newest)', positiveInt),
 ).action(run(async (name: string, opts: StartOptions) => (await import('./instances.js')).startCommand(name, opts)));
 
