@@ -34,6 +34,7 @@ import { DEFAULT_TASK_QUEUE } from './worker.js';
 import type { KeyRing } from './codec.js';
 import { clientDataConverter } from './data-converter.js';
 import { checkIndexedSize, checkPayloadSize, DEFAULT_LIMITS, summaryOf, type Limits } from './limits.js';
+import { checkMessage, checkPayload } from './inputs.js';
 import { checkName, checkStatus, checkValue, equals, textOf, unsearchableKeys } from './visibility.js';
 
 export interface EngineConfig {
@@ -183,21 +184,21 @@ export class Engine {
     return { description, ir: version.ir };
   }
 
+  /**
+   * Refuses what the instance would not take: a name it never waits for, a payload over
+   * Temporal's limit, or one the workflow's own check (src/workflows/payloads.ts) would drop.
+   */
   private payloadCheck(ir: ProcessIR, type: 'signal' | 'update', name: string, payload: unknown): void {
     const waits = waitsOf(ir.steps).filter((w) => w.trigger.type === type);
     const wait = waits.find((w) => w.trigger.type === type && w.trigger.name === name);
-    if (!wait || wait.trigger.type === 'message') throw new UnknownSignalError(ir.name, name, waits.map((w) => (w.trigger.type === 'message' ? '' : w.trigger.name)));
-    const declared = wait.trigger.payload;
-    if (declared?.t === 'record') {
-      const problems = validateFields(declared.fields, payload ?? {});
-      if (problems.length) throw new InvalidInputError(`'${name}' payload`, problems);
-    }
+    if (!wait || wait.trigger.type === 'message') throw new UnknownSignalError(ir.name, String(name), waits.map((w) => (w.trigger.type === 'message' ? '' : w.trigger.name)));
+    checkPayloadSize(`'${name}' payload`, payload, this.limits);
+    checkPayload(`'${name}' payload`, wait.trigger.payload, payload);
   }
 
   async signal(id: string, name: string, payload: unknown = null): Promise<void> {
     const { ir } = await this.running(id);
     this.payloadCheck(ir, 'signal', name, payload);
-    checkPayloadSize(`'${name}' payload`, payload, this.limits);
     await this.client.workflow.getHandle(id).signal(name, payload);
   }
 
@@ -205,7 +206,6 @@ export class Engine {
   async update(id: string, name: string, payload: unknown = null): Promise<unknown> {
     const { ir } = await this.running(id);
     this.payloadCheck(ir, 'update', name, payload);
-    checkPayloadSize(`'${name}' payload`, payload, this.limits);
     try {
       return await this.client.workflow.getHandle(id).executeUpdate(name, { args: [payload] });
     } catch (err) {
@@ -228,6 +228,7 @@ export class Engine {
       if (textOf(v, `correlation value ${k}`).includes('&')) throw new InvalidQueryError(`correlation value ${k}`, "must not contain '&'");
     }
     checkPayloadSize(`message on ${channel}`, payload, this.limits);
+    checkMessage(`message on ${channel}`, payload);
     const key = checkValue(waitKey(channel, keys), 'correlation key');
     const query = `${equals('WaitingFor', key, 'correlation key')} AND ExecutionStatus = 'Running'`;
     const waiting: Array<{ id: string; started: number }> = [];
