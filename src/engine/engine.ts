@@ -34,8 +34,8 @@ import { DEFAULT_TASK_QUEUE } from './worker.js';
 import type { KeyRing } from './codec.js';
 import { clientDataConverter } from './data-converter.js';
 import { checkIndexedSize, checkPayloadSize, DEFAULT_LIMITS, summaryOf, type Limits } from './limits.js';
-import { checkMessage, checkPayload } from './inputs.js';
-import { checkName, checkStatus, checkValue, equals, textOf, unsearchableKeys } from './visibility.js';
+import { checkId, checkKeys, checkLimit, checkMessage, checkPayload, isPlainRecord } from './inputs.js';
+import { checkName, checkStatus, checkValue, equals, textOf, UNSEARCHABLE, unsearchableKeys } from './visibility.js';
 
 export interface EngineConfig {
   temporal: TemporalConfig;
@@ -68,6 +68,12 @@ export interface ListFilter {
   key?: Record<string, string>;
   limit?: number;
 }
+
+/** An instance found running that closed before the request reached it is not running: a typed error. */
+const closedSince = (id: string, err: unknown): unknown => (err instanceof WorkflowNotFoundError ? new InstanceNotRunningError(id, 'closed') : err);
+
+/** The most business keys one list filter names. */
+const MAX_KEYS = 32;
 
 type WaitStep = Extract<Step, { kind: 'wait' }>;
 const waitsOf = (steps: Step[]): WaitStep[] => [...allSteps(steps)].filter((s): s is WaitStep => s.kind === 'wait');
@@ -110,6 +116,9 @@ export class Engine {
   }
 
   private async definition(name: string, version?: number): Promise<ProcessIR> {
+    if (version !== undefined && !(Number.isSafeInteger(version) && version >= 1)) throw new InvalidInputError(`version of ${String(name)}`, [{ path: 'version', message: 'must be a whole number of at least 1' }]);
+    // A name with a control character (NUL among them) was never deployed, and PostgreSQL could not even look it up.
+    if (typeof name !== 'string' || UNSEARCHABLE.test(name)) throw new UnknownProcessError(JSON.stringify(name) ?? String(name), await this.registry.names());
     const found = await this.registry.get(name, version);
     if (!found) throw new UnknownProcessError(version ? `${name} version ${version}` : name, await this.registry.names());
     return found.ir;
@@ -135,6 +144,8 @@ export class Engine {
    * compensations would undo what the first one did).
    */
   async start(name: string, input: unknown, options: { id: string; version?: number }): Promise<{ id: string; runId: string; hash: string }> {
+    if (!isPlainRecord(options)) throw new InvalidInputError(`start of ${String(name)}`, [{ path: '(options)', message: 'must be a record { id, version? }' }]);
+    checkId(options.id);
     const ir = await this.definition(name, options.version);
     const what = `input for ${name}`;
     const problems = validateFields(ir.input, input);
@@ -170,6 +181,7 @@ export class Engine {
   }
 
   private async running(id: string): Promise<{ description: WorkflowExecutionDescription; ir: ProcessIR }> {
+    checkId(id);
     let description: WorkflowExecutionDescription;
     try {
       description = await this.client.workflow.getHandle(id).describe();
@@ -199,7 +211,11 @@ export class Engine {
   async signal(id: string, name: string, payload: unknown = null): Promise<void> {
     const { ir } = await this.running(id);
     this.payloadCheck(ir, 'signal', name, payload);
-    await this.client.workflow.getHandle(id).signal(name, payload);
+    try {
+      await this.client.workflow.getHandle(id).signal(name, payload);
+    } catch (err) {
+      throw closedSince(id, err);
+    }
   }
 
   /** Sends an update and waits for the instance to accept it; a rejection writes nothing. */
@@ -210,7 +226,7 @@ export class Engine {
       return await this.client.workflow.getHandle(id).executeUpdate(name, { args: [payload] });
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError) throw new UpdateRejectedError(id, name, (err.cause as Error | undefined)?.message ?? err.message);
-      throw err;
+      throw closedSince(id, err);
     }
   }
 
@@ -222,11 +238,7 @@ export class Engine {
    */
   async deliver(channel: string, keys: Record<string, string>, payload: Value): Promise<string[]> {
     checkName(channel, 'message channel');
-    for (const [k, v] of Object.entries(keys)) {
-      checkName(k, `correlation key of ${channel}`);
-      // '&' separates the pairs of a wait's key: a value holding one could pose as two pairs.
-      if (textOf(v, `correlation value ${k}`).includes('&')) throw new InvalidQueryError(`correlation value ${k}`, "must not contain '&'");
-    }
+    keys = checkKeys(channel, keys);
     checkPayloadSize(`message on ${channel}`, payload, this.limits);
     checkMessage(`message on ${channel}`, payload);
     const key = checkValue(waitKey(channel, keys), 'correlation key');
@@ -249,6 +261,7 @@ export class Engine {
   }
 
   async query(id: string): Promise<ProcessState> {
+    checkId(id);
     try {
       return await this.client.workflow.getHandle(id).query(stateQuery);
     } catch (err) {
@@ -259,14 +272,30 @@ export class Engine {
 
   async cancel(id: string): Promise<void> {
     await this.running(id);
-    await this.client.workflow.getHandle(id).cancel();
+    try {
+      await this.client.workflow.getHandle(id).cancel();
+    } catch (err) {
+      throw closedSince(id, err);
+    }
   }
 
+  /** Waits for the instance's outcome; a failed instance's failure is thrown as Temporal reports it (WorkflowFailedError). */
   async result(id: string): Promise<Outcome> {
-    return (await this.client.workflow.getHandle(id).result()) as Outcome;
+    checkId(id);
+    try {
+      return (await this.client.workflow.getHandle(id).result()) as Outcome;
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new UnknownInstanceError(id);
+      throw err;
+    }
   }
 
   async list(filter: ListFilter = {}): Promise<InstanceSummary[]> {
+    if (!isPlainRecord(filter)) throw new InvalidQueryError('list filter', 'must be a record { process?, status?, key?, limit? }');
+    const limit = checkLimit(filter.limit);
+    if (filter.key !== undefined && !(isPlainRecord(filter.key) && Object.keys(filter.key).length <= MAX_KEYS)) {
+      throw new InvalidQueryError('business key filter', `must be a record of at most ${MAX_KEYS} texts, such as { subscriptionId: "SUB-1" }`);
+    }
     const clauses = ['ProcessName IS NOT NULL'];
     if (filter.process !== undefined) clauses.push(equals('ProcessName', checkName(filter.process, 'process name'), 'process name'));
     if (filter.status !== undefined) clauses.push(`ExecutionStatus = '${checkStatus(filter.status)}'`);
@@ -289,7 +318,7 @@ export class Engine {
         startTime: wf.startTime,
         closeTime: wf.closeTime,
       });
-      if (out.length >= (filter.limit ?? 100)) break;
+      if (out.length >= limit) break;
     }
     return out;
   }

@@ -7,8 +7,74 @@
 import type { TypeRef } from '../ir/schema.js';
 import { validateFields, validateValue, type Problem } from '../ir/validate.js';
 import type { Value } from '../workflows/evaluate.js';
-import { MESSAGE_FIELDS, messageProblem, payloadProblem, sizeProblem } from '../workflows/payloads.js';
-import { InvalidInputError } from './errors.js';
+import { ENVELOPE_LIMITS, MESSAGE_FIELDS, messageProblem, payloadProblem, sizeProblem } from '../workflows/payloads.js';
+import { InvalidInputError, InvalidQueryError } from './errors.js';
+import { checkName, textOf, UNSEARCHABLE } from './visibility.js';
+
+/** Temporal's limit on a workflow id (`limit.maxIDLength`), here in UTF-8 bytes. */
+export const ID_BYTES = 1000;
+/** The most instances one `list` returns. */
+export const LIST_LIMIT = 1000;
+
+
+/** Why `value` cannot be an id (an instance's, a request's), or undefined. */
+function idProblem(value: unknown): string | undefined {
+  if (typeof value !== 'string') return 'must be a text';
+  if (value.length === 0) return 'must not be empty';
+  if (Buffer.byteLength(value, 'utf8') > ID_BYTES) return `must be at most ${ID_BYTES} bytes (UTF-8), Temporal's limit on an id`;
+  if (UNSEARCHABLE.test(value)) return 'must not contain control characters or unpaired surrogates';
+  return undefined;
+}
+
+/** `id`, which must be a non-empty text of at most 1,000 UTF-8 bytes without control characters. */
+export function checkId(id: unknown, what = 'instance id'): string {
+  const problem = idProblem(id);
+  if (problem) throw new InvalidInputError(what, [{ path: 'id', message: problem }]);
+  return id as string;
+}
+
+/** A request id, when one is given: as an instance id. */
+export function checkRequestId(options: { requestId?: string } | undefined): string | undefined {
+  if (options === undefined || options === null) return undefined;
+  if (typeof options !== 'object') throw new InvalidInputError('options', [{ path: '(options)', message: 'must be a record { requestId? }' }]);
+  if (options.requestId === undefined) return undefined;
+  const problem = idProblem(options.requestId);
+  if (problem) throw new InvalidInputError('request id', [{ path: 'requestId', message: problem }]);
+  return options.requestId;
+}
+
+/** How many instances a list returns: a whole number from 1 to 1,000 (100 when not given). */
+export function checkLimit(limit: unknown): number {
+  if (limit === undefined) return 100;
+  if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > LIST_LIMIT) {
+    throw new InvalidQueryError('limit', `${String(limit)} is not a whole number from 1 to ${LIST_LIMIT}`);
+  }
+  return limit;
+}
+
+/** A plain record (an object literal or a null-prototype object), not an array, a class instance or null. */
+export function isPlainRecord(v: unknown): v is Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+/** A message's correlation keys, as the workflow takes them (readEnvelope): a record of at most 16 texts of at most 256 characters. */
+export function checkKeys(channel: string, keys: unknown): Record<string, string> {
+  if (!isPlainRecord(keys)) throw new InvalidQueryError(`correlation keys of ${channel}`, 'must be a record of texts, such as { from: "13800138000" }');
+  const entries = Object.entries(keys);
+  if (entries.length > ENVELOPE_LIMITS.keys) throw new InvalidQueryError(`correlation keys of ${channel}`, `must be at most ${ENVELOPE_LIMITS.keys}`);
+  const out: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const [k, v] of entries) {
+    checkName(k, `correlation key of ${channel}`);
+    const value = textOf(v, `correlation value ${k}`);
+    // '&' separates the pairs of a wait's key: a value holding one could pose as two pairs.
+    if (value.includes('&')) throw new InvalidQueryError(`correlation value ${k}`, "must not contain '&'");
+    if (value.length > ENVELOPE_LIMITS.key) throw new InvalidQueryError(`correlation value ${k}`, `must be at most ${ENVELOPE_LIMITS.key} characters`);
+    out[k] = value;
+  }
+  return out;
+}
 
 /** Every problem the workflow would find with `payload`, as problems by field: its bounds first, then its type. */
 function problemsOf(declared: TypeRef | undefined, payload: Value, problem: string): Problem[] {
