@@ -3,9 +3,11 @@
  * process instances. Input and payloads are validated against the process's declared types
  * before anything is sent to Temporal; every failure is a typed SvcflowError.
  */
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { Client, Connection, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowExecutionDescription } from '@temporalio/client';
+import { Client, Connection, isGrpcServiceError, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowExecutionDescription } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
+import { encodeToPayloadsWithContext } from '@temporalio/common/lib/internal-non-workflow/index.js';
 
 import { compileSources, type SourceFile } from '../dsl/compile.js';
 import type { ProcessView } from '../dsl/check.js';
@@ -34,7 +36,7 @@ import { DEFAULT_TASK_QUEUE } from './worker.js';
 import type { KeyRing } from './codec.js';
 import { clientDataConverter } from './data-converter.js';
 import { checkIndexedSize, checkPayloadSize, DEFAULT_LIMITS, summaryOf, type Limits } from './limits.js';
-import { checkId, checkKeys, checkLimit, checkMessage, checkPayload, isPlainRecord } from './inputs.js';
+import { checkId, checkKeys, checkLimit, checkMessage, checkPayload, checkRequestId, isPlainRecord } from './inputs.js';
 import { checkName, checkStatus, checkValue, equals, textOf, UNSEARCHABLE, unsearchableKeys } from './visibility.js';
 
 export interface EngineConfig {
@@ -71,6 +73,9 @@ export interface ListFilter {
 
 /** An instance found running that closed before the request reached it is not running: a typed error. */
 const closedSince = (id: string, err: unknown): unknown => (err instanceof WorkflowNotFoundError ? new InstanceNotRunningError(id, 'closed') : err);
+
+/** gRPC NOT_FOUND: no such execution, or it has closed since it was described. */
+const GRPC_NOT_FOUND = 5;
 
 /** The most business keys one list filter names. */
 const MAX_KEYS = 32;
@@ -208,13 +213,43 @@ export class Engine {
     checkPayload(`'${name}' payload`, wait.trigger.payload, payload);
   }
 
-  async signal(id: string, name: string, payload: unknown = null): Promise<void> {
+  /**
+   * Checks, as `signal` does, that the instance runs and takes this signal and payload, and
+   * sends nothing: for a caller that records the signal before it sends it (src/engine/http.ts).
+   */
+  async checkSignal(id: string, name: string, payload: unknown = null): Promise<void> {
     const { ir } = await this.running(id);
     this.payloadCheck(ir, 'signal', name, payload);
+  }
+
+  /**
+   * Signals a running instance after checking the signal and its payload. With a `requestId`,
+   * the same request id sent again (a retry after a crash, a relay) is one signal in the
+   * instance's history: Temporal drops a signal whose request id it has taken for the execution.
+   */
+  async signal(id: string, name: string, payload: unknown = null, options?: { requestId?: string }): Promise<void> {
+    const requestId = checkRequestId(options);
+    await this.checkSignal(id, name, payload);
+    if (!(await this.send(id, name, payload, requestId))) throw new InstanceNotRunningError(id, 'closed');
+  }
+
+  /** Signals through the service, with a request id of the caller's or a new one; false: the execution is gone (closed since it was listed). */
+  private async send(workflowId: string, signalName: string, payload: unknown, requestId: string = randomUUID()): Promise<boolean> {
+    const { options } = this.client;
+    const context = { type: 'workflow' as const, namespace: options.namespace, workflowId };
     try {
-      await this.client.workflow.getHandle(id).signal(name, payload);
+      await this.client.workflowService.signalWorkflowExecution({
+        namespace: options.namespace,
+        workflowExecution: { workflowId },
+        signalName,
+        input: { payloads: await encodeToPayloadsWithContext(options.loadedDataConverter, context, [payload]) },
+        identity: options.identity,
+        requestId,
+      });
+      return true;
     } catch (err) {
-      throw closedSince(id, err);
+      if (isGrpcServiceError(err) && err.code === GRPC_NOT_FOUND) return false;
+      throw err;
     }
   }
 
@@ -234,9 +269,11 @@ export class Engine {
    * Delivers an inbound message (an SMS reply) to the instance waiting for it, found by the
    * `WaitingFor` search attribute. One message reaches one instance: when several wait for the
    * same key (a survey and a confirmation to one phone), the one that started first takes it.
-   * Returns the id that took it (empty: nobody waits for it).
+   * Returns the id that took it (empty: nobody waits for it). With a `requestId`, delivering
+   * the same message again to the instance that took it adds nothing to its history.
    */
-  async deliver(channel: string, keys: Record<string, string>, payload: Value): Promise<string[]> {
+  async deliver(channel: string, keys: Record<string, string>, payload: Value, options?: { requestId?: string }): Promise<string[]> {
+    const requestId = checkRequestId(options);
     checkName(channel, 'message channel');
     keys = checkKeys(channel, keys);
     checkPayloadSize(`message on ${channel}`, payload, this.limits);
@@ -249,13 +286,8 @@ export class Engine {
       if (wf.typedSearchAttributes.get(WaitingFor)?.includes(key)) waiting.push({ id: wf.workflowId, started: wf.startTime.getTime() });
     }
     for (const { id } of waiting.sort((a, b) => a.started - b.started)) {
-      try {
-        await this.client.workflow.getHandle(id).signal(messageSignal, { channel, keys, payload });
-        return [id];
-      } catch (err) {
-        // Visibility lags: an instance that closed since it was listed does not take the message.
-        if (!(err instanceof WorkflowNotFoundError)) throw err;
-      }
+      // Visibility lags: an instance that closed since it was listed does not take the message.
+      if (await this.send(id, messageSignal.name, { channel, keys, payload }, requestId)) return [id];
     }
     return [];
   }
