@@ -163,7 +163,8 @@ test.serial('a repeated signal or message with one request id is one event in th
 
 test.serial('a start whose definition is over the payload limit says so, and does not blame an input field', async (t) => {
   const temporal = { address: temporalAddress(), namespace: temporalNamespace() };
-  const small = await createEngine({ temporal, databaseUrl: databaseUrl(), taskQueue: t.context.taskQueue, limits: { payloadBytes: 1500 } });
+  // 300 bytes: more than the input (about 40), less than the definition sent with it.
+  const small = await createEngine({ temporal, databaseUrl: databaseUrl(), taskQueue: t.context.taskQueue, limits: { payloadBytes: 300 } });
   try {
     const err = await t.throwsAsync(small.start(Reply, { ref: 'r', msisdn: '13900000002' }, { id: `small-${run}` }), { instanceOf: InvalidInputError });
     t.regex(err!.message, /definition/);

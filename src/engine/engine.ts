@@ -36,7 +36,7 @@ import { DEFAULT_TASK_QUEUE } from './worker.js';
 import type { KeyRing } from './codec.js';
 import { clientDataConverter } from './data-converter.js';
 import { checkIndexedSize, checkPayloadSize, DEFAULT_LIMITS, summaryOf, type Limits } from './limits.js';
-import { checkId, checkKeys, checkLimit, checkMessage, checkPayload, checkRequestId, isPlainRecord } from './inputs.js';
+import { checkId, checkKeys, checkLimit, checkMessage, checkPayload, checkRequestId, isPlainRecord, undeliverableKeys } from './inputs.js';
 import { checkName, checkStatus, checkValue, equals, textOf, UNSEARCHABLE, unsearchableKeys } from './visibility.js';
 
 export interface EngineConfig {
@@ -158,7 +158,7 @@ export class Engine {
     const record = input as Record<string, Value>;
     const keys = businessKeys(ir, record);
     checkIndexedSize(what, ir.index, keys, this.limits);
-    const unsearchable = unsearchableKeys(ir.index, keys);
+    const unsearchable = [...unsearchableKeys(ir.index, keys), ...undeliverableKeys(ir, record)];
     if (unsearchable.length) throw new InvalidInputError(what, unsearchable);
     const children = await this.children(ir);
     checkPayloadSize(what, record, this.limits, Buffer.byteLength(JSON.stringify({ ir, children })));

@@ -4,12 +4,14 @@
  * (src/workflows/payloads.ts), and refused with an InvalidInputError naming its problems,
  * where the instance would otherwise drop it and count it rejected.
  */
-import type { TypeRef } from '../ir/schema.js';
+import type { ProcessIR, Step, TypeRef } from '../ir/schema.js';
+import { allSteps } from '../ir/walk.js';
 import { validateFields, validateValue, type Problem } from '../ir/validate.js';
-import type { Value } from '../workflows/evaluate.js';
+import { text, type Value } from '../workflows/evaluate.js';
+import { waitKey } from '../workflows/run-process.js';
 import { ENVELOPE_LIMITS, MESSAGE_FIELDS, messageProblem, payloadProblem, sizeProblem } from '../workflows/payloads.js';
 import { InvalidInputError, InvalidQueryError } from './errors.js';
-import { checkName, textOf, UNSEARCHABLE } from './visibility.js';
+import { checkName, checkValue, textOf, UNSEARCHABLE } from './visibility.js';
 
 /** Temporal's limit on a workflow id (`limit.maxIDLength`), here in UTF-8 bytes. */
 export const ID_BYTES = 1000;
@@ -94,4 +96,40 @@ export function checkPayload(what: string, declared: TypeRef | undefined, payloa
 export function checkMessage(what: string, payload: unknown): void {
   const problem = messageProblem(payload as Value);
   if (problem !== undefined) throw new InvalidInputError(what, problemsOf({ t: 'record', fields: [...MESSAGE_FIELDS] }, (payload ?? null) as Value, problem));
+}
+
+type Wait = Extract<Step, { kind: 'wait' }>;
+
+/**
+ * The input fields a message wait of `ir` is keyed by (`message smsReply(from: input.msisdn)`)
+ * whose value no message could ever be delivered to, as input problems: `deliver` searches the
+ * `WaitingFor` attribute for the key, and refuses what cannot be searched for (see visibility.ts)
+ * or what the workflow would not take as a key (a value with `&`, or over 256 characters).
+ */
+export function undeliverableKeys(ir: ProcessIR, input: Record<string, Value>): Problem[] {
+  const out: Problem[] = [];
+  for (const step of allSteps(ir.steps)) {
+    if (step.kind !== 'wait' || step.trigger.type !== 'message') continue;
+    const { channel, correlate } = (step as Wait).trigger as Extract<Wait['trigger'], { type: 'message' }>;
+    for (const { name, value: expr } of correlate) {
+      if (expr.k !== 'member' || expr.object.k !== 'var' || expr.object.name !== 'input' || !Object.hasOwn(input, expr.property)) continue;
+      const field = expr.property;
+      const value = input[field];
+      if (value === null || value === undefined) continue;
+      const key = text(value);
+      let why: string | undefined;
+      if (key.includes('&')) why = "contains '&', which separates a key's pairs";
+      else if (key.length > ENVELOPE_LIMITS.key) why = `is longer than ${ENVELOPE_LIMITS.key} characters, the most a message's key holds`;
+      else {
+        try {
+          checkValue(waitKey(channel, { [name]: key }), field);
+        } catch (err) {
+          if (!(err instanceof InvalidQueryError)) throw err;
+          why = err.message.slice(err.message.indexOf(': ') + 2);
+        }
+      }
+      if (why) out.push({ path: field, message: `is the key of the message wait '${step.id}' (${channel}), and ${why}, so no message could ever be delivered to it` });
+    }
+  }
+  return out;
 }
