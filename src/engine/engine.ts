@@ -276,9 +276,9 @@ export class Engine {
     const requestId = checkRequestId(options);
     checkName(channel, 'message channel');
     keys = checkKeys(channel, keys);
+    const key = checkValue(waitKey(channel, keys), 'correlation key');
     checkPayloadSize(`message on ${channel}`, payload, this.limits);
     checkMessage(`message on ${channel}`, payload);
-    const key = checkValue(waitKey(channel, keys), 'correlation key');
     const query = `${equals('WaitingFor', key, 'correlation key')} AND ExecutionStatus = 'Running'`;
     const waiting: Array<{ id: string; started: number }> = [];
     for await (const wf of this.client.workflow.list({ query })) {
