@@ -3,9 +3,11 @@
  * process instances. Input and payloads are validated against the process's declared types
  * before anything is sent to Temporal; every failure is a typed SvcflowError.
  */
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { Client, Connection, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowExecutionDescription } from '@temporalio/client';
+import { Client, Connection, isGrpcServiceError, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowExecutionDescription } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
+import { encodeToPayloadsWithContext } from '@temporalio/common/lib/internal-non-workflow/index.js';
 
 import { compileSources, type SourceFile } from '../dsl/compile.js';
 import type { ProcessView } from '../dsl/check.js';
@@ -34,7 +36,8 @@ import { DEFAULT_TASK_QUEUE } from './worker.js';
 import type { KeyRing } from './codec.js';
 import { clientDataConverter } from './data-converter.js';
 import { checkIndexedSize, checkPayloadSize, DEFAULT_LIMITS, summaryOf, type Limits } from './limits.js';
-import { checkName, checkStatus, checkValue, equals, textOf, unsearchableKeys } from './visibility.js';
+import { checkId, checkKeys, checkLimit, checkMessage, checkPayload, checkRequestId, isPlainRecord, undeliverableKeys } from './inputs.js';
+import { checkName, checkStatus, checkValue, equals, textOf, UNSEARCHABLE, unsearchableKeys } from './visibility.js';
 
 export interface EngineConfig {
   temporal: TemporalConfig;
@@ -67,6 +70,15 @@ export interface ListFilter {
   key?: Record<string, string>;
   limit?: number;
 }
+
+/** An instance found running that closed before the request reached it is not running: a typed error. */
+const closedSince = (id: string, err: unknown): unknown => (err instanceof WorkflowNotFoundError ? new InstanceNotRunningError(id, 'closed') : err);
+
+/** gRPC NOT_FOUND: no such execution, or it has closed since it was described. */
+const GRPC_NOT_FOUND = 5;
+
+/** The most business keys one list filter names. */
+const MAX_KEYS = 32;
 
 type WaitStep = Extract<Step, { kind: 'wait' }>;
 const waitsOf = (steps: Step[]): WaitStep[] => [...allSteps(steps)].filter((s): s is WaitStep => s.kind === 'wait');
@@ -109,6 +121,9 @@ export class Engine {
   }
 
   private async definition(name: string, version?: number): Promise<ProcessIR> {
+    if (version !== undefined && !(Number.isSafeInteger(version) && version >= 1)) throw new InvalidInputError(`version of ${String(name)}`, [{ path: 'version', message: 'must be a whole number of at least 1' }]);
+    // A name with a control character (NUL among them) was never deployed, and PostgreSQL could not even look it up.
+    if (typeof name !== 'string' || UNSEARCHABLE.test(name)) throw new UnknownProcessError(JSON.stringify(name) ?? String(name), await this.registry.names());
     const found = await this.registry.get(name, version);
     if (!found) throw new UnknownProcessError(version ? `${name} version ${version}` : name, await this.registry.names());
     return found.ir;
@@ -134,6 +149,8 @@ export class Engine {
    * compensations would undo what the first one did).
    */
   async start(name: string, input: unknown, options: { id: string; version?: number }): Promise<{ id: string; runId: string; hash: string }> {
+    if (!isPlainRecord(options)) throw new InvalidInputError(`start of ${String(name)}`, [{ path: '(options)', message: 'must be a record { id, version? }' }]);
+    checkId(options.id);
     const ir = await this.definition(name, options.version);
     const what = `input for ${name}`;
     const problems = validateFields(ir.input, input);
@@ -141,7 +158,7 @@ export class Engine {
     const record = input as Record<string, Value>;
     const keys = businessKeys(ir, record);
     checkIndexedSize(what, ir.index, keys, this.limits);
-    const unsearchable = unsearchableKeys(ir.index, keys);
+    const unsearchable = [...unsearchableKeys(ir.index, keys), ...undeliverableKeys(ir, record)];
     if (unsearchable.length) throw new InvalidInputError(what, unsearchable);
     const children = await this.children(ir);
     checkPayloadSize(what, record, this.limits, Buffer.byteLength(JSON.stringify({ ir, children })));
@@ -169,6 +186,7 @@ export class Engine {
   }
 
   private async running(id: string): Promise<{ description: WorkflowExecutionDescription; ir: ProcessIR }> {
+    checkId(id);
     let description: WorkflowExecutionDescription;
     try {
       description = await this.client.workflow.getHandle(id).describe();
@@ -183,34 +201,67 @@ export class Engine {
     return { description, ir: version.ir };
   }
 
+  /**
+   * Refuses what the instance would not take: a name it never waits for, a payload over
+   * Temporal's limit, or one the workflow's own check (src/workflows/payloads.ts) would drop.
+   */
   private payloadCheck(ir: ProcessIR, type: 'signal' | 'update', name: string, payload: unknown): void {
     const waits = waitsOf(ir.steps).filter((w) => w.trigger.type === type);
     const wait = waits.find((w) => w.trigger.type === type && w.trigger.name === name);
-    if (!wait || wait.trigger.type === 'message') throw new UnknownSignalError(ir.name, name, waits.map((w) => (w.trigger.type === 'message' ? '' : w.trigger.name)));
-    const declared = wait.trigger.payload;
-    if (declared?.t === 'record') {
-      const problems = validateFields(declared.fields, payload ?? {});
-      if (problems.length) throw new InvalidInputError(`'${name}' payload`, problems);
-    }
+    if (!wait || wait.trigger.type === 'message') throw new UnknownSignalError(ir.name, String(name), waits.map((w) => (w.trigger.type === 'message' ? '' : w.trigger.name)));
+    checkPayloadSize(`'${name}' payload`, payload, this.limits);
+    checkPayload(`'${name}' payload`, wait.trigger.payload, payload);
   }
 
-  async signal(id: string, name: string, payload: unknown = null): Promise<void> {
+  /**
+   * Checks, as `signal` does, that the instance runs and takes this signal and payload, and
+   * sends nothing: for a caller that records the signal before it sends it (src/engine/http.ts).
+   */
+  async checkSignal(id: string, name: string, payload: unknown = null): Promise<void> {
     const { ir } = await this.running(id);
     this.payloadCheck(ir, 'signal', name, payload);
-    checkPayloadSize(`'${name}' payload`, payload, this.limits);
-    await this.client.workflow.getHandle(id).signal(name, payload);
+  }
+
+  /**
+   * Signals a running instance after checking the signal and its payload. With a `requestId`,
+   * the same request id sent again (a retry after a crash, a relay) is one signal in the
+   * instance's history: Temporal drops a signal whose request id it has taken for the execution.
+   */
+  async signal(id: string, name: string, payload: unknown = null, options?: { requestId?: string }): Promise<void> {
+    const requestId = checkRequestId(options);
+    await this.checkSignal(id, name, payload);
+    if (!(await this.send(id, name, payload, requestId))) throw new InstanceNotRunningError(id, 'closed');
+  }
+
+  /** Signals through the service, with a request id of the caller's or a new one; false: the execution is gone (closed since it was listed). */
+  private async send(workflowId: string, signalName: string, payload: unknown, requestId: string = randomUUID()): Promise<boolean> {
+    const { options } = this.client;
+    const context = { type: 'workflow' as const, namespace: options.namespace, workflowId };
+    try {
+      await this.client.workflowService.signalWorkflowExecution({
+        namespace: options.namespace,
+        workflowExecution: { workflowId },
+        signalName,
+        input: { payloads: await encodeToPayloadsWithContext(options.loadedDataConverter, context, [payload]) },
+        identity: options.identity,
+        requestId,
+      });
+      return true;
+    } catch (err) {
+      if (isGrpcServiceError(err) && err.code === GRPC_NOT_FOUND) return false;
+      throw err;
+    }
   }
 
   /** Sends an update and waits for the instance to accept it; a rejection writes nothing. */
   async update(id: string, name: string, payload: unknown = null): Promise<unknown> {
     const { ir } = await this.running(id);
     this.payloadCheck(ir, 'update', name, payload);
-    checkPayloadSize(`'${name}' payload`, payload, this.limits);
     try {
       return await this.client.workflow.getHandle(id).executeUpdate(name, { args: [payload] });
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError) throw new UpdateRejectedError(id, name, (err.cause as Error | undefined)?.message ?? err.message);
-      throw err;
+      throw closedSince(id, err);
     }
   }
 
@@ -218,17 +269,16 @@ export class Engine {
    * Delivers an inbound message (an SMS reply) to the instance waiting for it, found by the
    * `WaitingFor` search attribute. One message reaches one instance: when several wait for the
    * same key (a survey and a confirmation to one phone), the one that started first takes it.
-   * Returns the id that took it (empty: nobody waits for it).
+   * Returns the id that took it (empty: nobody waits for it). With a `requestId`, delivering
+   * the same message again to the instance that took it adds nothing to its history.
    */
-  async deliver(channel: string, keys: Record<string, string>, payload: Value): Promise<string[]> {
+  async deliver(channel: string, keys: Record<string, string>, payload: Value, options?: { requestId?: string }): Promise<string[]> {
+    const requestId = checkRequestId(options);
     checkName(channel, 'message channel');
-    for (const [k, v] of Object.entries(keys)) {
-      checkName(k, `correlation key of ${channel}`);
-      // '&' separates the pairs of a wait's key: a value holding one could pose as two pairs.
-      if (textOf(v, `correlation value ${k}`).includes('&')) throw new InvalidQueryError(`correlation value ${k}`, "must not contain '&'");
-    }
-    checkPayloadSize(`message on ${channel}`, payload, this.limits);
+    keys = checkKeys(channel, keys);
     const key = checkValue(waitKey(channel, keys), 'correlation key');
+    checkPayloadSize(`message on ${channel}`, payload, this.limits);
+    checkMessage(`message on ${channel}`, payload);
     const query = `${equals('WaitingFor', key, 'correlation key')} AND ExecutionStatus = 'Running'`;
     const waiting: Array<{ id: string; started: number }> = [];
     for await (const wf of this.client.workflow.list({ query })) {
@@ -236,18 +286,14 @@ export class Engine {
       if (wf.typedSearchAttributes.get(WaitingFor)?.includes(key)) waiting.push({ id: wf.workflowId, started: wf.startTime.getTime() });
     }
     for (const { id } of waiting.sort((a, b) => a.started - b.started)) {
-      try {
-        await this.client.workflow.getHandle(id).signal(messageSignal, { channel, keys, payload });
-        return [id];
-      } catch (err) {
-        // Visibility lags: an instance that closed since it was listed does not take the message.
-        if (!(err instanceof WorkflowNotFoundError)) throw err;
-      }
+      // Visibility lags: an instance that closed since it was listed does not take the message.
+      if (await this.send(id, messageSignal.name, { channel, keys, payload }, requestId)) return [id];
     }
     return [];
   }
 
   async query(id: string): Promise<ProcessState> {
+    checkId(id);
     try {
       return await this.client.workflow.getHandle(id).query(stateQuery);
     } catch (err) {
@@ -258,14 +304,30 @@ export class Engine {
 
   async cancel(id: string): Promise<void> {
     await this.running(id);
-    await this.client.workflow.getHandle(id).cancel();
+    try {
+      await this.client.workflow.getHandle(id).cancel();
+    } catch (err) {
+      throw closedSince(id, err);
+    }
   }
 
+  /** Waits for the instance's outcome; a failed instance's failure is thrown as Temporal reports it (WorkflowFailedError). */
   async result(id: string): Promise<Outcome> {
-    return (await this.client.workflow.getHandle(id).result()) as Outcome;
+    checkId(id);
+    try {
+      return (await this.client.workflow.getHandle(id).result()) as Outcome;
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new UnknownInstanceError(id);
+      throw err;
+    }
   }
 
   async list(filter: ListFilter = {}): Promise<InstanceSummary[]> {
+    if (!isPlainRecord(filter)) throw new InvalidQueryError('list filter', 'must be a record { process?, status?, key?, limit? }');
+    const limit = checkLimit(filter.limit);
+    if (filter.key !== undefined && !(isPlainRecord(filter.key) && Object.keys(filter.key).length <= MAX_KEYS)) {
+      throw new InvalidQueryError('business key filter', `must be a record of at most ${MAX_KEYS} texts, such as { subscriptionId: "SUB-1" }`);
+    }
     const clauses = ['ProcessName IS NOT NULL'];
     if (filter.process !== undefined) clauses.push(equals('ProcessName', checkName(filter.process, 'process name'), 'process name'));
     if (filter.status !== undefined) clauses.push(`ExecutionStatus = '${checkStatus(filter.status)}'`);
@@ -288,7 +350,7 @@ export class Engine {
         startTime: wf.startTime,
         closeTime: wf.closeTime,
       });
-      if (out.length >= (filter.limit ?? 100)) break;
+      if (out.length >= limit) break;
     }
     return out;
   }

@@ -12,8 +12,9 @@
  *
  * Recorded, then delivered: a 202 means the SMS or the report is a row in PostgreSQL. Its
  * delivery is a claim on that row; one that a crash or an outage interrupted is finished by the
- * relay this server runs (every 15 s by default), and a report's signal carries a request id
- * Temporal deduplicates (src/engine/inbound.ts), so a retried delivery signals nothing again.
+ * relay this server runs (every 15 s by default), and its signal carries a request id made from
+ * the row (`engine.signal` / `engine.deliver` with `{ requestId }`), which Temporal deduplicates,
+ * so a retried delivery signals nothing again.
  *
  * Bodies are JSON of at most 16 KiB by default. A malformed, oversize or invalid body (texts
  * with NUL or other control characters included) is a 4xx with `{ error, message }` and writes
@@ -26,7 +27,6 @@ import { z } from 'zod';
 import { describeIssues, invalidText, Phone, Time } from '../activities/catalog/index.js';
 import { receiveSms, redeliverInbound, type InboundSms as Sms, type NotificationDeps } from '../activities/systems/notification.js';
 import type { Engine } from './engine.js';
-import { checkSignal } from './inbound.js';
 import { deliverReport, recordReport, redeliverReports } from './work-order-reports.js';
 import { InstanceNotRunningError, InvalidInputError, SvcflowError, UnknownInstanceError, UnknownSignalError } from './errors.js';
 
@@ -114,7 +114,8 @@ export async function createHttpServer(options: HttpOptions): Promise<FastifyIns
   app.get('/healthz', async () => ({ ok: true }));
 
   // The engine routes a reply to the instance waiting for that phone number.
-  const route = (sms: Sms) => engine.deliver('smsReply', { from: sms.from }, { from: sms.from, text: sms.text, receivedAt: sms.receivedAt, channel: 'sms' });
+  const route = (sms: Sms, inboundId: string) =>
+    engine.deliver('smsReply', { from: sms.from }, { from: sms.from, text: sms.text, receivedAt: sms.receivedAt, channel: 'sms' }, { requestId: `svcflow-sms-${inboundId}` });
   const reports = { engine, pool, clock };
 
   app.post('/sms/inbound', async (req, reply) => {
@@ -141,7 +142,7 @@ export async function createHttpServer(options: HttpOptions): Promise<FastifyIns
     const sent = { workOrderId: req.params.id, deliveredTo: order.workflow_id, signal };
     // Checked as the engine checks a signal (running, waits for it, payload of the declared type)
     // before anything is recorded: a report the process cannot take writes nothing.
-    await checkSignal(engine, order.workflow_id, signal, payload);
+    await engine.checkSignal(order.workflow_id, signal, payload);
     const recorded = await recordReport(pool, { workOrderId: req.params.id, kind, signal, payload, workflowId: order.workflow_id, requestId, at: clock() });
     // A duplicate helps finish a delivery a crashed attempt left (the claim keeps it to one attempt at a time).
     const status = await deliverReport(reports, recorded.id);

@@ -23,11 +23,26 @@ const SUMMARY_BYTES = 400;
 
 const bytes = (v: unknown): number => Buffer.byteLength(JSON.stringify(v) ?? '', 'utf8');
 const mib = (n: number): string => `${(n / (1024 * 1024)).toFixed(1)} MiB`;
+/** A size as an operator reads it: MiB from 1 MiB on, KiB below, bytes below 1 KiB. */
+const sized = (n: number): string => (n >= 1024 * 1024 ? mib(n) : n >= 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${n} bytes`);
 
-/** Refuses `value` when, encoded as JSON, it exceeds the payload limit; names its largest field. */
+/**
+ * Refuses `value` when, encoded as JSON, it exceeds the payload limit; names its largest field.
+ * `overhead` is what is sent with it (a start's process definition and those of the processes it
+ * calls): when that is the larger part, the definition is what is too big, and it is named.
+ */
 export function checkPayloadSize(what: string, value: unknown, limits: Limits, overhead = 0): void {
-  const total = bytes(value) + overhead;
+  const own = bytes(value);
+  const total = own + overhead;
   if (total <= limits.payloadBytes) return;
+  if (overhead >= own) {
+    throw new InvalidInputError(what, [
+      {
+        path: '(the definition)',
+        message: `the process definition and the definitions of the processes it calls take ${sized(overhead)}, with ${sized(own)} of input; a start may be at most ${sized(limits.payloadBytes)} in all (Temporal's payload size limit): the definition is what is too big (split the process, or raise the cluster's limit)`,
+      },
+    ]);
+  }
   let path = '(the whole payload)';
   let size = total;
   if (value && typeof value === 'object' && !Array.isArray(value)) {

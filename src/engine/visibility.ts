@@ -21,7 +21,7 @@ export const SEARCH_ATTRIBUTE_VALUE_LIMIT = 2048;
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 // C0 and C1 controls, DEL, and lone surrogates cannot be stored as keywords faithfully.
-const UNSEARCHABLE = /[\u0000-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/u;
+export const UNSEARCHABLE = /[\u0000-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/u;
 
 /** A name (a field, a channel, a process): letters, digits and `_`, not starting with a digit. */
 export function checkName(name: unknown, what: string): string {

@@ -2,13 +2,14 @@
  * Technicians' reports (POST /work-orders/:id/{ack,on-site,report}), recorded before they are
  * signalled. One row per report, unique per (work order, Idempotency-Key): twenty concurrent
  * POSTs with one key insert one row (the others wait for its commit, then find it), and only
- * the attempt that claims the row signals. The signal's request id is the row's id, so a
- * delivery repeated after a crash (by the relay, or by a retried POST) is one signal.
+ * the attempt that claims the row signals. The signal's request id is made from the row's id
+ * (`engine.signal(…, { requestId })`), and Temporal drops a second signal with a request id it
+ * has already taken for the execution, so a delivery repeated after a crash between the signal
+ * and the row's `delivered` mark (by the relay, or by a retried POST) is one signal.
  */
 import type pg from 'pg';
 import type { Engine } from './engine.js';
-import { InstanceNotRunningError, UnknownInstanceError } from './errors.js';
-import { signalOnce } from './inbound.js';
+import { InstanceNotRunningError, InvalidInputError, UnknownInstanceError, UnknownSignalError } from './errors.js';
 
 export interface ReportDeps {
   engine: Engine;
@@ -67,9 +68,10 @@ export async function deliverReport(deps: ReportDeps, id: string): Promise<Deliv
     return { state: c.status, ...(c.last_error ? { error: c.last_error } : {}) };
   }
   try {
-    await signalOnce(deps.engine, claimed.workflow_id, claimed.signal, claimed.payload, `svcflow-report-${id}`);
+    await deps.engine.signal(claimed.workflow_id, claimed.signal, claimed.payload, { requestId: `svcflow-report-${id}` });
   } catch (err) {
-    const permanent = err instanceof InstanceNotRunningError || err instanceof UnknownInstanceError;
+    // What no later attempt changes: the instance is gone, or (a definition changed under it) it takes no such report.
+    const permanent = err instanceof InstanceNotRunningError || err instanceof UnknownInstanceError || err instanceof UnknownSignalError || err instanceof InvalidInputError;
     await deps.pool.query(`UPDATE dispatch_technician_reports SET status = $2, last_error = $3, claimed_at = CASE WHEN $2 = 'pending' THEN NULL ELSE claimed_at END WHERE id = $1`, [
       id,
       permanent ? 'rejected' : 'pending',

@@ -163,9 +163,10 @@ const INBOUND_CLAIM_MS = 30_000;
  * took it). Recorded first: the row exists (`received`) before any instance can take the reply,
  * so a crash or an outage between the two leaves a row the relay (`redeliverInbound`) delivers,
  * never a reply taken and not recorded. A reply that reaches nobody is recorded as unmatched and
- * answered with the `sms.unmatched` template, never dropped.
+ * answered with the `sms.unmatched` template, never dropped. `route` is given the row's id too,
+ * to make a request id of, so that a route repeated after a crash is one delivery.
  */
-export async function receiveSms(deps: NotificationDeps, sms: InboundSms, route: (sms: InboundSms) => Promise<string[]>): Promise<ReceivedSms> {
+export async function receiveSms(deps: NotificationDeps, sms: InboundSms, route: (sms: InboundSms, inboundId: string) => Promise<string[]>): Promise<ReceivedSms> {
   const { rows } = await deps.pool.query<{ inbound_id: string }>(
     `INSERT INTO notification_inbound (from_number, body, received_at, status) VALUES ($1, $2, $3, 'received') RETURNING inbound_id`,
     [sms.from, sms.text, sms.receivedAt],
@@ -177,7 +178,7 @@ export async function receiveSms(deps: NotificationDeps, sms: InboundSms, route:
  * Delivers one recorded SMS if it is still to be delivered: a claim on its row (one attempt at a
  * time), the route, then its fate in one transaction. A route that fails leaves it `received`.
  */
-export async function routeInbound(deps: NotificationDeps, inboundId: string, route: (sms: InboundSms) => Promise<string[]>): Promise<ReceivedSms> {
+export async function routeInbound(deps: NotificationDeps, inboundId: string, route: (sms: InboundSms, inboundId: string) => Promise<string[]>): Promise<ReceivedSms> {
   const now = deps.clock();
   const { rows } = await deps.pool.query<{ from_number: string; body: string; received_at: Date }>(
     `UPDATE notification_inbound SET attempts = attempts + 1, claimed_at = $2
@@ -196,7 +197,7 @@ export async function routeInbound(deps: NotificationDeps, inboundId: string, ro
   }
   let routedTo: string[];
   try {
-    routedTo = await route({ from: claimed.from_number, text: claimed.body, receivedAt: iso(claimed.received_at) });
+    routedTo = await route({ from: claimed.from_number, text: claimed.body, receivedAt: iso(claimed.received_at) }, inboundId);
   } catch (err) {
     // The claim is given up: the relay (or the next attempt) takes it at once.
     await deps.pool.query('UPDATE notification_inbound SET last_error = $2, claimed_at = NULL WHERE inbound_id = $1', [inboundId, String((err as Error).message)]);
@@ -225,7 +226,7 @@ export async function routeInbound(deps: NotificationDeps, inboundId: string, ro
 }
 
 /** The inbound relay: delivers recorded SMS replies that a crash or an outage left undelivered. */
-export async function redeliverInbound(deps: NotificationDeps, route: (sms: InboundSms) => Promise<string[]>, limit = 50): Promise<number> {
+export async function redeliverInbound(deps: NotificationDeps, route: (sms: InboundSms, inboundId: string) => Promise<string[]>, limit = 50): Promise<number> {
   const cutoff = new Date(deps.clock().getTime() - INBOUND_CLAIM_MS);
   const { rows } = await deps.pool.query<{ inbound_id: string }>(
     `SELECT inbound_id FROM notification_inbound WHERE status = 'received' AND (claimed_at IS NULL OR claimed_at < $1) ORDER BY received_at LIMIT $2`,
