@@ -14,6 +14,8 @@ import { messageProblem, payloadProblem, readEnvelope } from './payloads.js';
 
 /** Guards dropping events that fail their check: histories from before it kept them. */
 export const PAYLOADS_CHECKED_PATCH = 'svcflow-payloads-checked';
+/** Guards the bounds in bytes (a payload's texts, the inbox's budget): histories from before them measured characters and counted events only. */
+export const INBOX_BYTES_PATCH = 'svcflow-inbox-bytes';
 
 export interface InboundMessage {
   channel: string;
@@ -52,10 +54,18 @@ export interface HandlerState {
 }
 
 export function registerHandlers(ir: ProcessIR, inbox: Inbox, now: HandlerState): void {
-  /** Keeps an event for its wait, or drops and counts it; replayed histories from before the checks keep it. */
-  const keep = (name: string, key: string, payload: Value, problem: string | undefined): void => {
-    const why = problem ?? inbox.fullProblem(key, now.waitsFor(key));
-    if (why === undefined || !wf.patched(PAYLOADS_CHECKED_PATCH)) inbox.put(key, payload);
+  /**
+   * Keeps an event for its wait, or drops and counts it; replayed histories from before the
+   * checks keep it. `problem(unit)`: what is wrong with the payload, its texts measured in bytes
+   * (or, as before the byte bounds, in characters). A marker only where the bounds in bytes
+   * alone refuse it.
+   */
+  const keep = (name: string, key: string, payload: Value, problem: (unit: 'bytes' | 'chars') => string | undefined): void => {
+    const awaited = now.waitsFor(key);
+    const why = problem('bytes') ?? inbox.fullProblem(key, awaited) ?? inbox.budgetProblem(key, awaited, payload);
+    if (why === undefined) return inbox.put(key, payload);
+    const before = problem('chars') ?? inbox.fullProblem(key, awaited);
+    if (before === undefined ? !wf.patched(INBOX_BYTES_PATCH) : !wf.patched(PAYLOADS_CHECKED_PATCH)) inbox.put(key, payload);
     else inbox.reject(name, why);
   };
 
@@ -65,7 +75,7 @@ export function registerHandlers(ir: ProcessIR, inbox: Inbox, now: HandlerState)
     if (w.type === 'signal') {
       wf.setHandler(wf.defineSignal<[unknown]>(name), (payload) => {
         const value = (payload ?? null) as Value;
-        keep(name, `signal:${name}`, value, payloadProblem(w.payload, value));
+        keep(name, `signal:${name}`, value, (unit) => payloadProblem(w.payload, value, unit));
       });
       continue;
     }
@@ -79,7 +89,7 @@ export function registerHandlers(ir: ProcessIR, inbox: Inbox, now: HandlerState)
         // A rejected update is never written to history; the caller is told why.
         validator: (payload) => {
           if (!now.waitsFor(`update:${name}`)) throw new Error(`${ir.name} is not waiting for '${name}' now (current step: ${now.currentStep()})`);
-          const problem = payloadProblem(w.payload, (payload ?? null) as Value) ?? inbox.fullProblem(`update:${name}`, true);
+          const problem = payloadProblem(w.payload, (payload ?? null) as Value) ?? inbox.fullProblem(`update:${name}`, true) ?? inbox.budgetProblem(`update:${name}`, true, (payload ?? null) as Value);
           if (problem) throw new Error(`invalid '${name}' payload: ${problem}`);
         },
       },
@@ -90,7 +100,7 @@ export function registerHandlers(ir: ProcessIR, inbox: Inbox, now: HandlerState)
     const read = readEnvelope(m);
     if ('envelope' in read) {
       const { channel, keys, payload } = read.envelope;
-      return keep(`svcflow.message ${channel}`, `message:${waitKey(channel, keys)}`, payload, messageProblem(payload));
+      return keep(`svcflow.message ${channel}`, `message:${waitKey(channel, keys)}`, payload, (unit) => messageProblem(payload, unit));
     }
     const old = legacyKey(m);
     if (old !== undefined && !wf.patched(PAYLOADS_CHECKED_PATCH)) inbox.put(old, (m as { payload: Value }).payload);

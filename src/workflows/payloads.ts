@@ -17,40 +17,70 @@ export const MESSAGE_FIELDS: readonly Field[] = [
 ];
 
 /**
- * Bounds on any one payload, whatever its declared type: nesting, values and characters. Well
- * below Temporal's 2 MB payload limit, well above any reply, report or reschedule request.
+ * Bounds on any one payload, whatever its declared type: nesting, values, and bytes of text (in
+ * UTF-8, as Temporal measures a payload). Well below Temporal's 2 MiB payload limit, well
+ * above any reply, report or reschedule request.
  */
-export const PAYLOAD_LIMITS = { depth: 32, values: 10_000, chars: 256 * 1024 };
+export const PAYLOAD_LIMITS = { depth: 32, values: 10_000, bytes: 256 * 1024 };
+/**
+ * What a continue-as-new may carry (definition, input, resume point, inbox), in UTF-8 bytes of
+ * its JSON: below Temporal's 2 MiB blob limit, over which the server terminates the instance
+ * (no compensations), with room for the payload codec's envelope and metadata.
+ */
+export const CARRY_LIMIT_BYTES = 1_536 * 1024;
 /** An inbound message's envelope: its channel name and correlation keys. */
 export const ENVELOPE_LIMITS = { channel: 128, keys: 16, key: 256 };
-/** Events kept for a wait that has not started yet: per key, and messages in all (see inbox.ts). */
-export const INBOX_LIMITS = { perKey: 100, messages: 1_000 };
+/** Events kept for a wait that has not started yet: per key, messages in all, and bytes in all (see inbox.ts). */
+export const INBOX_LIMITS = { perKey: 100, messages: 1_000, bytes: 256 * 1024 };
 /** How much of a reason the state query shows. */
 const REASON_CHARS = 300;
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Why `value` is too deep or too large to keep, or undefined. Iterative: a hostile depth cannot overflow the stack. */
-export function sizeProblem(value: unknown): string | undefined {
+/** The length of `s` in UTF-8 (a lone surrogate as U+FFFD, as TextEncoder has it). No allocation. */
+export function utf8Bytes(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
+}
+
+/**
+ * Why `value` is too deep or too large to keep, or undefined. `unit`: texts measured in UTF-8
+ * bytes, or (`chars`, only to replay histories from before the byte bound) in characters.
+ * Iterative: a hostile depth cannot overflow the stack.
+ */
+export function sizeProblem(value: unknown, unit: 'bytes' | 'chars' = 'bytes'): string | undefined {
+  const measure = unit === 'bytes' ? utf8Bytes : (s: string) => s.length;
   const stack: Array<[unknown, number]> = [[value, 1]];
   let values = 0;
-  let chars = 0;
+  let size = 0;
   while (stack.length) {
     const [v, depth] = stack.pop()!;
     if (++values > PAYLOAD_LIMITS.values) return `is too large (more than ${PAYLOAD_LIMITS.values} values)`;
     if (depth > PAYLOAD_LIMITS.depth) return `is nested too deep (more than ${PAYLOAD_LIMITS.depth} levels)`;
-    if (typeof v === 'string') chars += v.length;
+    if (typeof v === 'string') size += measure(v);
     else if (Array.isArray(v)) for (const x of v) stack.push([x, depth + 1]);
     else if (isRecord(v)) {
       for (const [k, x] of Object.entries(v)) {
-        chars += k.length;
+        size += measure(k);
         stack.push([x, depth + 1]);
       }
     }
-    if (chars > PAYLOAD_LIMITS.chars) return `is too large (more than ${PAYLOAD_LIMITS.chars} characters)`;
+    if (size > PAYLOAD_LIMITS.bytes) return `is too large (more than ${PAYLOAD_LIMITS.bytes} ${unit === 'bytes' ? 'bytes' : 'characters'})`;
   }
   return undefined;
 }
+
+/** The UTF-8 bytes of `value` as JSON, as the payload converter encodes it. */
+export const jsonBytes = (value: unknown): number => utf8Bytes(JSON.stringify(value) ?? 'null');
 
 const short = (reason: string) => (reason.length > REASON_CHARS ? `${reason.slice(0, REASON_CHARS - 1)}…` : reason);
 
@@ -59,8 +89,8 @@ const short = (reason: string) => (reason.length > REASON_CHARS ? `${reason.slic
  * within the bounds. A record payload may be omitted (null) when all its fields are optional,
  * as the engine has it.
  */
-export function payloadProblem(declared: TypeRef | undefined, payload: Value): string | undefined {
-  const size = sizeProblem(payload);
+export function payloadProblem(declared: TypeRef | undefined, payload: Value, unit: 'bytes' | 'chars' = 'bytes'): string | undefined {
+  const size = sizeProblem(payload, unit);
   if (size) return `payload ${size}`;
   if (!declared) return undefined;
   const problems = declared.t === 'record' ? validateFields(declared.fields, payload ?? {}) : validateValue(declared, payload);
@@ -90,8 +120,8 @@ export function readEnvelope(m: unknown): { envelope: Envelope } | { problem: st
   return { envelope: { channel, keys: own, payload: payload as Value } };
 }
 
-export function messageProblem(payload: Value | undefined): string | undefined {
-  return payloadProblem({ t: 'record', fields: [...MESSAGE_FIELDS] }, payload ?? null);
+export function messageProblem(payload: Value | undefined, unit: 'bytes' | 'chars' = 'bytes'): string | undefined {
+  return payloadProblem({ t: 'record', fields: [...MESSAGE_FIELDS] }, payload ?? null, unit);
 }
 
 /**
