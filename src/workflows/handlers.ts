@@ -6,6 +6,7 @@
  * on. Updates are refused by their validator instead, which writes nothing to history.
  */
 import * as wf from '@temporalio/workflow';
+import { ApplicationFailure } from '@temporalio/common';
 import type { ProcessIR, Step, TypeRef } from '../ir/schema.js';
 import { allSteps } from '../ir/walk.js';
 import type { Value } from './evaluate.js';
@@ -53,7 +54,21 @@ export interface HandlerState {
   currentStep(): string;
 }
 
+/**
+ * Registers the handlers, or fails the instance: a name the SDK refuses (`__stack_trace`, a
+ * `__temporal_` name; the checker refuses them, a raw start's IR may not) would otherwise fail
+ * every workflow task of the instance, retried forever. No patch: such an instance never
+ * completed a workflow task, so there is no history to replay.
+ */
 export function registerHandlers(ir: ProcessIR, inbox: Inbox, now: HandlerState): void {
+  try {
+    register(ir, inbox, now);
+  } catch (err) {
+    throw ApplicationFailure.nonRetryable(`invalid process definition: ${err instanceof Error ? err.message : String(err)}`, 'svcflow/invalid-definition');
+  }
+}
+
+function register(ir: ProcessIR, inbox: Inbox, now: HandlerState): void {
   /**
    * Keeps an event for its wait, or drops and counts it; replayed histories from before the
    * checks keep it. `problem(unit)`: what is wrong with the payload, its texts measured in bytes
