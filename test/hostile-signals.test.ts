@@ -221,3 +221,24 @@ test.serial('a definition whose handler name Temporal refuses fails the instance
     t.regex(failure?.message ?? '', /reserved/, what);
   }
 });
+
+test.serial('a raw reply whose text holds NUL, or whose receivedAt is no calendar time, is dropped and counted, not taken', async (t) => {
+  const { env } = t.context;
+  const { activities, calls } = recordingActivities();
+  const { outcome, state } = await run(t, activities, async (taskQueue) => {
+    const handle = await env.client.workflow.start('SecondaryConfirmation', { taskQueue, workflowId: `nul-${taskQueue}`, args: [argsFor(confirmation, 'SecondaryConfirmation', input)] });
+    await waiting(env, handle);
+    const to = { channel: 'smsReply', keys: { from: input.msisdn } };
+    await handle.signal(messageSignal, { ...to, payload: { ...reply, text: 'Y\u0000' } });
+    await handle.signal(messageSignal, { ...to, payload: { ...reply, receivedAt: '2026-02-30T10:00:00Z' } });
+    await handle.signal(messageSignal, { ...to, payload: { ...reply, receivedAt: '2026-11-22T24:00:00Z' } });
+    const state = await within(10_000, 'state query', handle.query(stateQuery));
+    await handle.signal(messageSignal, { ...to, payload: reply });
+    return { handle, value: { outcome: await within(20_000, 'result', handle.result()), state } };
+  });
+  t.like(state, { currentStep: 'reply', rejected: { count: 3, last: { name: 'svcflow.message smsReply' } } });
+  t.regex(state.rejected!.last.reason, /receivedAt must be a time/);
+  t.deepEqual(outcome, { outcome: 'subscribed', output: null });
+  t.false(calls.some((c) => c.activity === 'billing.cancelSubscription'), 'no bad reply declined the subscription');
+  t.false(calls.some((c) => JSON.stringify(c.input).includes('\u0000')), 'no NUL reached an activity');
+});

@@ -142,3 +142,17 @@ test('the inbox keeps events in order and refuses more than its bounds', (t) => 
   inbox.reject('b', 'because');
   t.deepEqual(inbox.rejected, { count: 2, last: { name: 'b', reason: 'because' } });
 });
+
+test('a text from outside holds no control character, wherever it is; a time is one the catalog takes', (t) => {
+  const payload = { from: '13800138000', text: 'Y', receivedAt: '2026-11-22T10:00:00Z', channel: 'sms' };
+  t.regex(messageProblem({ ...payload, text: 'Y\u0000' })!, /text must be a text without NUL/);
+  t.is(messageProblem({ ...payload, text: '是\r\n' }), undefined);
+  t.regex(messageProblem({ ...payload, receivedAt: '2026-02-30T10:00:00Z' })!, /receivedAt must be a time/);
+  t.regex(messageProblem({ ...payload, receivedAt: '2026-11-22T24:00:00Z' })!, /receivedAt must be a time/);
+  t.regex(payloadProblem(undefined, { note: ['a\u0001'] })!, /control character/);
+  t.regex(payloadProblem(undefined, { ['k\u0000']: 1 })!, /control character/);
+  t.regex(payloadProblem({ t: 'any' }, 'x\u001b')!, /control character/);
+  // The rules before they tightened, for replay only.
+  t.is(messageProblem({ ...payload, text: 'Y\u0000', receivedAt: '2026-11-22T10:00Z' }, 'legacy'), undefined);
+  t.is(payloadProblem(undefined, { text: '€'.repeat(100_000) }, 'legacy'), undefined);
+});

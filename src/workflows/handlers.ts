@@ -11,12 +11,16 @@ import type { ProcessIR, Step, TypeRef } from '../ir/schema.js';
 import { allSteps } from '../ir/walk.js';
 import type { Value } from './evaluate.js';
 import type { Inbox } from './inbox.js';
-import { messageProblem, payloadProblem, readEnvelope } from './payloads.js';
+import { messageProblem, payloadProblem, readEnvelope, type Rules } from './payloads.js';
 
 /** Guards dropping events that fail their check: histories from before it kept them. */
 export const PAYLOADS_CHECKED_PATCH = 'svcflow-payloads-checked';
-/** Guards the bounds in bytes (a payload's texts, the inbox's budget): histories from before them measured characters and counted events only. */
-export const INBOX_BYTES_PATCH = 'svcflow-inbox-bytes';
+/**
+ * Guards the tighter checks: bounds in UTF-8 bytes (a payload's texts, the inbox's budget), no
+ * control characters in texts, times as the catalog has them. Histories from before them
+ * measured characters, counted events only, and took such texts and times.
+ */
+export const CHECKS_TIGHTENED_PATCH = 'svcflow-checks-tightened';
 
 export interface InboundMessage {
   channel: string;
@@ -71,16 +75,15 @@ export function registerHandlers(ir: ProcessIR, inbox: Inbox, now: HandlerState)
 function register(ir: ProcessIR, inbox: Inbox, now: HandlerState): void {
   /**
    * Keeps an event for its wait, or drops and counts it; replayed histories from before the
-   * checks keep it. `problem(unit)`: what is wrong with the payload, its texts measured in bytes
-   * (or, as before the byte bounds, in characters). A marker only where the bounds in bytes
-   * alone refuse it.
+   * checks keep it. `problem(rules)`: what is wrong with the payload, by today's rules or by
+   * those before they tightened. A marker only where the tighter checks alone refuse it.
    */
-  const keep = (name: string, key: string, payload: Value, problem: (unit: 'bytes' | 'chars') => string | undefined): void => {
+  const keep = (name: string, key: string, payload: Value, problem: (rules: Rules) => string | undefined): void => {
     const awaited = now.waitsFor(key);
-    const why = problem('bytes') ?? inbox.fullProblem(key, awaited) ?? inbox.budgetProblem(key, awaited, payload);
+    const why = problem('current') ?? inbox.fullProblem(key, awaited) ?? inbox.budgetProblem(key, awaited, payload);
     if (why === undefined) return inbox.put(key, payload);
-    const before = problem('chars') ?? inbox.fullProblem(key, awaited);
-    if (before === undefined ? !wf.patched(INBOX_BYTES_PATCH) : !wf.patched(PAYLOADS_CHECKED_PATCH)) inbox.put(key, payload);
+    const before = problem('legacy') ?? inbox.fullProblem(key, awaited);
+    if (before === undefined ? !wf.patched(CHECKS_TIGHTENED_PATCH) : !wf.patched(PAYLOADS_CHECKED_PATCH)) inbox.put(key, payload);
     else inbox.reject(name, why);
   };
 
@@ -90,7 +93,7 @@ function register(ir: ProcessIR, inbox: Inbox, now: HandlerState): void {
     if (w.type === 'signal') {
       wf.setHandler(wf.defineSignal<[unknown]>(name), (payload) => {
         const value = (payload ?? null) as Value;
-        keep(name, `signal:${name}`, value, (unit) => payloadProblem(w.payload, value, unit));
+        keep(name, `signal:${name}`, value, (rules) => payloadProblem(w.payload, value, rules));
       });
       continue;
     }
@@ -115,7 +118,7 @@ function register(ir: ProcessIR, inbox: Inbox, now: HandlerState): void {
     const read = readEnvelope(m);
     if ('envelope' in read) {
       const { channel, keys, payload } = read.envelope;
-      return keep(`svcflow.message ${channel}`, `message:${waitKey(channel, keys)}`, payload, (unit) => messageProblem(payload, unit));
+      return keep(`svcflow.message ${channel}`, `message:${waitKey(channel, keys)}`, payload, (rules) => messageProblem(payload, rules));
     }
     const old = legacyKey(m);
     if (old !== undefined && !wf.patched(PAYLOADS_CHECKED_PATCH)) inbox.put(old, (m as { payload: Value }).payload);

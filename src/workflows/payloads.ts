@@ -5,7 +5,7 @@
  * throwing, so no payload can fail a workflow task. Pure and workflow-safe.
  */
 import type { Field, TypeRef } from '../ir/schema.js';
-import { describeProblems, validateFields, validateValue } from '../ir/validate.js';
+import { CONTROL, describeProblems, validateFields, validateValue } from '../ir/validate.js';
 import type { Value } from './evaluate.js';
 
 /** The record an inbound message is bound as: the same fields as the checker's MESSAGE_TYPE (src/dsl/check.ts). */
@@ -53,12 +53,19 @@ export function utf8Bytes(s: string): number {
 }
 
 /**
- * Why `value` is too deep or too large to keep, or undefined. `unit`: texts measured in UTF-8
- * bytes, or (`chars`, only to replay histories from before the byte bound) in characters.
- * Iterative: a hostile depth cannot overflow the stack.
+ * The rules a check applies: today's, or (`legacy`, only to replay histories from before
+ * `svcflow-checks-tightened`) those before it — texts measured in characters, not UTF-8 bytes;
+ * control characters allowed; the old time pattern.
  */
-export function sizeProblem(value: unknown, unit: 'bytes' | 'chars' = 'bytes'): string | undefined {
-  const measure = unit === 'bytes' ? utf8Bytes : (s: string) => s.length;
+export type Rules = 'current' | 'legacy';
+
+/**
+ * Why `value` is too deep or too large to keep, or undefined: its texts measured in UTF-8 bytes
+ * (in characters under the legacy rules). Iterative: a hostile depth cannot overflow the stack.
+ */
+export function sizeProblem(value: unknown, rules: Rules = 'current'): string | undefined {
+  const unit = rules === 'current' ? 'bytes' : 'characters';
+  const measure = rules === 'current' ? utf8Bytes : (s: string) => s.length;
   const stack: Array<[unknown, number]> = [[value, 1]];
   let values = 0;
   let size = 0;
@@ -74,7 +81,7 @@ export function sizeProblem(value: unknown, unit: 'bytes' | 'chars' = 'bytes'): 
         stack.push([x, depth + 1]);
       }
     }
-    if (size > PAYLOAD_LIMITS.bytes) return `is too large (more than ${PAYLOAD_LIMITS.bytes} ${unit === 'bytes' ? 'bytes' : 'characters'})`;
+    if (size > PAYLOAD_LIMITS.bytes) return `is too large (more than ${PAYLOAD_LIMITS.bytes} ${unit})`;
   }
   return undefined;
 }
@@ -89,12 +96,32 @@ const short = (reason: string) => (reason.length > REASON_CHARS ? `${reason.slic
  * within the bounds. A record payload may be omitted (null) when all its fields are optional,
  * as the engine has it.
  */
-export function payloadProblem(declared: TypeRef | undefined, payload: Value, unit: 'bytes' | 'chars' = 'bytes'): string | undefined {
-  const size = sizeProblem(payload, unit);
+export function payloadProblem(declared: TypeRef | undefined, payload: Value, rules: Rules = 'current'): string | undefined {
+  const size = sizeProblem(payload, rules);
   if (size) return `payload ${size}`;
-  if (!declared) return undefined;
-  const problems = declared.t === 'record' ? validateFields(declared.fields, payload ?? {}) : validateValue(declared, payload);
-  return problems.length ? short(describeProblems(problems.slice(0, 5))) : undefined;
+  const opts = { legacy: rules === 'legacy' };
+  const problems = !declared ? [] : declared.t === 'record' ? validateFields(declared.fields, payload ?? {}, opts) : validateValue(declared, payload, opts);
+  if (problems.length) return short(describeProblems(problems.slice(0, 5)));
+  // Texts the declared type does not reach (a payload of any type, a key): none with a control character either.
+  return rules === 'current' && controlProblem(payload) ? 'payload holds a text with NUL or another control character (tab, CR and LF are fine)' : undefined;
+}
+
+/** Does any text (or key) in `value` hold a control character? `value` has passed sizeProblem: bounded. */
+function controlProblem(value: unknown): boolean {
+  const stack: unknown[] = [value];
+  while (stack.length) {
+    const v = stack.pop();
+    if (typeof v === 'string') {
+      if (CONTROL.test(v)) return true;
+    } else if (Array.isArray(v)) stack.push(...(v as unknown[]));
+    else if (isRecord(v)) {
+      for (const [k, x] of Object.entries(v)) {
+        if (CONTROL.test(k)) return true;
+        stack.push(x);
+      }
+    }
+  }
+  return false;
 }
 
 export interface Envelope {
@@ -120,8 +147,8 @@ export function readEnvelope(m: unknown): { envelope: Envelope } | { problem: st
   return { envelope: { channel, keys: own, payload: payload as Value } };
 }
 
-export function messageProblem(payload: Value | undefined, unit: 'bytes' | 'chars' = 'bytes'): string | undefined {
-  return payloadProblem({ t: 'record', fields: [...MESSAGE_FIELDS] }, payload ?? null, unit);
+export function messageProblem(payload: Value | undefined, rules: Rules = 'current'): string | undefined {
+  return payloadProblem({ t: 'record', fields: [...MESSAGE_FIELDS] }, payload ?? null, rules);
 }
 
 /**
@@ -135,6 +162,7 @@ export function startProblem(input: readonly Field[], args: { input?: unknown; r
     return 'a resume point, an inbox or a rejected count is carried only by a continue-as-new, not given at a first start';
   }
   // Type-directed: it descends only as deep as the declared types, whatever the value's depth.
-  const problems = validateFields([...input], args.input);
+  // A continued run's input is its first run's, checked by the rules of its day.
+  const problems = validateFields([...input], args.input, { legacy: continued });
   return problems.length ? `the input is not the declared input: ${short(describeProblems(problems))}` : undefined;
 }
