@@ -5,7 +5,7 @@
 import test from 'ava';
 import fc from 'fast-check';
 import { MESSAGE_TYPE } from '../src/dsl/check.js';
-import { INBOX_LIMITS, messageProblem, MESSAGE_FIELDS, PAYLOAD_LIMITS, payloadProblem, readEnvelope, sizeProblem, utf8Bytes } from '../src/workflows/payloads.js';
+import { INBOX_LIMITS, messageProblem, MESSAGE_FIELDS, PAYLOAD_LIMITS, payloadProblem, readEnvelope, sizeProblem, startProblem, utf8Bytes } from '../src/workflows/payloads.js';
 import { Inbox } from '../src/workflows/inbox.js';
 import type { TypeRef } from '../src/ir/schema.js';
 
@@ -155,4 +155,11 @@ test('a text from outside holds no control character, wherever it is; a time is 
   // The rules before they tightened, for replay only.
   t.is(messageProblem({ ...payload, text: 'Y\u0000', receivedAt: '2026-11-22T10:00Z' }, 'legacy'), undefined);
   t.is(payloadProblem(undefined, { text: '€'.repeat(100_000) }, 'legacy'), undefined);
+});
+
+test('a first start is checked by today\'s rules; a continued run by those its first run was started under', (t) => {
+  const input = [{ name: 'at', type: { t: 'time' as const }, optional: false, pii: false }];
+  const old = { input: { at: '2026-11-22T10:00Z' } };
+  t.regex(startProblem(input, old, false)!, /at must be a time/);
+  t.is(startProblem(input, old, true), undefined);
 });
