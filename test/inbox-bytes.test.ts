@@ -6,7 +6,7 @@
  * blob size limit as production does (the time-skipping server does not).
  */
 import anyTest, { type TestFn } from 'ava';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { workflowCode } from '../src/engine/worker.js';
 import { stateQuery } from '../src/workflows/run-process.js';
@@ -14,16 +14,39 @@ import { INBOX_LIMITS } from '../src/workflows/payloads.js';
 import { eventually, temporalAddress, temporalNamespace, uniqueQueue } from './helpers/servers.js';
 import { argsFor, compileOrThrow, recordingActivities } from './helpers/runtime.js';
 
-const test = anyTest as TestFn<{ worker: Worker; running: Promise<void>; native: NativeConnection; connection: Connection; client: Client; queue: string }>;
+const test = anyTest as TestFn<{ worker: Worker; running: Promise<void>; native: NativeConnection; connection: Connection; client: Client; queue: string; handles: WorkflowHandleWithFirstExecutionRunId[] }>;
 
 test.before(async (t) => {
   const queue = uniqueQueue('inbox-bytes');
   t.context.queue = queue;
+  t.context.handles = [];
   t.context.native = await NativeConnection.connect({ address: temporalAddress() });
   t.context.worker = await Worker.create({ connection: t.context.native, namespace: temporalNamespace(), taskQueue: queue, ...workflowCode, activities: recordingActivities().activities });
   t.context.running = t.context.worker.run();
   t.context.connection = await Connection.connect({ address: temporalAddress() });
   t.context.client = new Client({ connection: t.context.connection, namespace: temporalNamespace() });
+});
+
+test.after('every run of these tests replays without nondeterminism (the drops are patched)', async (t) => {
+  const histories = [];
+  for (const h of t.context.handles) {
+    // Every run of each instance: the first and the ones it continued as.
+    let runId: string | undefined = h.firstExecutionRunId;
+    while (runId) {
+      const history = await t.context.client.workflow.getHandle(h.workflowId, runId).fetchHistory();
+      histories.push({ workflowId: `${h.workflowId}/${runId}`, history });
+      const next: string | null | undefined = history.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId;
+      runId = next ?? undefined;
+    }
+  }
+  t.true(histories.length >= 5, `${histories.length} runs`);
+  t.log(`${histories.length} runs replayed`);
+  let n = 0;
+  for await (const r of Worker.runReplayHistories({ ...workflowCode, replayName: 'inbox-bytes' }, histories as never)) {
+    t.is(r.error, undefined, `${r.workflowId}: ${String(r.error)}`);
+    n++;
+  }
+  t.is(n, histories.length);
 });
 
 test.after.always(async (t) => {
@@ -50,6 +73,7 @@ test.serial('ten 240 KB signals kept for a later wait do not get a looping insta
     workflowId: uniqueQueue('flood'),
     args: [{ ...argsFor(flood, 'Flood', { lines: ['a', 'b', 'c'] }), continueAsNewAfterEvents: 5 }],
   });
+  t.context.handles.push(handle);
   await eventually(async () => ((await handle.query(stateQuery)).waiting ? true : undefined), 'waiting for a tick');
   // 80,000 characters (well under 256 Ki), 240,000 bytes each: 2.4 MB in all, over the 2 MiB limit.
   const big = '€'.repeat(80_000);
@@ -76,13 +100,14 @@ process Heavy version 1
   end "done"
 `);
 
-async function heavyRun(t: { context: { client: Client; queue: string } }, blob: number, proceed: number) {
+async function heavyRun(t: { context: { client: Client; queue: string; handles: WorkflowHandleWithFirstExecutionRunId[] } }, blob: number, proceed: number) {
   const { client, queue } = t.context;
   const handle = await client.workflow.start('Heavy', {
     taskQueue: queue,
     workflowId: uniqueQueue('heavy'),
     args: [{ ...argsFor(heavy, 'Heavy', { lines: ['a', 'b', 'c'], blob: 'x'.repeat(blob) }), continueAsNewAfterEvents: 5 }],
   });
+  t.context.handles.push(handle);
   await eventually(async () => ((await handle.query(stateQuery)).waiting ? true : undefined), 'waiting for a tick');
   await handle.signal('proceed', 'y'.repeat(proceed) as never);
   for (let i = 0; i < 3; i++) await handle.signal('tick');
