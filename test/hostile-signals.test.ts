@@ -13,6 +13,7 @@ import { timeSkippingEnv, uniqueQueue } from './helpers/servers.js';
 import { argsFor, compileOrThrow, recordingActivities } from './helpers/runtime.js';
 import { workflowCode } from '../src/engine/worker.js';
 import { messageSignal, stateQuery, type ProcessState } from '../src/workflows/run-process.js';
+import type { ProcessIR } from '../src/ir/schema.js';
 
 interface Context {
   env: TestWorkflowEnvironment;
@@ -189,4 +190,55 @@ test.serial('a raw start with input that is not the declared input, or with a re
     t.false(failure?.message.includes('13800138000'), `${what}: no phone number in the failure`);
   }
   t.deepEqual(calls, [], 'no step ran');
+});
+
+const named = compileOrThrow(`
+process Named version 1
+  input { ref: string }
+  wait r = update answer(x: string) within 1h on timeout { end "late" }
+  wait s = signal proceed within 1h on timeout { end "late" }
+  end "ok"
+`);
+
+test.serial('a definition whose handler name Temporal refuses fails the instance, non-retryably, instead of failing its workflow task forever', async (t) => {
+  const { env } = t.context;
+  const { activities } = recordingActivities();
+  // The checker refuses these names (check/reserved-handler-name); a raw start carries its own IR.
+  const renamed: Array<[string, (ir: ProcessIR) => void]> = [
+    ['an update named __stack_trace', (ir) => ((ir.steps[0] as { trigger: { name: string } }).trigger.name = '__stack_trace')],
+    ['a signal named __temporal_x', (ir) => ((ir.steps[1] as { trigger: { name: string } }).trigger.name = '__temporal_x')],
+  ];
+  for (const [what, rename] of renamed) {
+    const ir = structuredClone(named.get('Named')!);
+    rename(ir);
+    const failure = await run(t, activities, async (taskQueue) => {
+      const handle = await env.client.workflow.start('Named', { taskQueue, workflowId: `named-${uniqueQueue('x')}`, args: [{ ir, input: { ref: 'a' } }] });
+      const err = await within(20_000, what, handle.result().then(() => undefined, (e: Error & { cause?: { type?: string; nonRetryable?: boolean; message: string } }) => e.cause));
+      return { handle, value: err };
+    });
+    t.is(failure?.type, 'svcflow/invalid-definition', what);
+    t.true(failure?.nonRetryable, what);
+    t.regex(failure?.message ?? '', /reserved/, what);
+  }
+});
+
+test.serial('a raw reply whose text holds NUL, or whose receivedAt is no calendar time, is dropped and counted, not taken', async (t) => {
+  const { env } = t.context;
+  const { activities, calls } = recordingActivities();
+  const { outcome, state } = await run(t, activities, async (taskQueue) => {
+    const handle = await env.client.workflow.start('SecondaryConfirmation', { taskQueue, workflowId: `nul-${taskQueue}`, args: [argsFor(confirmation, 'SecondaryConfirmation', input)] });
+    await waiting(env, handle);
+    const to = { channel: 'smsReply', keys: { from: input.msisdn } };
+    await handle.signal(messageSignal, { ...to, payload: { ...reply, text: 'Y\u0000' } });
+    await handle.signal(messageSignal, { ...to, payload: { ...reply, receivedAt: '2026-02-30T10:00:00Z' } });
+    await handle.signal(messageSignal, { ...to, payload: { ...reply, receivedAt: '2026-11-22T24:00:00Z' } });
+    const state = await within(10_000, 'state query', handle.query(stateQuery));
+    await handle.signal(messageSignal, { ...to, payload: reply });
+    return { handle, value: { outcome: await within(20_000, 'result', handle.result()), state } };
+  });
+  t.like(state, { currentStep: 'reply', rejected: { count: 3, last: { name: 'svcflow.message smsReply' } } });
+  t.regex(state.rejected!.last.reason, /receivedAt must be a time/);
+  t.deepEqual(outcome, { outcome: 'subscribed', output: null });
+  t.false(calls.some((c) => c.activity === 'billing.cancelSubscription'), 'no bad reply declined the subscription');
+  t.false(calls.some((c) => JSON.stringify(c.input).includes('\u0000')), 'no NUL reached an activity');
 });

@@ -5,7 +5,7 @@
 import test from 'ava';
 import fc from 'fast-check';
 import { MESSAGE_TYPE } from '../src/dsl/check.js';
-import { messageProblem, MESSAGE_FIELDS, PAYLOAD_LIMITS, payloadProblem, readEnvelope, sizeProblem } from '../src/workflows/payloads.js';
+import { INBOX_LIMITS, messageProblem, MESSAGE_FIELDS, PAYLOAD_LIMITS, payloadProblem, readEnvelope, sizeProblem, startProblem, utf8Bytes } from '../src/workflows/payloads.js';
 import { Inbox } from '../src/workflows/inbox.js';
 import type { TypeRef } from '../src/ir/schema.js';
 
@@ -23,8 +23,55 @@ test('a value nested 100,000 deep is refused without overflowing the stack', (t)
 
 test('too many values or characters are refused', (t) => {
   t.regex(sizeProblem(Array.from({ length: PAYLOAD_LIMITS.values + 1 }, () => 1))!, /more than 10000 values/);
-  t.regex(sizeProblem({ text: 'x'.repeat(PAYLOAD_LIMITS.chars + 1) })!, /characters/);
-  t.regex(sizeProblem({ ['k'.repeat(PAYLOAD_LIMITS.chars + 1)]: 1 })!, /characters/);
+  t.regex(sizeProblem({ text: 'x'.repeat(PAYLOAD_LIMITS.bytes + 1) })!, /bytes/);
+  t.regex(sizeProblem({ ['k'.repeat(PAYLOAD_LIMITS.bytes + 1)]: 1 })!, /bytes/);
+});
+
+test('a payload is measured in UTF-8 bytes, as Temporal measures it, not in characters', (t) => {
+  t.is(utf8Bytes('a€😀'), 1 + 3 + 4);
+  t.is(utf8Bytes('\ud800'), 3, 'a lone surrogate is encoded as U+FFFD');
+  t.is(utf8Bytes('é'.repeat(10)), Buffer.byteLength('é'.repeat(10)));
+  // 100,000 characters (under 256 Ki) but 300,000 bytes (over 256 KiB).
+  t.regex(sizeProblem({ text: '€'.repeat(100_000) })!, /more than 262144 bytes/);
+  t.is(sizeProblem({ text: '€'.repeat(80_000) }), undefined);
+});
+
+test('the inbox keeps at most its byte budget of events nobody waits for, counted at put', (t) => {
+  const inbox = new Inbox();
+  const big = '€'.repeat(80_000); // 240,000 bytes
+  t.is(inbox.budgetProblem('signal:proceed', false, big), undefined);
+  inbox.put('signal:proceed', big);
+  t.true(inbox.bytes >= 240_000);
+  t.regex(inbox.budgetProblem('signal:proceed', false, big)!, new RegExp(`more than ${INBOX_LIMITS.bytes} bytes`));
+  t.regex(inbox.budgetProblem('signal:other', false, big)!, /bytes/);
+  // The event a wait is waiting for now, with none before it, is taken at once: never refused for the budget.
+  t.is(inbox.budgetProblem('signal:other', true, big), undefined);
+  t.truthy(inbox.budgetProblem('signal:proceed', true, big), 'one is already there for this wait');
+  t.deepEqual(inbox.take('signal:proceed'), { value: big });
+  t.is(inbox.bytes, 0);
+  t.is(inbox.budgetProblem('signal:proceed', false, big), undefined);
+  // A carried inbox counts too.
+  t.true(new Inbox([['signal:proceed', [big]]]).bytes >= 240_000);
+});
+
+test('before continue-as-new the inbox sheds its largest events until the carried arguments fit, and counts them', (t) => {
+  const inbox = new Inbox([
+    ['signal:small', [1, 2]],
+    ['signal:proceed', ['x'.repeat(1_000), 'y'.repeat(2_000)]],
+    ['message:smsReply:from=1', [{ text: 'z'.repeat(3_000) }]],
+  ]);
+  const carried = () => utf8Bytes(JSON.stringify({ fixed: 'f'.repeat(500), inbox: inbox.entries() }));
+  t.is(inbox.shed(carried, carried() + 10), 0, 'nothing dropped when it fits');
+  t.is(inbox.rejected, undefined);
+  const dropped = inbox.shed(carried, 3_000);
+  t.is(dropped, 2);
+  t.true(carried() <= 3_000);
+  t.deepEqual(inbox.entries(), [['signal:small', [1, 2]], ['signal:proceed', ['x'.repeat(1_000)]]]);
+  t.is(inbox.rejected?.count, 2);
+  t.is(inbox.rejected?.last.name, 'proceed');
+  t.regex(inbox.rejected!.last.reason, /continue-as-new/);
+  t.is(inbox.shed(carried, 10), 3, 'all of them, when even that is not enough');
+  t.deepEqual(inbox.entries(), []);
 });
 
 const report: TypeRef = {
@@ -94,4 +141,25 @@ test('the inbox keeps events in order and refuses more than its bounds', (t) => 
   inbox.reject('a', 'why');
   inbox.reject('b', 'because');
   t.deepEqual(inbox.rejected, { count: 2, last: { name: 'b', reason: 'because' } });
+});
+
+test('a text from outside holds no control character, wherever it is; a time is one the catalog takes', (t) => {
+  const payload = { from: '13800138000', text: 'Y', receivedAt: '2026-11-22T10:00:00Z', channel: 'sms' };
+  t.regex(messageProblem({ ...payload, text: 'Y\u0000' })!, /text must be a text without NUL/);
+  t.is(messageProblem({ ...payload, text: '是\r\n' }), undefined);
+  t.regex(messageProblem({ ...payload, receivedAt: '2026-02-30T10:00:00Z' })!, /receivedAt must be a time/);
+  t.regex(messageProblem({ ...payload, receivedAt: '2026-11-22T24:00:00Z' })!, /receivedAt must be a time/);
+  t.regex(payloadProblem(undefined, { note: ['a\u0001'] })!, /control character/);
+  t.regex(payloadProblem(undefined, { ['k\u0000']: 1 })!, /control character/);
+  t.regex(payloadProblem({ t: 'any' }, 'x\u001b')!, /control character/);
+  // The rules before they tightened, for replay only.
+  t.is(messageProblem({ ...payload, text: 'Y\u0000', receivedAt: '2026-11-22T10:00Z' }, 'legacy'), undefined);
+  t.is(payloadProblem(undefined, { text: '€'.repeat(100_000) }, 'legacy'), undefined);
+});
+
+test('a first start is checked by today\'s rules; a continued run by those its first run was started under', (t) => {
+  const input = [{ name: 'at', type: { t: 'time' as const }, optional: false, pii: false }];
+  const old = { input: { at: '2026-11-22T10:00Z' } };
+  t.regex(startProblem(input, old, false)!, /at must be a time/);
+  t.is(startProblem(input, old, true), undefined);
 });

@@ -14,6 +14,7 @@ import { didYouMean, DiagnosticSink } from './diagnostics.js';
 import { ExprChecker, pathOf, presentIn, withOptionalFrom, type BoundNames, type Missing, type Scope } from './check-expr.js';
 import { childBlocks, chosenName } from './ids.js';
 import { deepBindings, namesBoundIn, setsAnything } from './step-facts.js';
+import { reservedHandlerName } from './handler-names.js';
 import { WEEKDAYS, parseClock } from '../ir/calendar.js';
 
 /** What the checker knows of activities: a view of the catalog (tests may pass their own). */
@@ -490,7 +491,11 @@ class ProcessChecker {
         if (s.trigger.type === 'message') {
           s.trigger.correlate.forEach((a) => this.expr(a.value, flow));
           payload = MESSAGE_TYPE;
-        } else if (s.trigger.payload) payload = record(resolveFields(s.trigger.payload, this.sink));
+        } else {
+          const why = reservedHandlerName(s.trigger.name.name);
+          if (why) this.sink.add('check/reserved-handler-name', s.trigger.name.range, { name: s.trigger.name.name, type: s.trigger.type, why });
+          if (s.trigger.payload) payload = record(resolveFields(s.trigger.payload, this.sink));
+        }
         const escalationSteps = s.escalations.map((e) => e.steps);
         const assigned = this.nullsAssignedBy(flow, escalationSteps);
         const escalated = s.escalations.map((esc, i) => {

@@ -184,6 +184,10 @@ export const MESSAGES = {
     message: `'${d.name}' cannot be used as a name`,
     hint: 'choose another name: __proto__ is reserved',
   }),
+  'check/reserved-handler-name': (d: { name: string; type: 'signal' | 'update'; why: string }): Text => ({
+    message: `'${d.name}' cannot name ${d.type === 'signal' ? 'a signal' : 'an update'}: ${d.why}`,
+    hint: `choose another name, such as ${d.name.replace(/^_+/, '') || 'reply'}Received`,
+  }),
   'check/currency-mismatch': (d: { op: string; left: string; right: string }): Text => ({
     message: `'${d.op}' cannot combine ${d.left} with ${d.right}`,
     hint: 'amounts in different currencies must be converted first',

@@ -6,14 +6,21 @@
  * on. Updates are refused by their validator instead, which writes nothing to history.
  */
 import * as wf from '@temporalio/workflow';
+import { ApplicationFailure } from '@temporalio/common';
 import type { ProcessIR, Step, TypeRef } from '../ir/schema.js';
 import { allSteps } from '../ir/walk.js';
 import type { Value } from './evaluate.js';
 import type { Inbox } from './inbox.js';
-import { messageProblem, payloadProblem, readEnvelope } from './payloads.js';
+import { messageProblem, payloadProblem, readEnvelope, type Rules } from './payloads.js';
 
 /** Guards dropping events that fail their check: histories from before it kept them. */
 export const PAYLOADS_CHECKED_PATCH = 'svcflow-payloads-checked';
+/**
+ * Guards the tighter checks: bounds in UTF-8 bytes (a payload's texts, the inbox's budget), no
+ * control characters in texts, times as the catalog has them. Histories from before them
+ * measured characters, counted events only, and took such texts and times.
+ */
+export const CHECKS_TIGHTENED_PATCH = 'svcflow-checks-tightened';
 
 export interface InboundMessage {
   channel: string;
@@ -51,11 +58,32 @@ export interface HandlerState {
   currentStep(): string;
 }
 
+/**
+ * Registers the handlers, or fails the instance: a name the SDK refuses (`__stack_trace`, a
+ * `__temporal_` name; the checker refuses them, a raw start's IR may not) would otherwise fail
+ * every workflow task of the instance, retried forever. No patch: such an instance never
+ * completed a workflow task, so there is no history to replay.
+ */
 export function registerHandlers(ir: ProcessIR, inbox: Inbox, now: HandlerState): void {
-  /** Keeps an event for its wait, or drops and counts it; replayed histories from before the checks keep it. */
-  const keep = (name: string, key: string, payload: Value, problem: string | undefined): void => {
-    const why = problem ?? inbox.fullProblem(key, now.waitsFor(key));
-    if (why === undefined || !wf.patched(PAYLOADS_CHECKED_PATCH)) inbox.put(key, payload);
+  try {
+    register(ir, inbox, now);
+  } catch (err) {
+    throw ApplicationFailure.nonRetryable(`invalid process definition: ${err instanceof Error ? err.message : String(err)}`, 'svcflow/invalid-definition');
+  }
+}
+
+function register(ir: ProcessIR, inbox: Inbox, now: HandlerState): void {
+  /**
+   * Keeps an event for its wait, or drops and counts it; replayed histories from before the
+   * checks keep it. `problem(rules)`: what is wrong with the payload, by today's rules or by
+   * those before they tightened. A marker only where the tighter checks alone refuse it.
+   */
+  const keep = (name: string, key: string, payload: Value, problem: (rules: Rules) => string | undefined): void => {
+    const awaited = now.waitsFor(key);
+    const why = problem('current') ?? inbox.fullProblem(key, awaited) ?? inbox.budgetProblem(key, awaited, payload);
+    if (why === undefined) return inbox.put(key, payload);
+    const before = problem('legacy') ?? inbox.fullProblem(key, awaited);
+    if (before === undefined ? !wf.patched(CHECKS_TIGHTENED_PATCH) : !wf.patched(PAYLOADS_CHECKED_PATCH)) inbox.put(key, payload);
     else inbox.reject(name, why);
   };
 
@@ -65,7 +93,7 @@ export function registerHandlers(ir: ProcessIR, inbox: Inbox, now: HandlerState)
     if (w.type === 'signal') {
       wf.setHandler(wf.defineSignal<[unknown]>(name), (payload) => {
         const value = (payload ?? null) as Value;
-        keep(name, `signal:${name}`, value, payloadProblem(w.payload, value));
+        keep(name, `signal:${name}`, value, (rules) => payloadProblem(w.payload, value, rules));
       });
       continue;
     }
@@ -79,7 +107,7 @@ export function registerHandlers(ir: ProcessIR, inbox: Inbox, now: HandlerState)
         // A rejected update is never written to history; the caller is told why.
         validator: (payload) => {
           if (!now.waitsFor(`update:${name}`)) throw new Error(`${ir.name} is not waiting for '${name}' now (current step: ${now.currentStep()})`);
-          const problem = payloadProblem(w.payload, (payload ?? null) as Value) ?? inbox.fullProblem(`update:${name}`, true);
+          const problem = payloadProblem(w.payload, (payload ?? null) as Value) ?? inbox.fullProblem(`update:${name}`, true) ?? inbox.budgetProblem(`update:${name}`, true, (payload ?? null) as Value);
           if (problem) throw new Error(`invalid '${name}' payload: ${problem}`);
         },
       },
@@ -90,7 +118,7 @@ export function registerHandlers(ir: ProcessIR, inbox: Inbox, now: HandlerState)
     const read = readEnvelope(m);
     if ('envelope' in read) {
       const { channel, keys, payload } = read.envelope;
-      return keep(`svcflow.message ${channel}`, `message:${waitKey(channel, keys)}`, payload, messageProblem(payload));
+      return keep(`svcflow.message ${channel}`, `message:${waitKey(channel, keys)}`, payload, (rules) => messageProblem(payload, rules));
     }
     const old = legacyKey(m);
     if (old !== undefined && !wf.patched(PAYLOADS_CHECKED_PATCH)) inbox.put(old, (m as { payload: Value }).payload);

@@ -5,7 +5,7 @@
  * throwing, so no payload can fail a workflow task. Pure and workflow-safe.
  */
 import type { Field, TypeRef } from '../ir/schema.js';
-import { describeProblems, validateFields, validateValue } from '../ir/validate.js';
+import { CONTROL, describeProblems, validateFields, validateValue } from '../ir/validate.js';
 import type { Value } from './evaluate.js';
 
 /** The record an inbound message is bound as: the same fields as the checker's MESSAGE_TYPE (src/dsl/check.ts). */
@@ -17,40 +17,77 @@ export const MESSAGE_FIELDS: readonly Field[] = [
 ];
 
 /**
- * Bounds on any one payload, whatever its declared type: nesting, values and characters. Well
- * below Temporal's 2 MB payload limit, well above any reply, report or reschedule request.
+ * Bounds on any one payload, whatever its declared type: nesting, values, and bytes of text (in
+ * UTF-8, as Temporal measures a payload). Well below Temporal's 2 MiB payload limit, well
+ * above any reply, report or reschedule request.
  */
-export const PAYLOAD_LIMITS = { depth: 32, values: 10_000, chars: 256 * 1024 };
+export const PAYLOAD_LIMITS = { depth: 32, values: 10_000, bytes: 256 * 1024 };
+/**
+ * What a continue-as-new may carry (definition, input, resume point, inbox), in UTF-8 bytes of
+ * its JSON: below Temporal's 2 MiB blob limit, over which the server terminates the instance
+ * (no compensations), with room for the payload codec's envelope and metadata.
+ */
+export const CARRY_LIMIT_BYTES = 1_536 * 1024;
 /** An inbound message's envelope: its channel name and correlation keys. */
 export const ENVELOPE_LIMITS = { channel: 128, keys: 16, key: 256 };
-/** Events kept for a wait that has not started yet: per key, and messages in all (see inbox.ts). */
-export const INBOX_LIMITS = { perKey: 100, messages: 1_000 };
+/** Events kept for a wait that has not started yet: per key, messages in all, and bytes in all (see inbox.ts). */
+export const INBOX_LIMITS = { perKey: 100, messages: 1_000, bytes: 256 * 1024 };
 /** How much of a reason the state query shows. */
 const REASON_CHARS = 300;
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Why `value` is too deep or too large to keep, or undefined. Iterative: a hostile depth cannot overflow the stack. */
-export function sizeProblem(value: unknown): string | undefined {
+/** The length of `s` in UTF-8 (a lone surrogate as U+FFFD, as TextEncoder has it). No allocation. */
+export function utf8Bytes(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
+}
+
+/**
+ * The rules a check applies: today's, or (`legacy`, only to replay histories from before
+ * `svcflow-checks-tightened`) those before it — texts measured in characters, not UTF-8 bytes;
+ * control characters allowed; the old time pattern.
+ */
+export type Rules = 'current' | 'legacy';
+
+/**
+ * Why `value` is too deep or too large to keep, or undefined: its texts measured in UTF-8 bytes
+ * (in characters under the legacy rules). Iterative: a hostile depth cannot overflow the stack.
+ */
+export function sizeProblem(value: unknown, rules: Rules = 'current'): string | undefined {
+  const unit = rules === 'current' ? 'bytes' : 'characters';
+  const measure = rules === 'current' ? utf8Bytes : (s: string) => s.length;
   const stack: Array<[unknown, number]> = [[value, 1]];
   let values = 0;
-  let chars = 0;
+  let size = 0;
   while (stack.length) {
     const [v, depth] = stack.pop()!;
     if (++values > PAYLOAD_LIMITS.values) return `is too large (more than ${PAYLOAD_LIMITS.values} values)`;
     if (depth > PAYLOAD_LIMITS.depth) return `is nested too deep (more than ${PAYLOAD_LIMITS.depth} levels)`;
-    if (typeof v === 'string') chars += v.length;
+    if (typeof v === 'string') size += measure(v);
     else if (Array.isArray(v)) for (const x of v) stack.push([x, depth + 1]);
     else if (isRecord(v)) {
       for (const [k, x] of Object.entries(v)) {
-        chars += k.length;
+        size += measure(k);
         stack.push([x, depth + 1]);
       }
     }
-    if (chars > PAYLOAD_LIMITS.chars) return `is too large (more than ${PAYLOAD_LIMITS.chars} characters)`;
+    if (size > PAYLOAD_LIMITS.bytes) return `is too large (more than ${PAYLOAD_LIMITS.bytes} ${unit})`;
   }
   return undefined;
 }
+
+/** The UTF-8 bytes of `value` as JSON, as the payload converter encodes it. */
+export const jsonBytes = (value: unknown): number => utf8Bytes(JSON.stringify(value) ?? 'null');
 
 const short = (reason: string) => (reason.length > REASON_CHARS ? `${reason.slice(0, REASON_CHARS - 1)}…` : reason);
 
@@ -59,12 +96,32 @@ const short = (reason: string) => (reason.length > REASON_CHARS ? `${reason.slic
  * within the bounds. A record payload may be omitted (null) when all its fields are optional,
  * as the engine has it.
  */
-export function payloadProblem(declared: TypeRef | undefined, payload: Value): string | undefined {
-  const size = sizeProblem(payload);
+export function payloadProblem(declared: TypeRef | undefined, payload: Value, rules: Rules = 'current'): string | undefined {
+  const size = sizeProblem(payload, rules);
   if (size) return `payload ${size}`;
-  if (!declared) return undefined;
-  const problems = declared.t === 'record' ? validateFields(declared.fields, payload ?? {}) : validateValue(declared, payload);
-  return problems.length ? short(describeProblems(problems.slice(0, 5))) : undefined;
+  const opts = { legacy: rules === 'legacy' };
+  const problems = !declared ? [] : declared.t === 'record' ? validateFields(declared.fields, payload ?? {}, opts) : validateValue(declared, payload, opts);
+  if (problems.length) return short(describeProblems(problems.slice(0, 5)));
+  // Texts the declared type does not reach (a payload of any type, a key): none with a control character either.
+  return rules === 'current' && controlProblem(payload) ? 'payload holds a text with NUL or another control character (tab, CR and LF are fine)' : undefined;
+}
+
+/** Does any text (or key) in `value` hold a control character? `value` has passed sizeProblem: bounded. */
+function controlProblem(value: unknown): boolean {
+  const stack: unknown[] = [value];
+  while (stack.length) {
+    const v = stack.pop();
+    if (typeof v === 'string') {
+      if (CONTROL.test(v)) return true;
+    } else if (Array.isArray(v)) stack.push(...(v as unknown[]));
+    else if (isRecord(v)) {
+      for (const [k, x] of Object.entries(v)) {
+        if (CONTROL.test(k)) return true;
+        stack.push(x);
+      }
+    }
+  }
+  return false;
 }
 
 export interface Envelope {
@@ -90,8 +147,8 @@ export function readEnvelope(m: unknown): { envelope: Envelope } | { problem: st
   return { envelope: { channel, keys: own, payload: payload as Value } };
 }
 
-export function messageProblem(payload: Value | undefined): string | undefined {
-  return payloadProblem({ t: 'record', fields: [...MESSAGE_FIELDS] }, payload ?? null);
+export function messageProblem(payload: Value | undefined, rules: Rules = 'current'): string | undefined {
+  return payloadProblem({ t: 'record', fields: [...MESSAGE_FIELDS] }, payload ?? null, rules);
 }
 
 /**
@@ -105,6 +162,7 @@ export function startProblem(input: readonly Field[], args: { input?: unknown; r
     return 'a resume point, an inbox or a rejected count is carried only by a continue-as-new, not given at a first start';
   }
   // Type-directed: it descends only as deep as the declared types, whatever the value's depth.
-  const problems = validateFields([...input], args.input);
+  // A continued run's input is its first run's, checked by the rules of its day.
+  const problems = validateFields([...input], args.input, { legacy: continued });
   return problems.length ? `the input is not the declared input: ${short(describeProblems(problems))}` : undefined;
 }

@@ -16,7 +16,7 @@ import { CurrentStep, EscalationLevel, NextDeadline, startAttributes, WaitingFor
 import { Inbox, type Rejected } from './inbox.js';
 import { registerHandlers, waitKey } from './handlers.js';
 import { concurrently } from './concurrently.js';
-import { startProblem } from './payloads.js';
+import { CARRY_LIMIT_BYTES, jsonBytes, startProblem } from './payloads.js';
 
 export { messageSignal, waitKey, PAYLOADS_CHECKED_PATCH, type InboundMessage } from './handlers.js';
 export { BRANCHES_SETTLE_PATCH } from './concurrently.js';
@@ -56,6 +56,12 @@ export const CANCEL_WAITS_PATCH = 'svcflow-cancel-waits';
 export const CANCELLED_WAIT_PATCH = 'svcflow-cancelled-wait';
 /** Guards refusing start arguments that are not the declared input (or a resume point on a first run). */
 export const START_CHECKED_PATCH = 'svcflow-start-checked';
+/**
+ * Guards what happens when a continue-as-new would carry more than CARRY_LIMIT_BYTES: the
+ * largest events kept are dropped (and counted) until it fits, and if even the rest is too
+ * large the process fails, with its compensations, instead of being terminated by the server.
+ */
+export const CARRY_CHECKED_PATCH = 'svcflow-carry-checked';
 
 export const stateQuery = wf.defineQuery<ProcessState>('state');
 
@@ -278,7 +284,19 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
       // Same definition, input and search attributes; the position, variables, compensations
       // and unused events travel in the arguments. Updates in flight finish first.
       await wf.condition(wf.allHandlersFinished);
-      return await wf.continueAsNew<(a: ProcessArgs) => Promise<Outcome>>({ ...args, resume: err.checkpoint, inbox: inbox.entries(), rejected: inbox.rejected });
+      const carried = (): ProcessArgs => ({ ...args, resume: err.checkpoint, inbox: inbox.entries(), rejected: inbox.rejected });
+      const size = () => jsonBytes(carried());
+      // A marker only when it would not fit (the server would terminate it: no compensations).
+      if (size() > CARRY_LIMIT_BYTES && wf.patched(CARRY_CHECKED_PATCH)) {
+        // Dropping events helps only if the rest fits without them.
+        if (jsonBytes({ ...carried(), inbox: [] }) <= CARRY_LIMIT_BYTES) inbox.shed(size, CARRY_LIMIT_BYTES);
+        if (size() > CARRY_LIMIT_BYTES) {
+          status = 'compensating';
+          await wf.CancellationScope.nonCancellable(() => interpreter.compensate());
+          throw ApplicationFailure.nonRetryable(`${ir.name} cannot continue as new: its variables and resume point are more than ${CARRY_LIMIT_BYTES} bytes`, 'svcflow/too-large-to-continue');
+        }
+      }
+      return await wf.continueAsNew<(a: ProcessArgs) => Promise<Outcome>>(carried());
     }
     // Compensations run in reverse order on failure and on cancellation, and cannot be cancelled.
     status = 'compensating';
