@@ -294,7 +294,14 @@ for (const c of cases) {
       outcome = await worker.runUntil(async () => {
         const h = await env.client.workflow.start(c.process, { taskQueue, workflowId, args: [{ ir, children: reachableChildren(ir, (n) => byName.get(n) as ProcessIR), input: setup.input }] });
         await c.drive(h, env);
-        if (!c.fails) await h.cancel();
+        if (!c.fails) {
+          await h.cancel();
+          // Let the cancellation and its compensations finish before result() lets the test server
+          // skip time: a timer firing mid-cancellation (an escalation's activity, cancelled as it is
+          // scheduled) made the Java test server answer ACTIVITY_UNKNOWN and stall the run, twice in
+          // full-suite runs, never alone.
+          await eventually(async () => ((await h.describe()).status.name === 'RUNNING' ? undefined : true), 'the cancelled instance to close');
+        }
         return h.result().then((r) => r, (e: unknown) => e);
       });
     } finally {
