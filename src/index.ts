@@ -5,7 +5,7 @@
  */
 export { createEngine, Engine, type EngineConfig, type InstanceSummary, type ListFilter } from './engine/engine.js';
 export { createWorker, DEFAULT_TASK_QUEUE, workflowsPath, type WorkerConfig } from './engine/worker.js';
-export { createHttpServer, type HttpOptions } from './engine/http.js';
+export { createHttpServer, type HttpOptions } from './activities/http/routes.js';
 export { migrate } from './engine/migrate.js';
 export { temporalConfigFromEnv, type TemporalConfig } from './engine/connection.js';
 export * from './engine/errors.js';

@@ -11,11 +11,11 @@ import type { FastifyInstance } from 'fastify';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createEngine, type Engine } from '../src/engine/engine.js';
 import { InstanceNotRunningError } from '../src/engine/errors.js';
-import { createHttpServer } from '../src/engine/http.js';
+import { createHttpServer } from '../src/activities/http/routes.js';
 import { workflowCode } from '../src/engine/worker.js';
 import { createSystemActivities, type OutgoingMessage } from '../src/activities/systems/index.js';
 import { receiveSms, redeliverInbound } from '../src/activities/systems/notification.js';
-import { deliverReport, recordReport, redeliverReports } from '../src/engine/work-order-reports.js';
+import { deliverReport, recordReport, redeliverReports } from '../src/activities/http/work-order-reports.js';
 import { databaseUrl, eventually, temporalAddress, temporalNamespace, uniqueQueue } from './helpers/servers.js';
 
 interface Ctx {

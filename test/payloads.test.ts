@@ -110,16 +110,17 @@ test('a message envelope is read from anything, or refused with a reason', (t) =
 });
 
 test('no value makes the checks throw', (t) => {
-  fc.assert(
-    fc.property(fc.jsonValue(), (v) => {
-      readEnvelope(v);
-      readEnvelope({ channel: 'c', keys: { a: 'b' }, payload: v });
-      payloadProblem(report, v as never);
-      messageProblem(v as never);
-      return true;
-    }),
+  t.notThrows(() =>
+    fc.assert(
+      fc.property(fc.jsonValue(), (v) => {
+        readEnvelope(v);
+        readEnvelope({ channel: 'c', keys: { a: 'b' }, payload: v });
+        payloadProblem(report, v as never);
+        messageProblem(v as never);
+        return true;
+      }),
+    ),
   );
-  t.pass();
 });
 
 test('the inbox keeps events in order and refuses more than its bounds', (t) => {

@@ -71,8 +71,7 @@ test('the time check agrees with the catalog on any time-shaped text', (t) => {
   const shaped = fc
     .tuple(d(4, 9999), d(2, 14), d(2, 32), d(2, 25), d(2, 61), fc.option(d(2, 61)), fc.option(fc.stringMatching(/^\.\d{0,3}$/)), fc.constantFrom('Z', '+08:00', '-23:59', '+24:00', '+08:60', ''))
     .map(([y, mo, da, h, mi, s, f, z]) => `${y}-${mo}-${da}T${h}:${mi}${s === null ? '' : `:${s}${f ?? ''}`}${z}`);
-  fc.assert(fc.property(fc.oneof(shaped, fc.string()), (v) => time(v) === Time.safeParse(v).success), { numRuns: 5000 });
-  t.pass();
+  t.notThrows(() => fc.assert(fc.property(fc.oneof(shaped, fc.string()), (v) => time(v) === Time.safeParse(v).success), { numRuns: 5000 }));
 });
 
 test('a text holds no NUL or other control character but tab, CR and LF', (t) => {

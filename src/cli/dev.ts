@@ -16,7 +16,7 @@ import { stderrLogger } from '../infra/log.js';
 import { createWorker, DEFAULT_TASK_QUEUE } from '../engine/worker.js';
 import { temporalConfigFromEnv } from '../engine/connection.js';
 import { createEngine } from '../engine/engine.js';
-import { createHttpServer } from '../engine/http.js';
+import { createHttpServer } from '../activities/http/routes.js';
 import { VersionConflictError } from '../engine/errors.js';
 import { consoleSender, createSystemActivities } from '../activities/systems/index.js';
 import { startOutboxRelay } from '../activities/systems/notification.js';

@@ -99,7 +99,7 @@ export async function workerCommand(flags: ConnectionFlags & { http?: number; ht
 /** The HTTP endpoints next to the worker: they need the engine (to route SMS and reports). */
 async function serveHttp(config: Awaited<ReturnType<typeof engineConfig>>, pool: pg.Pool, port: number, host: string, sender: MessageSender | null): Promise<{ close(): Promise<void> }> {
   const { createEngine } = await import('../engine/engine.js');
-  const { createHttpServer } = await import('../engine/http.js');
+  const { createHttpServer } = await import('../activities/http/routes.js');
   const engine = await createEngine(config);
   const app = await createHttpServer({ engine, notification: { pool, sender, clock: () => new Date() } });
   try {

@@ -215,7 +215,7 @@ export class Engine {
 
   /**
    * Checks, as `signal` does, that the instance runs and takes this signal and payload, and
-   * sends nothing: for a caller that records the signal before it sends it (src/engine/http.ts).
+   * sends nothing: for a caller that records the signal before it sends it (src/activities/http/routes.ts).
    */
   async checkSignal(id: string, name: string, payload: unknown = null): Promise<void> {
     const { ir } = await this.running(id);

@@ -21,14 +21,14 @@
  * nothing. With a token (SVCFLOW_HTTP_TOKEN), every request but /healthz needs
  * `Authorization: Bearer <token>`, compared in constant time.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyError } from 'fastify';
 import { z } from 'zod';
-import { describeIssues, invalidText, Phone, Time } from '../activities/catalog/index.js';
-import { receiveSms, redeliverInbound, type InboundSms as Sms, type NotificationDeps } from '../activities/systems/notification.js';
-import type { Engine } from './engine.js';
+import { describeIssues, invalidText, Phone, Time } from '../catalog/index.js';
+import { receiveSms, redeliverInbound, type InboundSms as Sms, type NotificationDeps } from '../systems/notification.js';
+import type { Engine } from '../../engine/engine.js';
+import { sameSecret } from '../../engine/token.js';
 import { deliverReport, recordReport, redeliverReports } from './work-order-reports.js';
-import { InstanceNotRunningError, InvalidInputError, SvcflowError, UnknownInstanceError, UnknownSignalError } from './errors.js';
+import { InstanceNotRunningError, InvalidInputError, SvcflowError, UnknownInstanceError, UnknownSignalError } from '../../engine/errors.js';
 
 export interface HttpOptions {
   engine: Engine;
@@ -73,12 +73,8 @@ function parse<T>(schema: z.ZodType<T>, body: unknown): T {
   return r.data;
 }
 
-const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
-
 /** Compares the Authorization header with the token in constant time (equal-length digests). */
-function authorised(header: string | undefined, token: string): boolean {
-  return timingSafeEqual(digest(header ?? ''), digest(`Bearer ${token}`));
-}
+const authorised = (header: string | undefined, token: string): boolean => sameSecret(header, `Bearer ${token}`);
 
 /** Maps engine errors to the status an HTTP client can act on. */
 function statusOf(err: unknown): { status: number; error: string; message: string } {

@@ -8,8 +8,8 @@
  * and the row's `delivered` mark (by the relay, or by a retried POST) is one signal.
  */
 import type pg from 'pg';
-import type { Engine } from './engine.js';
-import { InstanceNotRunningError, InvalidInputError, UnknownInstanceError, UnknownSignalError } from './errors.js';
+import type { Engine } from '../../engine/engine.js';
+import { InstanceNotRunningError, InvalidInputError, UnknownInstanceError, UnknownSignalError } from '../../engine/errors.js';
 
 export interface ReportDeps {
   engine: Engine;
