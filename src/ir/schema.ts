@@ -91,6 +91,8 @@ export type RetryPolicy = z.infer<typeof RetryPolicy>;
 export const ActivityInvocation = z.object({
   activity: z.string(),
   args: z.array(z.object({ name: z.string(), value: Expr })),
+  /** The task queue of the activity's system, as its catalog declares it; absent: the instance's own queue. */
+  taskQueue: z.string().min(1).max(200).optional(),
 });
 export type ActivityInvocation = z.infer<typeof ActivityInvocation>;
 
@@ -98,7 +100,13 @@ export const WaitTrigger = z.discriminatedUnion('type', [
   z.object({ type: z.literal('signal'), name: z.string(), payload: TypeRef.optional() }),
   z.object({ type: z.literal('update'), name: z.string(), payload: TypeRef.optional() }),
   /** A message addressed by business keys (an SMS reply from a phone number). */
-  z.object({ type: z.literal('message'), channel: z.string(), correlate: z.array(z.object({ name: z.string(), value: Expr })) }),
+  z.object({
+    type: z.literal('message'),
+    channel: z.string(),
+    correlate: z.array(z.object({ name: z.string(), value: Expr })),
+    /** The channel's payload, as its catalog declares it; absent (IR before declared channels): an SMS reply. */
+    payload: TypeRef.optional(),
+  }),
 ]);
 export type WaitTrigger = z.infer<typeof WaitTrigger>;
 
