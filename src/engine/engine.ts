@@ -104,6 +104,8 @@ export class Engine {
 
   static async create(config: EngineConfig): Promise<Engine> {
     const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 5 });
+    // An idle connection that PostgreSQL ends (a restart) is dropped from the pool, not a crash of the embedding process.
+    pool.on('error', () => {});
     await migrate(config.databaseUrl);
     const registry = new Registry(pool);
     const definitions = new DefinitionCodec(registry);

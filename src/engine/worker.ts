@@ -87,7 +87,13 @@ export async function createWorker(config: WorkerConfig): Promise<{ worker: Work
 
 /** Definitions by reference from the registry when there is one, encryption when there are keys. */
 export function dataConverterOption(config: { codec?: KeyRing; databaseUrl?: string }): Pick<WorkerOptions, 'dataConverter'> {
-  const definitions = config.databaseUrl ? new DefinitionCodec(new Registry(new pg.Pool({ connectionString: config.databaseUrl, max: 2, allowExitOnIdle: true }))) : undefined;
+  let definitions: DefinitionCodec | undefined;
+  if (config.databaseUrl) {
+    const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 2, allowExitOnIdle: true });
+    // An idle connection that PostgreSQL ends (a restart) is dropped from the pool; the next lookup opens another.
+    pool.on('error', () => {});
+    definitions = new DefinitionCodec(new Registry(pool));
+  }
   const dataConverter = workerDataConverter(config.codec, definitions);
   return dataConverter ? { dataConverter } : {};
 }
