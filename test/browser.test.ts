@@ -2,7 +2,8 @@
  * What an operator sees, in a real browser: Debian's Chromium, driven by playwright-core, on the
  * Web UI of a dev server started here, for a ComplaintHandling instance waiting for its
  * resolution. With the codec server, the input reads decrypted; without it, no phone number is
- * anywhere in the page. Screenshots go to docs/screenshots/, which the README shows.
+ * anywhere in the page. `npm run screenshots` writes its screenshots to docs/screenshots/, which
+ * the README shows.
  */
 import test from 'ava';
 import { mkdir, readFile } from 'node:fs/promises';
@@ -20,7 +21,8 @@ import { recordingActivities } from './helpers/runtime.js';
 
 const CHROMIUM = findChromium() ?? DEBIAN_CHROMIUM;
 const phone = '13912345678';
-const screenshots = new URL('../../docs/screenshots/', import.meta.url);
+/** Where the screenshots go: .svcflow/screenshots, or docs/screenshots (which the README shows) with `npm run screenshots`. */
+const screenshots = new URL(`../../${process.env.SVCFLOW_SCREENSHOTS === 'docs' ? 'docs' : '.svcflow'}/screenshots/`, import.meta.url);
 
 /** The text of the page and of its frames (the UI renders summaries and details, markdown, in sandboxed iframes). */
 async function text(page: Page): Promise<string> {
