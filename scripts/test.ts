@@ -36,6 +36,7 @@ try {
       TEMPORAL_NAMESPACE: stack.temporal.namespace,
       DATABASE_URL: stack.databaseUrl,
       ...(stack.testServer ? { SVCFLOW_TEST_SERVER: stack.testServer } : {}),
+      ...(stack.chromium ? { SVCFLOW_CHROMIUM: stack.chromium } : {}),
       SVCFLOW_STACK_STARTED: stack.started.join('; '),
       // Tests that encrypt give their own keys; none finds the keys of a developer's npm start.
       SVCFLOW_CODEC: 'off',

@@ -29,7 +29,7 @@ test('a worker on a bare Temporal server registers the search attributes; the fi
 
     const taskQueue = uniqueQueue('bare');
     const { activities } = recordingActivities();
-    const { worker, connection } = await createWorker({ temporal, taskQueue, activities });
+    const { worker, connection } = await createWorker({ temporal, taskQueue, activities, databaseUrl: databaseUrl() });
     const running = worker.run();
     const engine = await createEngine({ temporal, databaseUrl: databaseUrl(), taskQueue });
     try {

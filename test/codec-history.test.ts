@@ -44,7 +44,7 @@ test.serial('no @pii value, nor a failure message, is readable in the raw histor
       throw ApplicationFailure.nonRetryable(`${String(input.number)} is not in the allocation pool`, 'dispatch/number-unavailable');
     },
   });
-  const { worker, connection } = await createWorker({ temporal: temporal(), taskQueue, activities, codec: ring });
+  const { worker, connection } = await createWorker({ temporal: temporal(), taskQueue, activities, codec: ring, databaseUrl: databaseUrl() });
   const running = worker.run();
   try {
     await engine.deploy([flow]);
@@ -97,7 +97,7 @@ test.serial('a worker without the key fails the workflow task and Temporal retri
   await engine.deploy([flow]);
   const id = `sealed-wrong-${run}`;
   const { activities } = recordingActivities({ 'notification.sendSms': () => ({ messageId: 'M-2' }), 'dispatch.reserveNumber': () => ({}) });
-  const wrong = await createWorker({ temporal: temporal(), taskQueue, activities, codec: parseKeyRing(newKeyRingText('other')) });
+  const wrong = await createWorker({ temporal: temporal(), taskQueue, activities, codec: parseKeyRing(newKeyRingText('other')), databaseUrl: databaseUrl() });
   const wrongRun = wrong.worker.run();
   await engine.start(Sealed, { ref: 'R-2', msisdn: phone, street: 'x' }, { id });
   const failed = await eventually(async () => {
@@ -109,7 +109,7 @@ test.serial('a worker without the key fails the workflow task and Temporal retri
   await wrongRun;
   await wrong.connection.close();
 
-  const right = await createWorker({ temporal: temporal(), taskQueue, activities, codec: ring });
+  const right = await createWorker({ temporal: temporal(), taskQueue, activities, codec: ring, databaseUrl: databaseUrl() });
   const rightRun = right.worker.run();
   try {
     t.deepEqual(await engine.result(id), { outcome: 'done', output: null });

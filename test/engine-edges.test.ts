@@ -7,7 +7,7 @@ import anyTest, { type TestFn } from 'ava';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createEngine, type Engine } from '../src/engine/engine.js';
 import { InstanceExistsError, InvalidInputError, InvalidQueryError } from '../src/engine/errors.js';
-import { workflowCode } from '../src/engine/worker.js';
+import { dataConverterOption, workflowCode } from '../src/engine/worker.js';
 import { databaseUrl, eventually, temporalAddress, temporalNamespace, uniqueQueue } from './helpers/servers.js';
 import { recordingActivities } from './helpers/runtime.js';
 
@@ -40,7 +40,7 @@ test.before(async (t) => {
   t.context.engine = await createEngine({ temporal, databaseUrl: databaseUrl(), taskQueue });
   t.context.connection = await NativeConnection.connect({ address: temporal.address });
   const { activities } = recordingActivities({});
-  t.context.worker = await Worker.create({ connection: t.context.connection, namespace: temporal.namespace, taskQueue, ...workflowCode, activities });
+  t.context.worker = await Worker.create({ connection: t.context.connection, namespace: temporal.namespace, taskQueue, ...workflowCode, ...dataConverterOption({ databaseUrl: databaseUrl() }), activities });
   t.context.running = t.context.worker.run();
   await t.context.engine.deploy([keyed(Edge), keyed(Secret), Note]);
 });

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createEngine, type Engine } from '../src/engine/engine.js';
 import { InstanceNotRunningError, InvalidInputError, UnknownProcessError, VersionConflictError } from '../src/engine/errors.js';
-import { workflowCode } from '../src/engine/worker.js';
+import { dataConverterOption, workflowCode } from '../src/engine/worker.js';
 import { WaitingFor } from '../src/workflows/search-attributes.js';
 import { databaseUrl, eventually, temporalAddress, temporalNamespace, uniqueQueue } from './helpers/servers.js';
 import { recordingActivities } from './helpers/runtime.js';
@@ -47,7 +47,7 @@ test.before(async (t) => {
   const { activities, calls } = recordingActivities({ 'billing.chargeSubscription': () => ({ chargeId: 'CH-1' }) });
   t.context.calls = calls;
   t.context.connection = await NativeConnection.connect({ address: temporal.address });
-  t.context.worker = await Worker.create({ connection: t.context.connection, namespace: temporal.namespace, taskQueue, ...workflowCode, activities });
+  t.context.worker = await Worker.create({ connection: t.context.connection, namespace: temporal.namespace, taskQueue, ...workflowCode, ...dataConverterOption({ databaseUrl: databaseUrl() }), activities });
   t.context.running = t.context.worker.run();
   await t.context.engine.deploy([...sources, reschedule, afterReply]);
 });

@@ -12,7 +12,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { createEngine, type Engine } from '../src/engine/engine.js';
 import { InstanceNotRunningError } from '../src/engine/errors.js';
 import { createHttpServer } from '../src/activities/http/routes.js';
-import { workflowCode } from '../src/engine/worker.js';
+import { dataConverterOption, workflowCode } from '../src/engine/worker.js';
 import { createSystemActivities, type OutgoingMessage } from '../src/activities/systems/index.js';
 import { receiveSms, redeliverInbound } from '../src/activities/systems/notification.js';
 import { deliverReport, recordReport, redeliverReports } from '../src/activities/http/work-order-reports.js';
@@ -55,7 +55,7 @@ test.before(async (t) => {
   const sender = { send: async (m: OutgoingMessage) => void t.context.sent.push(m) };
   t.context.connection = await NativeConnection.connect({ address: temporal.address });
   const activities = createSystemActivities({ pool: t.context.pool, sender });
-  t.context.worker = await Worker.create({ connection: t.context.connection, namespace: temporal.namespace, taskQueue, ...workflowCode, activities });
+  t.context.worker = await Worker.create({ connection: t.context.connection, namespace: temporal.namespace, taskQueue, ...workflowCode, ...dataConverterOption({ databaseUrl: databaseUrl() }), activities });
   t.context.running = t.context.worker.run();
   const sc = readFileSync(new URL('../../processes/secondary-confirmation.flow', import.meta.url), 'utf8');
   await t.context.engine.deploy([

@@ -51,7 +51,7 @@ export async function dev(options: DevOptions): Promise<void> {
 
     const pool = new pg.Pool({ connectionString: stack.databaseUrl, max: 10 });
     cleanup.push(() => pool.end());
-    const { worker, connection } = await createWorker({ temporal, taskQueue, codec: codec.keys, activities: createSystemActivities({ pool, sender: consoleSender }) });
+    const { worker, connection } = await createWorker({ temporal, taskQueue, codec: codec.keys, databaseUrl: stack.databaseUrl, activities: createSystemActivities({ pool, sender: consoleSender }) });
     cleanup.push(() => connection.close());
     const codecServer = await createCodecServer({ keys: codec.keys, token: codec.token, uiOrigin: stack.temporal.uiUrl ?? `http://localhost:${DEV_UI_PORT}` });
     await codecServer.listen({ host: '127.0.0.1', port: codecPort });

@@ -36,7 +36,7 @@ export async function workerCommand(flags: ConnectionFlags & { http?: number; ht
   const activities = buildActivities({ pool, sender });
   let created;
   try {
-    created = await createWorker({ temporal: config.temporal, taskQueue, activities, codec: config.codec });
+    created = await createWorker({ temporal: config.temporal, taskQueue, activities, codec: config.codec, databaseUrl: config.databaseUrl });
   } catch (err) {
     await pool.end();
     throw unreachable(err, config);

@@ -35,6 +35,7 @@ import {
 import { DEFAULT_TASK_QUEUE } from './worker.js';
 import type { KeyRing } from './codec.js';
 import { clientDataConverter } from './data-converter.js';
+import { DefinitionCodec, refOf, type DefinitionRef } from './definitions.js';
 import { checkIndexedSize, checkPayloadSize, DEFAULT_LIMITS, summaryOf, type Limits } from './limits.js';
 import { checkId, checkKeys, checkLimit, checkMessage, checkPayload, checkRequestId, isPlainRecord, undeliverableKeys } from './inputs.js';
 import { checkName, checkStatus, checkValue, equals, textOf, UNSEARCHABLE, unsearchableKeys } from './visibility.js';
@@ -91,19 +92,26 @@ export class Engine {
     readonly client: Client,
     private readonly connection: Connection,
     readonly pool: pg.Pool,
+    registry: Registry,
+    /** Deployed definitions by hash, cached: what starts send instead of the IR, and what signals check against. */
+    private readonly definitions: DefinitionCodec,
     taskQueue: string,
     private readonly limits: Limits,
   ) {
-    this.registry = new Registry(pool);
+    this.registry = registry;
     this.taskQueue = taskQueue;
   }
 
   static async create(config: EngineConfig): Promise<Engine> {
     const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 5 });
+    // An idle connection that PostgreSQL ends (a restart) is dropped from the pool, not a crash of the embedding process.
+    pool.on('error', () => {});
     await migrate(config.databaseUrl);
+    const registry = new Registry(pool);
+    const definitions = new DefinitionCodec(registry);
     const connection = await Connection.connect(connectionOptions(config.temporal));
-    const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: clientDataConverter(config.codec) });
-    return new Engine(client, connection, pool, config.taskQueue ?? DEFAULT_TASK_QUEUE, { ...DEFAULT_LIMITS, ...config.limits });
+    const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: clientDataConverter(config.codec, definitions) });
+    return new Engine(client, connection, pool, registry, definitions, config.taskQueue ?? DEFAULT_TASK_QUEUE, { ...DEFAULT_LIMITS, ...config.limits });
   }
 
   /** Compiles and stores definitions; refuses all of them if any has an error. */
@@ -124,9 +132,10 @@ export class Engine {
     if (version !== undefined && !(Number.isSafeInteger(version) && version >= 1)) throw new InvalidInputError(`version of ${String(name)}`, [{ path: 'version', message: 'must be a whole number of at least 1' }]);
     // A name with a control character (NUL among them) was never deployed, and PostgreSQL could not even look it up.
     if (typeof name !== 'string' || UNSEARCHABLE.test(name)) throw new UnknownProcessError(JSON.stringify(name) ?? String(name), await this.registry.names());
-    const found = await this.registry.get(name, version);
+    const hash = await this.registry.hashOf(name, version);
+    const found = hash && (await this.definitions.resolve(hash));
     if (!found) throw new UnknownProcessError(version ? `${name} version ${version}` : name, await this.registry.names());
-    return found.ir;
+    return found;
   }
 
   /** The IR of every process `ir` may call, transitively, at their newest deployed version. */
@@ -161,8 +170,12 @@ export class Engine {
     const unsearchable = [...unsearchableKeys(ir.index, keys), ...undeliverableKeys(ir, record)];
     if (unsearchable.length) throw new InvalidInputError(what, unsearchable);
     const children = await this.children(ir);
-    checkPayloadSize(what, record, this.limits, Buffer.byteLength(JSON.stringify({ ir, children })));
-    const args: ProcessArgs = { ir, children, input: record };
+    // The definitions travel by reference (definitions.ts): history holds their hashes and the input.
+    const refs: Record<string, DefinitionRef> = {};
+    for (const [child, cir] of Object.entries(children)) refs[child] = refOf(cir);
+    const reference = { definition: refOf(ir), children: refs };
+    checkPayloadSize(what, record, this.limits, Buffer.byteLength(JSON.stringify(reference)));
+    const args = { ...reference, input: record } as unknown as ProcessArgs;
     try {
       const handle = await this.client.workflow.start(ir.name, {
         taskQueue: this.taskQueue,
@@ -196,9 +209,9 @@ export class Engine {
     }
     if (description.status.name !== 'RUNNING') throw new InstanceNotRunningError(id, description.status.name);
     const hash = description.typedSearchAttributes.get(ProcessHash);
-    const version = hash ? await this.registry.byHash(hash) : undefined;
-    if (!version) throw new UnknownProcessError(description.type, await this.registry.names());
-    return { description, ir: version.ir };
+    const ir = hash ? await this.definitions.resolve(hash) : undefined;
+    if (!ir) throw new UnknownProcessError(description.type, await this.registry.names());
+    return { description, ir };
   }
 
   /**

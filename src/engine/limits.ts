@@ -39,7 +39,7 @@ export function checkPayloadSize(what: string, value: unknown, limits: Limits, o
     throw new InvalidInputError(what, [
       {
         path: '(the definition)',
-        message: `the process definition and the definitions of the processes it calls take ${sized(overhead)}, with ${sized(own)} of input; a start may be at most ${sized(limits.payloadBytes)} in all (Temporal's payload size limit): the definition is what is too big (split the process, or raise the cluster's limit)`,
+        message: `the references to the process definition and to those of the processes it calls take ${sized(overhead)}, with ${sized(own)} of input; a start may be at most ${sized(limits.payloadBytes)} in all (Temporal's payload size limit): the definition is what is too big (split the process, or raise the cluster's limit)`,
       },
     ]);
   }

@@ -75,6 +75,15 @@ export class Registry {
     return rows[0] && toVersion(rows[0]);
   }
 
+  /** The hash of the newest version of a process, or of a given version: what a start needs, without the IR. */
+  async hashOf(name: string, version?: number): Promise<string | undefined> {
+    const { rows } = await this.pool.query<{ hash: string }>(
+      'select hash from svcflow_process_versions where name = $1 and ($2::int is null or version = $2) order by version desc limit 1',
+      [name, version ?? null],
+    );
+    return rows[0]?.hash;
+  }
+
   async byHash(hash: string): Promise<DeployedVersion | undefined> {
     const { rows } = await this.pool.query<Row>('select name, version, hash, source_file, deployed_at, ir from svcflow_process_versions where hash = $1', [hash]);
     return rows[0] && toVersion(rows[0]);

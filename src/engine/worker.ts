@@ -8,6 +8,9 @@ import { connectionOptions, type TemporalConfig } from './connection.js';
 import type { KeyRing } from './codec.js';
 import { workerDataConverter } from './data-converter.js';
 import { describeRegistration, ensureSearchAttributes } from './attributes.js';
+import { DefinitionCodec } from './definitions.js';
+import { Registry } from './registry.js';
+import pg from 'pg';
 
 export const DEFAULT_TASK_QUEUE = 'svcflow';
 
@@ -54,6 +57,11 @@ export interface WorkerConfig {
   activities?: WorkerOptions['activities'];
   /** Decrypts and encrypts payloads with these keys, as the engine does (src/engine/codec.ts). */
   codec?: KeyRing;
+  /**
+   * The registry's database (the engine's `databaseUrl`): instances the engine starts carry their
+   * definitions by reference (src/engine/definitions.ts), which the worker resolves from it.
+   */
+  databaseUrl?: string;
   /** Extra options passed to Temporal's Worker.create (tuning, interceptors, …). */
   options?: Partial<WorkerOptions>;
   /** Told what happened to svcflow's search attributes on the namespace (registered, or what to add); stderr by default. */
@@ -71,8 +79,21 @@ export async function createWorker(config: WorkerConfig): Promise<{ worker: Work
     taskQueue: config.taskQueue ?? DEFAULT_TASK_QUEUE,
     ...workflowCode,
     activities: config.activities ?? {},
-    ...(config.codec ? { dataConverter: workerDataConverter(config.codec) } : {}),
+    ...dataConverterOption(config),
     ...config.options,
   });
   return { worker, connection };
+}
+
+/** Definitions by reference from the registry when there is one, encryption when there are keys. */
+export function dataConverterOption(config: { codec?: KeyRing; databaseUrl?: string }): Pick<WorkerOptions, 'dataConverter'> {
+  let definitions: DefinitionCodec | undefined;
+  if (config.databaseUrl) {
+    const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 2, allowExitOnIdle: true });
+    // An idle connection that PostgreSQL ends (a restart) is dropped from the pool; the next lookup opens another.
+    pool.on('error', () => {});
+    definitions = new DefinitionCodec(new Registry(pool));
+  }
+  const dataConverter = workerDataConverter(config.codec, definitions);
+  return dataConverter ? { dataConverter } : {};
 }

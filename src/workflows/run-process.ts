@@ -111,6 +111,11 @@ const maskPii = (pii: Set<string>, input: Field[], value: Value, isInput: boolea
 };
 
 export async function runProcess(args: ProcessArgs): Promise<Outcome> {
+  // Definitions by reference that no codec resolved: the worker is not pointed at the registry.
+  // An Error, not a failure: the workflow task is retried, and goes on once a worker that can resolve it polls.
+  if (args.ir === undefined && typeof (args as { definition?: unknown }).definition === 'object') {
+    throw new Error('this worker cannot resolve definitions by reference: give createWorker the registry (databaseUrl)');
+  }
   // The outline only: the engine parsed the definition with the IR's zod schema before starting
   // it, and zod in the workflow bundle costs every cached instance a megabyte (see src/ir/shape.ts).
   const problem = irShapeProblem(args.ir);
