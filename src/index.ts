@@ -5,8 +5,9 @@
  */
 export { createEngine, Engine, type EngineConfig, type InstanceSummary, type ListFilter } from './engine/engine.js';
 export { createWorker, DEFAULT_TASK_QUEUE, workflowsPath, type WorkerConfig } from './engine/worker.js';
-export { createHttpServer, type HttpOptions } from './activities/http/routes.js';
-export { migrate } from './engine/migrate.js';
+export { createHttpServer, type HttpOptions } from '../modules/telecom/src/http/routes.js';
+export { migrate, migrateModule, type MigrateModuleOptions } from './engine/migrate.js';
+export type { SvcflowModule, ModuleContext, ModuleServices, ActivityFunction } from './engine/module.js';
 export { temporalConfigFromEnv, type TemporalConfig } from './engine/connection.js';
 export * from './engine/errors.js';
 export {
@@ -25,8 +26,8 @@ export {
   type MessageSender,
   type OutgoingMessage,
   type CallContext,
-} from './activities/systems/index.js';
-export { ACTIVITIES, CATALOG, lookupActivity, type ActivityName, type CatalogInputs, type CatalogOutputs } from './activities/catalog/index.js';
+} from '../modules/telecom/src/systems/index.js';
+export { ACTIVITIES, CATALOG, lookupActivity, type ActivityName, type CatalogInputs, type CatalogOutputs } from '../modules/telecom/src/catalog/index.js';
 export { compileSources, compileSource, type SourceFile, type CompileResult } from './dsl/compile.js';
 export { formatDiagnostic, type Diagnostic } from './dsl/diagnostics.js';
 export type { ProcessIR } from './ir/schema.js';

@@ -16,11 +16,12 @@ import { stderrLogger } from '../infra/log.js';
 import { createWorker, DEFAULT_TASK_QUEUE } from '../engine/worker.js';
 import { temporalConfigFromEnv } from '../engine/connection.js';
 import { createEngine } from '../engine/engine.js';
-import { createHttpServer } from '../activities/http/routes.js';
+import { createHttpServer } from '../../modules/telecom/src/http/routes.js';
 import { VersionConflictError } from '../engine/errors.js';
-import { consoleSender, createSystemActivities } from '../activities/systems/index.js';
-import { startOutboxRelay } from '../activities/systems/notification.js';
+import { consoleSender, createSystemActivities } from '../../modules/telecom/src/systems/index.js';
+import { startOutboxRelay } from '../../modules/telecom/src/systems/notification.js';
 import { redactUrl } from './options.js';
+import { hostedModules, migrateAll } from './modules.js';
 
 export const DEFAULT_HTTP_PORT = 8088;
 
@@ -45,6 +46,8 @@ export async function dev(options: DevOptions): Promise<void> {
   try {
     const taskQueue = options.taskQueue ?? DEFAULT_TASK_QUEUE;
     const temporal = { ...temporalConfigFromEnv(stack.temporal.address), namespace: stack.temporal.namespace };
+    // The telecom module's tables and its demo data (plans, areas, templates, a few accounts).
+    await migrateAll(stack.databaseUrl, hostedModules(), { demo: true });
     const engine = await createEngine({ temporal, databaseUrl: stack.databaseUrl, taskQueue, codec: codec.keys });
     cleanup.push(() => engine.close());
     await deployFolder(engine, options.processes ?? 'processes', log);

@@ -7,9 +7,9 @@
 import pg from 'pg';
 import type { WorkerOptions } from '@temporalio/worker';
 import { createWorker, DEFAULT_TASK_QUEUE } from '../engine/worker.js';
-import { migrate } from '../engine/migrate.js';
-import { consoleSender, createSystemActivities, type MessageSender } from '../activities/systems/index.js';
-import { startOutboxRelay } from '../activities/systems/notification.js';
+import { hostedModules, migrateAll } from './modules.js';
+import { consoleSender, createSystemActivities, type MessageSender } from '../../modules/telecom/src/systems/index.js';
+import { startOutboxRelay } from '../../modules/telecom/src/systems/notification.js';
 import { CliError } from './errors.js';
 import { engineConfig, redactUrl, unreachable, type ConnectionFlags } from './options.js';
 
@@ -25,7 +25,7 @@ export async function workerCommand(flags: ConnectionFlags & { http?: number; ht
 
   let applied: string[];
   try {
-    applied = await migrate(config.databaseUrl);
+    applied = await migrateAll(config.databaseUrl, hostedModules());
   } catch (err) {
     throw unreachable(err, config);
   }
@@ -99,7 +99,7 @@ export async function workerCommand(flags: ConnectionFlags & { http?: number; ht
 /** The HTTP endpoints next to the worker: they need the engine (to route SMS and reports). */
 async function serveHttp(config: Awaited<ReturnType<typeof engineConfig>>, pool: pg.Pool, port: number, host: string, sender: MessageSender | null): Promise<{ close(): Promise<void> }> {
   const { createEngine } = await import('../engine/engine.js');
-  const { createHttpServer } = await import('../activities/http/routes.js');
+  const { createHttpServer } = await import('../../modules/telecom/src/http/routes.js');
   const engine = await createEngine(config);
   const app = await createHttpServer({ engine, notification: { pool, sender, clock: () => new Date() } });
   try {

@@ -266,9 +266,9 @@ export class Engine {
   }
 
   /**
-   * Delivers an inbound message (an SMS reply) to the instance waiting for it, found by the
+   * Delivers an inbound message on a channel (an e-mail, a reply to a message) to the instance waiting for it, found by the
    * `WaitingFor` search attribute. One message reaches one instance: when several wait for the
-   * same key (a survey and a confirmation to one phone), the one that started first takes it.
+   * same key (two processes about one customer), the one that started first takes it.
    * Returns the id that took it (empty: nobody waits for it). With a `requestId`, delivering
    * the same message again to the instance that took it adds nothing to its history.
    */

@@ -101,7 +101,7 @@ export function checkMessage(what: string, payload: unknown): void {
 type Wait = Extract<Step, { kind: 'wait' }>;
 
 /**
- * The input fields a message wait of `ir` is keyed by (`message smsReply(from: input.msisdn)`)
+ * The input fields a message wait of `ir` is keyed by (`message email(from: input.address)`)
  * whose value no message could ever be delivered to, as input problems: `deliver` searches the
  * `WaitingFor` attribute for the key, and refuses what cannot be searched for (see visibility.ts)
  * or what the workflow would not take as a key (a value with `&`, or over 256 characters).

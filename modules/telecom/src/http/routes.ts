@@ -25,10 +25,10 @@ import Fastify, { type FastifyInstance, type FastifyError } from 'fastify';
 import { z } from 'zod';
 import { describeIssues, invalidText, Phone, Time } from '../catalog/index.js';
 import { receiveSms, redeliverInbound, type InboundSms as Sms, type NotificationDeps } from '../systems/notification.js';
-import type { Engine } from '../../engine/engine.js';
-import { sameSecret } from '../../engine/token.js';
+import type { Engine } from '../../../../src/engine/engine.js';
+import { sameSecret } from '../../../../src/engine/token.js';
 import { deliverReport, recordReport, redeliverReports } from './work-order-reports.js';
-import { InstanceNotRunningError, InvalidInputError, SvcflowError, UnknownInstanceError, UnknownSignalError } from '../../engine/errors.js';
+import { InstanceNotRunningError, InvalidInputError, SvcflowError, UnknownInstanceError, UnknownSignalError } from '../../../../src/engine/errors.js';
 
 export interface HttpOptions {
   engine: Engine;
