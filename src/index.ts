@@ -1,11 +1,15 @@
 /**
  * svcflow's public API, for engineers who embed it: the engine (deploy, start, signal, update,
- * query, list, cancel, result), the worker, the PostgreSQL systems and their interfaces, the
- * HTTP endpoints, the DSL compiler, and the typed errors.
+ * query, list, cancel, result), the worker, the runtime assembly (engine, worker, relays, HTTP),
+ * modules and their migrations, the generic inbound HTTP interfaces, the telecom module (its
+ * PostgreSQL systems and their interfaces), the DSL compiler, and the typed errors.
  */
 export { createEngine, Engine, type EngineConfig, type InstanceSummary, type ListFilter } from './engine/engine.js';
 export { createWorker, DEFAULT_TASK_QUEUE, workflowsPath, type WorkerConfig } from './engine/worker.js';
-export { createHttpServer, type HttpOptions } from '../modules/telecom/src/http/routes.js';
+export { createHttpServer, type HttpOptions } from './engine/http/server.js';
+export { recordMessage, deliverMessage, redeliverMessages } from './engine/inbound.js';
+export type { ChannelSpec, ChannelCatalog } from './engine/http/channels.js';
+export { telecomModule, telecom, telecomRoutes, SMS_REPLY, type TelecomOptions } from '../modules/telecom/index.js';
 export { migrate, migrateModule, type MigrateModuleOptions } from './engine/migrate.js';
 export type { SvcflowModule, ModuleContext, ModuleServices, ActivityFunction } from './engine/module.js';
 export { temporalConfigFromEnv, type TemporalConfig } from './engine/connection.js';

@@ -92,8 +92,13 @@ export function checkPayload(what: string, declared: TypeRef | undefined, payloa
   if (problem !== undefined) throw new InvalidInputError(what, problemsOf(declared, payload as Value, problem));
 }
 
-/** Refuses an inbound message's payload that the instance would drop: it must be a message record. */
-export function checkMessage(what: string, payload: unknown): void {
+/**
+ * Refuses an inbound message's payload that the instance would drop: a record of the channel's
+ * declared payload type, or (no type given: a channel declared before channels had types) the
+ * record { from, text, receivedAt, channel }.
+ */
+export function checkMessage(what: string, payload: unknown, declared?: TypeRef): void {
+  if (declared) return checkPayload(what, declared, payload);
   const problem = messageProblem(payload as Value);
   if (problem !== undefined) throw new InvalidInputError(what, problemsOf({ t: 'record', fields: [...MESSAGE_FIELDS] }, (payload ?? null) as Value, problem));
 }

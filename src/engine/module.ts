@@ -7,6 +7,7 @@
 import type pg from 'pg';
 import type { FastifyInstance } from 'fastify';
 import type { Engine } from './engine.js';
+import type { ChannelSpec } from './http/channels.js';
 
 /** An activity implementation as a Temporal worker registers it: `(input, meta) => output`. */
 export type ActivityFunction = (input: never, meta?: never) => Promise<unknown>;
@@ -18,9 +19,10 @@ export interface ModuleContext {
   clock: () => Date;
 }
 
-/** What a module's HTTP adapters and relays are given besides: the engine, to reach instances. */
+/** What a module's HTTP adapters and relays are given besides: the engine, to reach instances, and the declared channels. */
 export interface ModuleServices extends ModuleContext {
   engine: Engine;
+  channels: ReadonlyMap<string, ChannelSpec>;
 }
 
 export interface SvcflowModule {
