@@ -7,6 +7,7 @@
 export { createEngine, Engine, type EngineConfig, type InstanceSummary, type ListFilter } from './engine/engine.js';
 export { createWorker, DEFAULT_TASK_QUEUE, workflowsPath, type WorkerConfig } from './engine/worker.js';
 export { createHttpServer, type HttpOptions } from './engine/http/server.js';
+export { createRuntime, type Runtime, type RuntimeConfig } from './engine/runtime.js';
 export { recordMessage, deliverMessage, redeliverMessages } from './engine/inbound.js';
 export type { ChannelSpec, ChannelCatalog } from './engine/http/channels.js';
 export { telecomModule, telecom, telecomRoutes, SMS_REPLY, type TelecomOptions } from '../modules/telecom/index.js';
