@@ -35,7 +35,7 @@ export default tseslint.config(
         'error',
         {
           paths: [{ name: 'zod', message: 'keep zod out of the workflow bundle (memory per cached instance)', allowTypeImports: true }],
-          patterns: [{ group: ['**/ir/schema.js', '**/activities/catalog/**'], message: 'the IR schema and the catalog load zod: import their types only', allowTypeImports: true }],
+          patterns: [{ group: ['**/ir/schema.js', '**/modules/*/src/catalog/**'], message: 'the IR schema and the catalog load zod: import their types only', allowTypeImports: true }],
         },
       ],
     },
@@ -63,8 +63,8 @@ export default tseslint.config(
     },
   },
   {
-    // The activities (system adapters) know neither the workflows nor the DSL.
-    files: ['src/activities/**/*.ts'],
+    // A module's activities (system adapters) know neither the workflows nor the DSL.
+    files: ['modules/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ group: ['**/workflows/**', '**/dsl/**'], message: 'activities import neither workflows nor the DSL' }] }],
     },

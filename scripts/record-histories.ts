@@ -19,7 +19,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import proto from '@temporalio/proto';
 import { compileSources } from '../src/dsl/compile.js';
 import { reachableChildren } from '../src/ir/walk.js';
-import { CATALOG } from '../src/activities/catalog/index.js';
+import { CATALOG } from '../modules/telecom/src/catalog/index.js';
 import { workflowCode } from '../src/engine/worker.js';
 import { ensureTestServer } from '../src/infra/test-server.js';
 import { stderrLogger } from '../src/infra/log.js';

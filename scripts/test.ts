@@ -9,7 +9,8 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { startStack } from '../src/infra/stack.js';
 import { stderrLogger } from '../src/infra/log.js';
-import { migrate } from '../src/engine/migrate.js';
+import { migrate, migrateModule } from '../src/engine/migrate.js';
+import { telecom } from '../modules/telecom/index.js';
 
 const started = performance.now();
 const stack = await startStack({ mode: 'test', log: stderrLogger });
@@ -20,9 +21,11 @@ const stopOnSignal = () => {
 process.once('SIGINT', stopOnSignal);
 process.once('SIGTERM', stopOnSignal);
 try {
-  // The schema, as npm start has it; test files that migrate again find nothing to do (and no
-  // two of them race to create the same tables on a fresh database).
+  // The schema, as npm start has it (the engine's and the telecom module's tables, not its demo
+  // data: the tests that need it ask for it); test files that migrate again find nothing to do
+  // (and no two of them race to create the same tables on a fresh database).
   await migrate(stack.databaseUrl, () => {});
+  await migrateModule(stack.databaseUrl, telecom);
   stderrLogger(`stack ready in ${((performance.now() - started) / 1000).toFixed(1)} s; running ava`);
   const ava = join(dirname(dirname(createRequire(import.meta.url).resolve('ava'))), 'entrypoints', 'cli.mjs');
   // Under CI, ava reports in TAP and this script closes with the plain 'N passed, N failed'

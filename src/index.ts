@@ -1,12 +1,18 @@
 /**
  * svcflow's public API, for engineers who embed it: the engine (deploy, start, signal, update,
- * query, list, cancel, result), the worker, the PostgreSQL systems and their interfaces, the
- * HTTP endpoints, the DSL compiler, and the typed errors.
+ * query, list, cancel, result), the worker, the runtime assembly (engine, worker, relays, HTTP),
+ * modules and their migrations, the generic inbound HTTP interfaces, the telecom module (its
+ * PostgreSQL systems and their interfaces), the DSL compiler, and the typed errors.
  */
 export { createEngine, Engine, type EngineConfig, type InstanceSummary, type ListFilter } from './engine/engine.js';
 export { createWorker, DEFAULT_TASK_QUEUE, workflowsPath, type WorkerConfig } from './engine/worker.js';
-export { createHttpServer, type HttpOptions } from './activities/http/routes.js';
-export { migrate } from './engine/migrate.js';
+export { createHttpServer, type HttpOptions } from './engine/http/server.js';
+export { createRuntime, type Runtime, type RuntimeConfig } from './engine/runtime.js';
+export { recordMessage, deliverMessage, redeliverMessages } from './engine/inbound.js';
+export type { ChannelSpec, ChannelCatalog } from './engine/http/channels.js';
+export { telecomModule, telecom, telecomRoutes, SMS_REPLY, type TelecomOptions } from '../modules/telecom/index.js';
+export { migrate, migrateModule, type MigrateModuleOptions } from './engine/migrate.js';
+export type { SvcflowModule, ModuleContext, ModuleServices, ActivityFunction } from './engine/module.js';
 export { temporalConfigFromEnv, type TemporalConfig } from './engine/connection.js';
 export * from './engine/errors.js';
 export {
@@ -25,8 +31,8 @@ export {
   type MessageSender,
   type OutgoingMessage,
   type CallContext,
-} from './activities/systems/index.js';
-export { ACTIVITIES, CATALOG, lookupActivity, type ActivityName, type CatalogInputs, type CatalogOutputs } from './activities/catalog/index.js';
+} from '../modules/telecom/src/systems/index.js';
+export { ACTIVITIES, CATALOG, lookupActivity, type ActivityName, type CatalogInputs, type CatalogOutputs } from '../modules/telecom/src/catalog/index.js';
 export { compileSources, compileSource, type SourceFile, type CompileResult } from './dsl/compile.js';
 export { formatDiagnostic, type Diagnostic } from './dsl/diagnostics.js';
 export type { ProcessIR } from './ir/schema.js';

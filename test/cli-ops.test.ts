@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { DEV_PG_PORT } from '../src/infra/stack.js';
 import { DEV_DATABASE_URL } from '../src/cli/options.js';
 import { eventually, uniqueQueue } from './helpers/servers.js';
+import { telecomDatabase } from './helpers/telecom.js';
 
 const test = anyTest as TestFn<{ worker: ChildProcess; exited: Promise<number | null>; workerErr: () => string }>;
 const cli = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
@@ -64,6 +65,8 @@ const ticketFlow = file(
 const ticketInput = (ticketId: string) => JSON.stringify({ ticketId, msisdn: '13800138000' });
 
 test.before(async (t) => {
+  // The processes here send messages from the telecom module's demo templates.
+  await telecomDatabase();
   const worker = spawn(process.execPath, [cli, 'worker'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';

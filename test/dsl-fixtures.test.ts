@@ -11,7 +11,7 @@ import { catalogView, compileSources } from '../src/dsl/compile.js';
 import { catalogSignatures } from '../src/dsl/catalog-types.js';
 import { renderLookaheadTable, renderSignatures } from '../src/dsl/generated.js';
 import { hashIR, inCanonicalOrder } from '../src/dsl/lower.js';
-import { CATALOG } from '../src/activities/catalog/index.js';
+import { CATALOG } from '../modules/telecom/src/catalog/index.js';
 import { computeLookaheadTable, CstChildren, lookahead, parseTokens, renderCstTypes } from '../src/dsl/parser.js';
 import { lex } from '../src/dsl/lexer.js';
 import type { CstNode } from 'chevrotain';

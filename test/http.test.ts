@@ -11,11 +11,12 @@ import type { FastifyInstance } from 'fastify';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createEngine, type Engine } from '../src/engine/engine.js';
 import { InstanceNotRunningError } from '../src/engine/errors.js';
-import { createHttpServer } from '../src/activities/http/routes.js';
+import { createHttpServer } from '../modules/telecom/src/http/routes.js';
 import { dataConverterOption, workflowCode } from '../src/engine/worker.js';
-import { createSystemActivities, type OutgoingMessage } from '../src/activities/systems/index.js';
-import { receiveSms, redeliverInbound } from '../src/activities/systems/notification.js';
-import { deliverReport, recordReport, redeliverReports } from '../src/activities/http/work-order-reports.js';
+import { createSystemActivities, type OutgoingMessage } from '../modules/telecom/src/systems/index.js';
+import { receiveSms, redeliverInbound } from '../modules/telecom/src/systems/notification.js';
+import { deliverReport, recordReport, redeliverReports } from '../modules/telecom/src/http/work-order-reports.js';
+import { telecomDatabase } from './helpers/telecom.js';
 import { databaseUrl, eventually, temporalAddress, temporalNamespace, uniqueQueue } from './helpers/servers.js';
 
 interface Ctx {
@@ -47,6 +48,7 @@ const fieldVisit = `process FieldVisit version 1
 `;
 
 test.before(async (t) => {
+  await telecomDatabase();
   const taskQueue = uniqueQueue('http');
   const temporal = { address: temporalAddress(), namespace: temporalNamespace() };
   t.context.engine = await createEngine({ temporal, databaseUrl: databaseUrl(), taskQueue });

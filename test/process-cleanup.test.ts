@@ -13,13 +13,13 @@ import pg from 'pg';
 import { Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
-import { migrate } from '../src/engine/migrate.js';
+import { telecomDatabase } from './helpers/telecom.js';
 import { workflowCode } from '../src/engine/worker.js';
 import { compileSources } from '../src/dsl/compile.js';
 import { reachableChildren } from '../src/ir/walk.js';
 import type { ProcessIR } from '../src/ir/schema.js';
 import { messageSignal, stateQuery, type ProcessState } from '../src/workflows/run-process.js';
-import { createSystemActivities, type SystemActivity } from '../src/activities/systems/index.js';
+import { createSystemActivities, type SystemActivity } from '../modules/telecom/src/systems/index.js';
 import { databaseUrl, eventually, timeSkippingEnv, uniqueQueue } from './helpers/servers.js';
 
 interface Ctx {
@@ -33,7 +33,7 @@ const { processes } = compileSources(readdirSync(dir).filter((f) => f.endsWith('
 const byName = new Map(processes.map((p) => [p.name, p]));
 
 test.before(async (t) => {
-  await migrate(databaseUrl());
+  await telecomDatabase();
   t.context.pool = new pg.Pool({ connectionString: databaseUrl(), max: 10 });
   t.context.activities = createSystemActivities({ pool: t.context.pool, sender: null });
 });

@@ -7,10 +7,10 @@
 import anyTest, { type TestFn, type ExecutionContext } from 'ava';
 import pg from 'pg';
 import { ApplicationFailure } from '@temporalio/common';
-import { migrate } from '../src/engine/migrate.js';
-import { createSystemActivities, type SystemActivity } from '../src/activities/systems/index.js';
-import { fromDatabase, Rejection } from '../src/activities/systems/effects.js';
-import type { ActivityName } from '../src/activities/catalog/index.js';
+import { telecomDatabase } from './helpers/telecom.js';
+import { createSystemActivities, type SystemActivity } from '../modules/telecom/src/systems/index.js';
+import { fromDatabase, Rejection } from '../modules/telecom/src/systems/effects.js';
+import type { ActivityName } from '../modules/telecom/src/catalog/index.js';
 import { databaseUrl } from './helpers/servers.js';
 
 interface Ctx {
@@ -20,7 +20,7 @@ interface Ctx {
 const test = anyTest as TestFn<Ctx>;
 
 test.before(async (t) => {
-  await migrate(databaseUrl());
+  await telecomDatabase();
   t.context.pool = new pg.Pool({ connectionString: databaseUrl(), max: 20 });
   t.context.act = createSystemActivities({ pool: t.context.pool, sender: null });
 });

@@ -6,10 +6,10 @@
 import anyTest, { type TestFn, type ExecutionContext } from 'ava';
 import pg from 'pg';
 import { ApplicationFailure } from '@temporalio/common';
-import { migrate } from '../src/engine/migrate.js';
-import { createSystemActivities, type OutgoingMessage, type SystemActivity } from '../src/activities/systems/index.js';
-import { drainOutbox } from '../src/activities/systems/notification.js';
-import type { ActivityName } from '../src/activities/catalog/index.js';
+import { telecomDatabase } from './helpers/telecom.js';
+import { createSystemActivities, type OutgoingMessage, type SystemActivity } from '../modules/telecom/src/systems/index.js';
+import { drainOutbox } from '../modules/telecom/src/systems/notification.js';
+import type { ActivityName } from '../modules/telecom/src/catalog/index.js';
 import { databaseUrl } from './helpers/servers.js';
 
 interface Ctx {
@@ -21,7 +21,7 @@ interface Ctx {
 const test = anyTest as TestFn<Ctx>;
 
 test.before(async (t) => {
-  await migrate(databaseUrl());
+  await telecomDatabase();
   t.context.pool = new pg.Pool({ connectionString: databaseUrl(), max: 20 });
   t.context.sent = [];
   t.context.failNext = { count: 0 };
@@ -259,7 +259,7 @@ test('a complaint keeps its first-contact owner, escalates city → province →
 });
 
 test('migrations run by several workers at once wait for each other instead of failing', async (t) => {
-  const results = await Promise.allSettled(Array.from({ length: 4 }, () => migrate(databaseUrl())));
+  const results = await Promise.allSettled(Array.from({ length: 4 }, () => telecomDatabase()));
   t.deepEqual(results.map((r) => r.status), ['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled']);
 });
 

@@ -5,7 +5,7 @@
 import test from 'ava';
 import fc from 'fast-check';
 import { validateFields, validateValue } from '../src/ir/validate.js';
-import { Money, Time } from '../src/activities/catalog/contract.js';
+import { Money, Time } from '../modules/telecom/src/catalog/contract.js';
 import type { Field } from '../src/ir/schema.js';
 
 const fields: Field[] = [{ name: 'fee', type: { t: 'money' }, optional: false, pii: false }];

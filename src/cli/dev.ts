@@ -8,19 +8,18 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sourceFromBytes } from '../dsl/compile.js';
-import pg from 'pg';
 import { DEV_CODEC_PORT, DEV_UI_PORT, startStack } from '../infra/stack.js';
 import { devCodecKeys } from '../infra/codec-keys.js';
 import { createCodecServer } from '../engine/codec-server.js';
 import { stderrLogger } from '../infra/log.js';
-import { createWorker, DEFAULT_TASK_QUEUE } from '../engine/worker.js';
+import { DEFAULT_TASK_QUEUE } from '../engine/worker.js';
 import { temporalConfigFromEnv } from '../engine/connection.js';
-import { createEngine } from '../engine/engine.js';
-import { createHttpServer } from '../activities/http/routes.js';
+import type { Engine } from '../engine/engine.js';
+import { createRuntime } from '../engine/runtime.js';
 import { VersionConflictError } from '../engine/errors.js';
-import { consoleSender, createSystemActivities } from '../activities/systems/index.js';
-import { startOutboxRelay } from '../activities/systems/notification.js';
+import { consoleSender, SMS_REPLY } from '../../modules/telecom/index.js';
 import { redactUrl } from './options.js';
+import { hostedModules } from './modules.js';
 
 export const DEFAULT_HTTP_PORT = 8088;
 
@@ -45,31 +44,32 @@ export async function dev(options: DevOptions): Promise<void> {
   try {
     const taskQueue = options.taskQueue ?? DEFAULT_TASK_QUEUE;
     const temporal = { ...temporalConfigFromEnv(stack.temporal.address), namespace: stack.temporal.namespace };
-    const engine = await createEngine({ temporal, databaseUrl: stack.databaseUrl, taskQueue, codec: codec.keys });
-    cleanup.push(() => engine.close());
-    await deployFolder(engine, options.processes ?? 'processes', log);
-
-    const pool = new pg.Pool({ connectionString: stack.databaseUrl, max: 10 });
-    cleanup.push(() => pool.end());
-    const { worker, connection } = await createWorker({ temporal, taskQueue, codec: codec.keys, databaseUrl: stack.databaseUrl, activities: createSystemActivities({ pool, sender: consoleSender }) });
-    cleanup.push(() => connection.close());
+    const httpPort = options.httpPort ?? Number(process.env.SVCFLOW_HTTP_PORT ?? DEFAULT_HTTP_PORT);
+    // The telecom module with its demo data (plans, areas, templates, a few accounts); its SMS
+    // replies arrive on its declared channel.
+    const runtime = await createRuntime({
+      temporal,
+      databaseUrl: stack.databaseUrl,
+      taskQueue,
+      codec: codec.keys,
+      modules: hostedModules({ sender: consoleSender }),
+      demo: true,
+      catalog: { systems: [{ name: 'notification', channels: [SMS_REPLY] }] },
+      http: { port: httpPort },
+      log,
+    });
+    cleanup.push(() => runtime.stop());
+    await deployFolder(runtime.engine, options.processes ?? 'processes', log);
     const codecServer = await createCodecServer({ keys: codec.keys, token: codec.token, uiOrigin: stack.temporal.uiUrl ?? `http://localhost:${DEV_UI_PORT}` });
     await codecServer.listen({ host: '127.0.0.1', port: codecPort });
     cleanup.push(() => codecServer.close());
-
-    const notification = { pool, sender: consoleSender, clock: () => new Date() };
-    const stopRelay = startOutboxRelay(notification);
-    cleanup.push(async () => stopRelay());
-    const http = await createHttpServer({ engine, notification });
-    const httpPort = options.httpPort ?? Number(process.env.SVCFLOW_HTTP_PORT ?? DEFAULT_HTTP_PORT);
-    await http.listen({ host: '127.0.0.1', port: httpPort });
-    cleanup.push(() => http.close());
+    await runtime.start();
 
     const shutdown = (signal: string) => {
       if (stopping) return;
       stopping = true;
       log(`${signal}: shutting down the worker and the servers`);
-      worker.shutdown();
+      void runtime.stop();
     };
     // The SDK's own signal handling would also shut the worker down; ours adds the servers.
     process.once('SIGINT', () => shutdown('SIGINT'));
@@ -78,12 +78,12 @@ export async function dev(options: DevOptions): Promise<void> {
   Temporal      ${stack.temporal.address} (namespace ${stack.temporal.namespace})
   Web UI        ${stack.temporal.uiUrl ?? '(the UI of your Temporal cluster)'}
   PostgreSQL    ${redactUrl(stack.databaseUrl)}
-  HTTP          http://127.0.0.1:${httpPort} (POST /sms/inbound, POST /work-orders/:id/{ack,on-site,report})
+  HTTP          http://127.0.0.1:${httpPort} (POST /channels/:channel/messages, /instances/:id/{signals,updates}/:name, /sms/inbound, /work-orders/:id/{ack,on-site,report})
   codec server  ${codecUrl} (payloads are encrypted in history; keys and token in .svcflow/codec-keys, .svcflow/codec-token)
   task queue    ${taskQueue}
 Start a process with:  svcflow start SecondaryConfirmation --input @input.json
 Press Ctrl-C to stop.`);
-    await worker.run();
+    await runtime.finished;
   } finally {
     await stopAll();
     log('stopped');
@@ -91,7 +91,7 @@ Press Ctrl-C to stop.`);
 }
 
 /** Deploys every .flow file of a folder; a changed file that kept its version is reported, not fatal. */
-async function deployFolder(engine: Awaited<ReturnType<typeof createEngine>>, dir: string, log: (m: string) => void): Promise<void> {
+async function deployFolder(engine: Engine, dir: string, log: (m: string) => void): Promise<void> {
   let files: string[];
   try {
     files = readdirSync(dir).filter((f) => f.endsWith('.flow'));

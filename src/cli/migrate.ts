@@ -1,15 +1,15 @@
 /**
- * `svcflow migrate`: applies the pending migrations (migrations/) to the database and says
- * which ones it applied. Safe to run while workers run, and again: it is idempotent.
+ * `svcflow migrate`: applies the pending migrations (the engine's, migrations/, and the telecom
+ * module's, modules/telecom/migrations; not its demo data) to the database and says which ones it applied. Safe to run while workers run, and again: it is idempotent.
  */
-import { migrate } from '../engine/migrate.js';
+import { hostedModules, migrateAll } from './modules.js';
 import { checkDatabaseUrl, redactUrl, unreachable, type DatabaseFlags } from './options.js';
 
 export async function migrateCommand(flags: DatabaseFlags): Promise<number> {
   const databaseUrl = checkDatabaseUrl(flags.databaseUrl);
   let applied: string[];
   try {
-    applied = await migrate(databaseUrl);
+    applied = await migrateAll(databaseUrl, hostedModules());
   } catch (err) {
     throw unreachable(err, { databaseUrl });
   }

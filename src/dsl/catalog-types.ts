@@ -9,8 +9,8 @@
 import type { z } from 'zod';
 import type { Field, RetryPolicy, TypeRef } from '../ir/schema.js';
 import { ANY } from '../ir/types.js';
-import { dslTypes } from '../activities/catalog/contract.js';
-import { CATALOG } from '../activities/catalog/index.js';
+import { dslTypes } from '../../modules/telecom/src/catalog/contract.js';
+import { CATALOG } from '../../modules/telecom/src/catalog/index.js';
 
 interface Def {
   type: string;

@@ -11,7 +11,7 @@ import { encodeToPayloadsWithContext } from '@temporalio/common/lib/internal-non
 
 import { compileSources, type SourceFile } from '../dsl/compile.js';
 import type { ProcessView } from '../dsl/check.js';
-import type { ProcessIR, Step } from '../ir/schema.js';
+import type { ProcessIR, Step, TypeRef } from '../ir/schema.js';
 import { validateFields } from '../ir/validate.js';
 import { allSteps, childProcessNames } from '../ir/walk.js';
 import { BusinessKeys, businessKeys, CurrentStep, NextDeadline, ProcessHash, ProcessName, ProcessVersion, startAttributes, WaitingFor } from '../workflows/search-attributes.js';
@@ -266,12 +266,17 @@ export class Engine {
     }
   }
 
-  /** Sends an update and waits for the instance to accept it; a rejection writes nothing. */
-  async update(id: string, name: string, payload: unknown = null): Promise<unknown> {
+  /**
+   * Sends an update and waits for the instance to accept it; a rejection writes nothing. With an
+   * `updateId`, the same id sent again (a retried request) is the same update: Temporal answers
+   * it with the first one's outcome instead of running it twice.
+   */
+  async update(id: string, name: string, payload: unknown = null, options?: { updateId?: string }): Promise<unknown> {
+    const updateId = options?.updateId === undefined ? undefined : checkId(options.updateId, 'update id');
     const { ir } = await this.running(id);
     this.payloadCheck(ir, 'update', name, payload);
     try {
-      return await this.client.workflow.getHandle(id).executeUpdate(name, { args: [payload] });
+      return await this.client.workflow.getHandle(id).executeUpdate(name, { args: [payload], ...(updateId ? { updateId } : {}) });
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError) throw new UpdateRejectedError(id, name, (err.cause as Error | undefined)?.message ?? err.message);
       throw closedSince(id, err);
@@ -279,19 +284,19 @@ export class Engine {
   }
 
   /**
-   * Delivers an inbound message (an SMS reply) to the instance waiting for it, found by the
+   * Delivers an inbound message on a channel (an e-mail, a reply to a message) to the instance waiting for it, found by the
    * `WaitingFor` search attribute. One message reaches one instance: when several wait for the
-   * same key (a survey and a confirmation to one phone), the one that started first takes it.
+   * same key (two processes about one customer), the one that started first takes it.
    * Returns the id that took it (empty: nobody waits for it). With a `requestId`, delivering
    * the same message again to the instance that took it adds nothing to its history.
    */
-  async deliver(channel: string, keys: Record<string, string>, payload: Value, options?: { requestId?: string }): Promise<string[]> {
+  async deliver(channel: string, keys: Record<string, string>, payload: Value, options?: { requestId?: string; type?: TypeRef }): Promise<string[]> {
     const requestId = checkRequestId(options);
     checkName(channel, 'message channel');
     keys = checkKeys(channel, keys);
     const key = checkValue(waitKey(channel, keys), 'correlation key');
     checkPayloadSize(`message on ${channel}`, payload, this.limits);
-    checkMessage(`message on ${channel}`, payload);
+    checkMessage(`message on ${channel}`, payload, options?.type);
     const query = `${equals('WaitingFor', key, 'correlation key')} AND ExecutionStatus = 'Running'`;
     const waiting: Array<{ id: string; started: number }> = [];
     for await (const wf of this.client.workflow.list({ query })) {

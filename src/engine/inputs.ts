@@ -92,8 +92,13 @@ export function checkPayload(what: string, declared: TypeRef | undefined, payloa
   if (problem !== undefined) throw new InvalidInputError(what, problemsOf(declared, payload as Value, problem));
 }
 
-/** Refuses an inbound message's payload that the instance would drop: it must be a message record. */
-export function checkMessage(what: string, payload: unknown): void {
+/**
+ * Refuses an inbound message's payload that the instance would drop: a record of the channel's
+ * declared payload type, or (no type given: a channel declared before channels had types) the
+ * record { from, text, receivedAt, channel }.
+ */
+export function checkMessage(what: string, payload: unknown, declared?: TypeRef): void {
+  if (declared) return checkPayload(what, declared, payload);
   const problem = messageProblem(payload as Value);
   if (problem !== undefined) throw new InvalidInputError(what, problemsOf({ t: 'record', fields: [...MESSAGE_FIELDS] }, (payload ?? null) as Value, problem));
 }
@@ -101,7 +106,7 @@ export function checkMessage(what: string, payload: unknown): void {
 type Wait = Extract<Step, { kind: 'wait' }>;
 
 /**
- * The input fields a message wait of `ir` is keyed by (`message smsReply(from: input.msisdn)`)
+ * The input fields a message wait of `ir` is keyed by (`message email(from: input.address)`)
  * whose value no message could ever be delivered to, as input problems: `deliver` searches the
  * `WaitingFor` attribute for the key, and refuses what cannot be searched for (see visibility.ts)
  * or what the workflow would not take as a key (a value with `&`, or over 256 characters).

@@ -2,6 +2,16 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { delimiter } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * The repository's root, where its data files are (migrations/, modules/<name>/migrations, processes/):
+ * compiled code runs from dist/, so this file is dist/src/infra/paths.js.
+ */
+export const repositoryRoot = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** A data file or folder of the repository, by its path from the root (`modules/telecom/migrations`). */
+export const fromRoot = (path: string): string => join(repositoryRoot, path);
 
 /** Where svcflow keeps its machine-wide caches (the built test server). */
 export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {

@@ -99,12 +99,12 @@ export type ActivityInvocation = z.infer<typeof ActivityInvocation>;
 export const WaitTrigger = z.discriminatedUnion('type', [
   z.object({ type: z.literal('signal'), name: z.string(), payload: TypeRef.optional() }),
   z.object({ type: z.literal('update'), name: z.string(), payload: TypeRef.optional() }),
-  /** A message addressed by business keys (an SMS reply from a phone number). */
+  /** A message addressed by business keys (an e-mail from a customer's address). */
   z.object({
     type: z.literal('message'),
     channel: z.string(),
     correlate: z.array(z.object({ name: z.string(), value: Expr })),
-    /** The channel's payload, as its catalog declares it; absent (IR before declared channels): an SMS reply. */
+    /** The channel's payload, as its catalog declares it; absent (IR before declared channels): the record { from: phone, text, receivedAt: time, channel }. */
     payload: TypeRef.optional(),
   }),
 ]);

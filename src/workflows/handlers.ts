@@ -28,10 +28,10 @@ export interface InboundMessage {
   payload: Value;
 }
 
-/** Signal carrying an inbound message (an SMS reply) to the instance waiting for it. */
+/** Signal carrying an inbound message (an e-mail, a reply to a message) to the instance waiting for it. */
 export const messageSignal = wf.defineSignal<[InboundMessage]>('svcflow.message');
 
-/** `smsReply:from=13800138000` — how a message wait is found by the WaitingFor attribute. */
+/** `email:from=ana@example.com` — how a message wait is found by the WaitingFor attribute. */
 export function waitKey(channel: string, keys: Record<string, string>): string {
   return `${channel}:${Object.keys(keys)
     .sort()

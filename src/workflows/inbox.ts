@@ -1,6 +1,6 @@
 /**
  * The events of one instance that no wait has taken yet (they may arrive before, or while not,
- * waiting), in order, by the key they arrive under (`signal:report`, `message:smsReply:from=…`);
+ * waiting), in order, by the key they arrive under (`signal:report`, `message:email:from=…`);
  * and the count of those refused, for the `state` query. Bounded: a client that floods an
  * instance with events nobody waits for is refused, not remembered. Signals and updates have
  * declared names, so a bound per key bounds them; messages come under any keys, so those that
@@ -21,7 +21,7 @@ export interface Rejected {
 
 const isMessage = (key: string) => key.startsWith('message:');
 
-/** The name an event under `key` is counted under, as the handlers have it: `proceed`, `svcflow.message smsReply`. */
+/** The name an event under `key` is counted under, as the handlers have it: `proceed`, `svcflow.message email`. */
 function eventName(key: string): string {
   if (isMessage(key)) return `svcflow.message ${key.slice('message:'.length).split(':')[0]}`;
   return key.slice(key.indexOf(':') + 1);

@@ -1,6 +1,6 @@
 /**
  * svcflow's custom search attributes: what an operator filters on in the Temporal Web UI
- * (`ProcessName = "Installation" AND BusinessKeys = "msisdn=13800138000"`).
+ * (`ProcessName = "Installation" AND BusinessKeys = "customerId=C-1001"`).
  * Pure and workflow-safe: the workflow upserts them, the infrastructure registers them.
  */
 import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';
@@ -12,7 +12,7 @@ export const ProcessHash = defineSearchAttributeKey('ProcessHash', SearchAttribu
 export const CurrentStep = defineSearchAttributeKey('CurrentStep', SearchAttributeType.KEYWORD);
 export const NextDeadline = defineSearchAttributeKey('NextDeadline', SearchAttributeType.DATETIME);
 export const EscalationLevel = defineSearchAttributeKey('EscalationLevel', SearchAttributeType.KEYWORD);
-/** What a message wait is waiting for (`smsReply:from=13800138000`): how inbound messages find their instance. */
+/** What a message wait is waiting for (`email:from=ana@example.com`): how inbound messages find their instance. */
 export const WaitingFor = defineSearchAttributeKey('WaitingFor', SearchAttributeType.KEYWORD_LIST);
 /** A process's `index` fields, as `field=value` keywords (one attribute for every process). */
 export const BusinessKeys = defineSearchAttributeKey('BusinessKeys', SearchAttributeType.KEYWORD_LIST);

@@ -7,7 +7,7 @@
 import { compileSources } from '../../src/dsl/compile.js';
 import type { ProcessIR } from '../../src/ir/schema.js';
 import type { ProcessArgs } from '../../src/workflows/run-process.js';
-import { CATALOG } from '../../src/activities/catalog/index.js';
+import { CATALOG } from '../../modules/telecom/src/catalog/index.js';
 
 export function compileOrThrow(text: string, file = 'test.flow'): Map<string, ProcessIR> {
   const { processes, diagnostics } = compileSources([{ file, text }]);

@@ -4,7 +4,7 @@
  * histories, benchmarks) without hand-writing data for each one. Deterministic.
  */
 import type { z } from 'zod';
-import { dslTypes } from '../../src/activities/catalog/index.js';
+import { dslTypes } from '../../modules/telecom/src/catalog/index.js';
 import type { Field, TypeRef } from '../../src/ir/schema.js';
 
 /** A fixed instant in the future of these runs (booked windows, deadlines). */

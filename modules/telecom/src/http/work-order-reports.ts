@@ -8,8 +8,8 @@
  * and the row's `delivered` mark (by the relay, or by a retried POST) is one signal.
  */
 import type pg from 'pg';
-import type { Engine } from '../../engine/engine.js';
-import { InstanceNotRunningError, InvalidInputError, UnknownInstanceError, UnknownSignalError } from '../../engine/errors.js';
+import type { Engine } from '../../../../src/engine/engine.js';
+import { InstanceNotRunningError, InvalidInputError, UnknownInstanceError, UnknownSignalError } from '../../../../src/engine/errors.js';
 
 export interface ReportDeps {
   engine: Engine;
