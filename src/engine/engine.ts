@@ -11,6 +11,7 @@ import { encodeToPayloadsWithContext } from '@temporalio/common/lib/internal-non
 
 import { compileSources, type SourceFile } from '../dsl/compile.js';
 import type { ProcessView } from '../dsl/check.js';
+import type { Catalog } from '../dsl/catalog.js';
 import type { ProcessIR, Step } from '../ir/schema.js';
 import { validateFields } from '../ir/validate.js';
 import { allSteps, childProcessNames } from '../ir/walk.js';
@@ -47,6 +48,8 @@ export interface EngineConfig {
   limits?: Partial<Limits>;
   /** Encrypts every payload and failure message in history (src/engine/codec.ts); workers need the same keys. */
   codec?: KeyRing;
+  /** The systems deployed processes may call and wait on (src/dsl/catalog.ts); none by default. */
+  catalog?: Catalog;
 }
 
 export interface InstanceSummary {
@@ -93,6 +96,7 @@ export class Engine {
     readonly pool: pg.Pool,
     taskQueue: string,
     private readonly limits: Limits,
+    private readonly catalog?: Catalog,
   ) {
     this.registry = new Registry(pool);
     this.taskQueue = taskQueue;
@@ -103,7 +107,7 @@ export class Engine {
     await migrate(config.databaseUrl);
     const connection = await Connection.connect(connectionOptions(config.temporal));
     const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: clientDataConverter(config.codec) });
-    return new Engine(client, connection, pool, config.taskQueue ?? DEFAULT_TASK_QUEUE, { ...DEFAULT_LIMITS, ...config.limits });
+    return new Engine(client, connection, pool, config.taskQueue ?? DEFAULT_TASK_QUEUE, { ...DEFAULT_LIMITS, ...config.limits }, config.catalog);
   }
 
   /** Compiles and stores definitions; refuses all of them if any has an error. */
@@ -113,7 +117,7 @@ export class Engine {
       const v = await this.registry.get(name);
       if (v) known.set(name, { input: v.ir.input, output: v.ir.output });
     }
-    const { processes, diagnostics } = compileSources(sources, known);
+    const { processes, diagnostics } = compileSources(sources, { catalog: this.catalog, known });
     const errors = diagnostics.filter((d) => d.severity === 'error');
     if (errors.length) throw new DeployError(errors);
     const text = new Map(sources.map((s) => [s.file, s.text]));
