@@ -558,14 +558,27 @@ class ProcessChecker {
           for (const f of s.output.fields) {
             const declared = this.output.find((d) => d.name === f.name.name);
             if (declared) this.expect(f.value, flow, declared.type, `output '${f.name.name}'`);
-            else this.expr(f.value, flow);
+            else {
+              this.expr(f.value, flow);
+              const names = this.output.map((d) => d.name);
+              this.sink.add('check/unknown-output-field', f.name.range, { outcome: s.outcome, name: f.name.name, suggestion: didYouMean(f.name.name, names), fields: names });
+            }
           }
           const given = new Set(s.output.fields.map((f) => f.name.name));
           const missing = required.filter((n) => !given.has(n));
           if (missing.length) this.sink.add('check/missing-output', s.output.range, { outcome: s.outcome, fields: missing });
         } else if (s.output) {
-          if (this.output.length) this.expect(s.output, flow, record(this.output), `the output of end "${s.outcome}"`);
-          else this.expr(s.output, flow);
+          if (this.output.length) {
+            const t = this.expr(s.output, flow);
+            const want = record(this.output);
+            if (!assignable(want, t)) this.exprs.mismatch(s.output, describeType(want), t, `the output of end "${s.outcome}"`);
+            else if (t.t === 'record') {
+              // A record whose fields are known: none beyond the declared output.
+              const names = this.output.map((d) => d.name);
+              const extra = t.fields.find((f) => !names.includes(f.name));
+              if (extra) this.sink.add('check/unknown-output-field', s.output.range, { outcome: s.outcome, name: extra.name, suggestion: didYouMean(extra.name, names), fields: names });
+            }
+          } else this.expr(s.output, flow);
         } else if (required.length) this.sink.add('check/missing-output', s.range, { outcome: s.outcome, fields: required });
         return { ...flow, terminator: `end "${s.outcome}"` };
       }
