@@ -45,11 +45,15 @@ export function declareSystems(parsed: readonly Parsed[], given: CatalogIndex): 
       if (given.system(name)) p.sink.add('check/duplicate-system', s.name.range, { name });
       else if (earlier !== undefined) p.sink.add('check/duplicate-system', s.name.range, { name, file: earlier });
       else systemsIn.set(name, p.source.file);
-      s.channels.forEach((c) => {
+      // A channel twice in one system is declareSystem's to report; here, one declared by another system.
+      const own = new Set<string>();
+      for (const c of s.channels) {
+        if (own.has(c.name.name)) continue;
+        own.add(c.name.name);
         const other = given.channel(c.name.name)?.system.name ?? channelsIn.get(c.name.name);
         if (other !== undefined) p.sink.add('check/duplicate-channel', c.name.range, { name: c.name.name, system: other });
         else channelsIn.set(c.name.name, name);
-      });
+      }
       if (earlier === undefined && !given.system(name)) out.push(spec);
     }
   }

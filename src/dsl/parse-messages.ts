@@ -35,6 +35,7 @@ const RULE_WORDS: Record<string, string> = {
 /** What a rule needs at least one of, where that differs from RULE_WORDS. */
 const EARLY_EXIT_WORDS: Record<string, string> = {
   parallelStmt: 'a branch (branch name { … })',
+  channelDecl: 'a payload field to correlate on',
 };
 
 function expectedAfter(ruleName: string, expected: TokenType, previous: IToken): string {

@@ -25,16 +25,16 @@ export const IN_STEP = { resyncEnabled: false };
 
 /** Tokens that start a step (a label is a name). */
 const STEP_STARTS: ReadonlySet<TokenType> = new Set([T.Identifier, T.Call, T.Wait, T.Sleep, T.If, T.Match, T.Parallel, T.For, T.Repeat, T.Set, T.Fail, T.End]);
-/** What may follow a complete process or calendar. */
-export const DECLARATION_STARTS: ReadonlySet<TokenType> = new Set([EOF, T.Process, T.Calendar, T.System]);
 /** The words of system declarations, which are names too (tokens.ts). */
 const SOFT_KEYWORDS: ReadonlySet<TokenType> = new Set([T.System, T.Queue, T.Operation, T.Channel, T.Payload, T.Correlate, T.Errors, T.Template]);
+/** What may follow a complete process or calendar. */
+export const DECLARATION_STARTS: ReadonlySet<TokenType> = new Set([EOF, T.Process, T.Calendar, T.System]);
 /** Tokens that start a member of a system declaration. */
 const MEMBER_STARTS: ReadonlySet<TokenType> = new Set([T.Queue, T.Operation, T.Channel, T.Template]);
 /** What may follow a complete member of a system: another, or the next declaration. */
 export const memberOrEnd = (t: TokenType): boolean => MEMBER_STARTS.has(t) || DECLARATION_STARTS.has(t);
 /** What may follow a step, or the '{' of a block: a step, the '}' of the block, the end of the process. */
-export const stepOrEnd = (t: TokenType): boolean => STEP_STARTS.has(t) || t === T.RCurly || DECLARATION_STARTS.has(t);
+export const stepOrEnd = (t: TokenType): boolean => STEP_STARTS.has(t) || SOFT_KEYWORDS.has(t) || t === T.RCurly || DECLARATION_STARTS.has(t);
 
 export abstract class StepRecoveringParser extends CstParser {
   /** How many steps are being read (nested blocks hold steps inside steps). */
