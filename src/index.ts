@@ -27,7 +27,21 @@ export {
   type CallContext,
 } from './activities/systems/index.js';
 export { ACTIVITIES, CATALOG, lookupActivity, type ActivityName, type CatalogInputs, type CatalogOutputs } from './activities/catalog/index.js';
-export { compileSources, compileSource, type SourceFile, type CompileResult } from './dsl/compile.js';
+export { compileSources, compileSource, type SourceFile, type CompileResult, type CompileOptions } from './dsl/compile.js';
+export {
+  compileCatalog,
+  mergeCatalogs,
+  indexCatalog,
+  EMPTY_CATALOG,
+  CatalogError,
+  type Catalog,
+  type CatalogIndex,
+  type SystemSpec,
+  type OperationSpec,
+  type ChannelSpec,
+  type TemplateSpec,
+} from './dsl/catalog.js';
+export { loadProject, loadProjectCatalog, ProjectError, type Project, type ProjectConfig } from './engine/project.js';
 export { formatDiagnostic, type Diagnostic } from './dsl/diagnostics.js';
 export type { ProcessIR } from './ir/schema.js';
 export type { ProcessState } from './workflows/run-process.js';

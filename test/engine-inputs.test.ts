@@ -12,6 +12,7 @@ import { InvalidInputError, InvalidQueryError, SvcflowError } from '../src/engin
 import { workflowCode } from '../src/engine/worker.js';
 import { databaseUrl, eventually, temporalAddress, temporalNamespace, uniqueQueue } from './helpers/servers.js';
 import { recordingActivities } from './helpers/runtime.js';
+import { fixtureCatalog } from './helpers/catalog.js';
 
 const test = anyTest as TestFn<{ engine: Engine; worker: Worker; running: Promise<void>; connection: NativeConnection; taskQueue: string }>;
 const run = Date.now().toString(36);
@@ -44,6 +45,11 @@ const sources = [
   input { ref: string, other: string }
   wait reply = message ticketReply(ticket: input.ref) within 24h on timeout { end "no-reply" }
   end "replied"
+
+system tickets
+  channel ticketReply
+    payload { ticket: string, from: string, text: string, receivedAt: time, channel: string }
+    correlate ticket
 `,
   },
 ];
@@ -52,7 +58,7 @@ test.before(async (t) => {
   const taskQueue = uniqueQueue('inputs');
   t.context.taskQueue = taskQueue;
   const temporal = { address: temporalAddress(), namespace: temporalNamespace() };
-  t.context.engine = await createEngine({ temporal, databaseUrl: databaseUrl(), taskQueue });
+  t.context.engine = await createEngine({ temporal, databaseUrl: databaseUrl(), taskQueue, catalog: fixtureCatalog });
   t.context.connection = await NativeConnection.connect({ address: temporal.address });
   const { activities } = recordingActivities({});
   t.context.worker = await Worker.create({ connection: t.context.connection, namespace: temporal.namespace, taskQueue, ...workflowCode, activities });
@@ -164,7 +170,7 @@ test.serial('a repeated signal or message with one request id is one event in th
 test.serial('a start whose definition is over the payload limit says so, and does not blame an input field', async (t) => {
   const temporal = { address: temporalAddress(), namespace: temporalNamespace() };
   // 300 bytes: more than the input (about 40), less than the definition sent with it.
-  const small = await createEngine({ temporal, databaseUrl: databaseUrl(), taskQueue: t.context.taskQueue, limits: { payloadBytes: 300 } });
+  const small = await createEngine({ temporal, databaseUrl: databaseUrl(), taskQueue: t.context.taskQueue, limits: { payloadBytes: 300 }, catalog: fixtureCatalog });
   try {
     const err = await t.throwsAsync(small.start(Reply, { ref: 'r', msisdn: '13900000002' }, { id: `small-${run}` }), { instanceOf: InvalidInputError });
     t.regex(err!.message, /definition/);

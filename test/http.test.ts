@@ -17,6 +17,7 @@ import { createSystemActivities, type OutgoingMessage } from '../src/activities/
 import { receiveSms, redeliverInbound } from '../src/activities/systems/notification.js';
 import { deliverReport, recordReport, redeliverReports } from '../src/activities/http/work-order-reports.js';
 import { databaseUrl, eventually, temporalAddress, temporalNamespace, uniqueQueue } from './helpers/servers.js';
+import { fixtureCatalog } from './helpers/catalog.js';
 
 interface Ctx {
   engine: Engine;
@@ -49,7 +50,7 @@ const fieldVisit = `process FieldVisit version 1
 test.before(async (t) => {
   const taskQueue = uniqueQueue('http');
   const temporal = { address: temporalAddress(), namespace: temporalNamespace() };
-  t.context.engine = await createEngine({ temporal, databaseUrl: databaseUrl(), taskQueue });
+  t.context.engine = await createEngine({ temporal, databaseUrl: databaseUrl(), taskQueue, catalog: fixtureCatalog });
   t.context.pool = new pg.Pool({ connectionString: databaseUrl(), max: 5 });
   t.context.sent = [];
   const sender = { send: async (m: OutgoingMessage) => void t.context.sent.push(m) };

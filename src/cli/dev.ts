@@ -21,6 +21,8 @@ import { VersionConflictError } from '../engine/errors.js';
 import { consoleSender, createSystemActivities } from '../activities/systems/index.js';
 import { startOutboxRelay } from '../activities/systems/notification.js';
 import { redactUrl } from './options.js';
+import { CliError } from './errors.js';
+import { projectCatalog } from './catalog.js';
 
 export const DEFAULT_HTTP_PORT = 8088;
 
@@ -45,7 +47,10 @@ export async function dev(options: DevOptions): Promise<void> {
   try {
     const taskQueue = options.taskQueue ?? DEFAULT_TASK_QUEUE;
     const temporal = { ...temporalConfigFromEnv(stack.temporal.address), namespace: stack.temporal.namespace };
-    const engine = await createEngine({ temporal, databaseUrl: stack.databaseUrl, taskQueue, codec: codec.keys });
+    // The project's systems (svcflow.config.json): what the processes deployed here are checked against.
+    const { catalog, diagnostics } = await projectCatalog();
+    if (diagnostics.some((d) => d.severity === 'error')) throw new CliError(`the project's system declarations have errors: run svcflow check on them`);
+    const engine = await createEngine({ temporal, databaseUrl: stack.databaseUrl, taskQueue, codec: codec.keys, catalog });
     cleanup.push(() => engine.close());
     await deployFolder(engine, options.processes ?? 'processes', log);
 
