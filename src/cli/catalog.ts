@@ -5,12 +5,12 @@
  */
 import { access } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { compileCatalog, type Catalog, type OperationSpec, type SystemSpec } from '../dsl/catalog.js';
+import type { OperationSpec, SystemSpec } from '../dsl/catalog.js';
 import type { SourceFile } from '../dsl/compile.js';
-import { didYouMean, type Diagnostic } from '../dsl/diagnostics.js';
+import { didYouMean } from '../dsl/diagnostics.js';
 import { describeType } from '../ir/types.js';
 import type { Field } from '../ir/schema.js';
-import { CONFIG_FILE, loadProject, ProjectError } from '../engine/project.js';
+import { CONFIG_FILE, loadProjectCatalog, ProjectError, type ProjectCatalog } from '../engine/project.js';
 import { CliError } from './errors.js';
 
 /** How many folders up from the working directory a svcflow.config.json is looked for. */
@@ -36,29 +36,17 @@ export async function findProjectRoot(file?: string): Promise<string> {
   return (await configFolder(process.cwd())) ?? (file !== undefined ? await configFolder(dirname(file)) : undefined) ?? process.cwd();
 }
 
-export interface ProjectCatalog {
-  catalog: Catalog;
-  /** Problems in the system declarations (positioned in their files). */
-  diagnostics: Diagnostic[];
-  /** The system files read (for printing diagnostics with their lines). */
-  systems: SourceFile[];
-}
-
 /**
  * The systems the project declares. A system file also given on the command line (`svcflow check
  * systems/crm.flow`) is left out here: it is compiled with the files given.
  */
 export async function projectCatalog(given: readonly SourceFile[] = []): Promise<ProjectCatalog> {
-  let systems: SourceFile[];
   try {
-    ({ systems } = await loadProject(await findProjectRoot(given[0]?.file)));
+    return await loadProjectCatalog(await findProjectRoot(given[0]?.file), { exclude: given.map((s) => s.file) });
   } catch (err) {
     if (err instanceof ProjectError) throw new CliError(err.message);
     throw err;
   }
-  const named = new Set(given.map((s) => resolve(s.file)));
-  systems = systems.filter((s) => !named.has(resolve(s.file)));
-  return { ...compileCatalog(systems), systems };
 }
 
 export async function catalogCommand(system: string | undefined, opts: { json?: boolean }): Promise<number> {
