@@ -4,11 +4,11 @@
  */
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadProject, ProjectError } from '../src/engine/project.js';
+import { loadProject, loadProjectCatalog, ProjectError } from '../src/engine/project.js';
 import type { Catalog } from '../src/dsl/catalog.js';
 
 const cli = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
@@ -101,4 +101,19 @@ test("this repository's own config lists the telecom module's systems", (t) => {
   const r = svcflow(repo, 'catalog', '--json');
   t.is(r.code, 0, r.stderr);
   t.deepEqual((JSON.parse(r.stdout) as Catalog).systems.map((s) => s.name), ['billing', 'complaints', 'dispatch', 'notification']);
+});
+
+test('a catalog compiled cleanly is read back from the cache; a changed declaration is compiled again', async (t) => {
+  process.env.SVCFLOW_CACHE_DIR = mkdtempSync(join(tmpdir(), 'svcflow-cache-'));
+  const root = project({ 'systems/crm.flow': CRM });
+  const first = await loadProjectCatalog(root);
+  t.deepEqual(first.diagnostics, []);
+  t.is(readdirSync(join(process.env.SVCFLOW_CACHE_DIR, 'catalogs')).length, 1);
+  const again = await loadProjectCatalog(root);
+  t.deepEqual(again.catalog, first.catalog);
+  // An error is never hidden by what was cached before it.
+  writeFileSync(join(root, 'systems/crm.flow'), CRM.replace('phone: phone', 'phone: fone'));
+  const changed = await loadProjectCatalog(root);
+  t.deepEqual(changed.diagnostics.map((d) => d.code), ['check/unknown-type']);
+  t.deepEqual(await loadProjectCatalog(root, { cache: false }), changed);
 });
