@@ -18,8 +18,12 @@ import { fileURLToPath } from 'node:url';
 import { compileSource, MAX_NESTING, MAX_OPERATORS } from '../src/dsl/compile.js';
 import type { Step } from '../src/ir/schema.js';
 import { countYamlSteps, loadYamlWorkflow } from './yaml-workflow.js';
-import { workload, type Workload } from './workload.js';
+import { workload, WORKLOAD_TEMPLATES, type Workload } from './workload.js';
 import { LEVELS_PER_N, NESTING, type NestingKind } from './nesting.js';
+import { telecomCatalog, withTemplates } from '../test/helpers/catalog.js';
+
+/** The telecom catalog, with the templates the generated workload sends. */
+const catalog = withTemplates(telecomCatalog, 'notification', WORKLOAD_TEMPLATES);
 
 const SIZES = [10, 100, 1000];
 const ROUNDS = 15;
@@ -30,7 +34,7 @@ const COLD_PROCESSES = 11;
 type Form = 'dsl' | 'yaml';
 
 function compileDsl(w: Workload): number {
-  const r = compileSource(w.flow, `${w.name}.flow`);
+  const r = compileSource(w.flow, `${w.name}.flow`, { catalog });
   if (r.diagnostics.length || r.processes.length !== 1) {
     const d = r.diagnostics[0];
     throw new Error(`the generated ${w.name}.flow does not compile: ${d ? `${d.line}:${d.column} ${d.code} ${d.message}` : 'no process'}`);
@@ -137,12 +141,12 @@ const nesting = (Object.keys(NESTING) as NestingKind[]).map((kind) => {
   const depths = [Math.ceil(top / 4), Math.ceil(top / 2), top];
   const points = depths.map((n) => {
     const text = NESTING[kind](n);
-    const r = compileSource(text, `nested-${kind}.flow`);
+    const r = compileSource(text, `nested-${kind}.flow`, { catalog });
     if (r.diagnostics.length) throw new Error(`nested ${kind} ${n}: ${r.diagnostics[0]!.code} ${r.diagnostics[0]!.message}`);
     const ms: number[] = [];
     for (let i = 0; i < NESTING_RUNS; i++) {
       const t0 = performance.now();
-      compileSource(text, `nested-${kind}.flow`);
+      compileSource(text, `nested-${kind}.flow`, { catalog });
       ms.push(performance.now() - t0);
     }
     return { n, bytes: Buffer.byteLength(text), ms: round(median(ms)) };
@@ -157,6 +161,7 @@ interface Cold {
   firstCompileMs: number;
   lexerMs?: number;
   parserMs?: number;
+  catalogMs?: number;
   totalMs: number;
   sinceProcessStartMs: number;
   wallMs: number;
@@ -222,6 +227,7 @@ const results = {
     steps: small.steps,
     dsl_parser_construction_ms: coldMedian('dsl', 'parserMs'),
     dsl_lexer_construction_ms: coldMedian('dsl', 'lexerMs'),
+    dsl_catalog_ms: coldMedian('dsl', 'catalogMs'),
     // What a fresh node process costs before any of this: the scale of the machine's slowness.
     node_boot_ms: round(median([...cold.dsl, ...cold.yaml].map((c) => c.sinceProcessStartMs - c.totalMs))),
     detail: { dsl: coldDetail('dsl'), yaml: coldDetail('yaml') },
@@ -232,7 +238,7 @@ const results = {
     'MB/s is over each form\'s own source bytes; the YAML is longer than the .flow, so compare definitions/s.',
     'cold_start_ms.dsl/yaml: median time for a fresh node process to import the compiler and compile the 10-step file (node boot excluded; see detail.since_process_start_ms).',
     'nesting: one compile of a process nested n levels (bench/nesting.ts) at a quarter, half and all of the limit, median of 5; time_growth against bytes_growth from the first to the last: near-linear checking keeps them close (quadratic would square it).',
-    "cold_start_ms.dsl_parser_construction_ms / dsl_lexer_construction_ms: of the DSL's import, building Chevrotain's parser (grammar recording, lookahead tables) and lexer; node_boot_ms: node's own start before the script runs, to tell a slow machine from a slow compiler.",
+    "cold_start_ms.dsl_parser_construction_ms / dsl_lexer_construction_ms / dsl_catalog_ms: of the DSL's import, building Chevrotain's parser (grammar recording, lookahead tables) and lexer, and reading and compiling the telecom module's system declarations; node_boot_ms: node's own start before the script runs, to tell a slow machine from a slow compiler.",
   ],
 };
 const outDir = join(root, 'bench', 'results');
@@ -250,7 +256,7 @@ console.log(
   `cold start (import + compile ${small.steps} steps, median of ${COLD_PROCESSES} fresh processes): ` +
     `DSL ${dslCold} ms (import ${d.dsl.import_ms}, compile ${d.dsl.first_compile_ms}), ` +
     `YAML+zod ${yamlCold} ms (import ${d.yaml.import_ms}, compile ${d.yaml.first_compile_ms}), ratio ${results.cold_start_ms.ratio}; ` +
-    `of the DSL's import, building the lexer ${results.cold_start_ms.dsl_lexer_construction_ms} ms and the parser ${results.cold_start_ms.dsl_parser_construction_ms} ms; ` +
+    `of the DSL's import, building the lexer ${results.cold_start_ms.dsl_lexer_construction_ms} ms, the parser ${results.cold_start_ms.dsl_parser_construction_ms} ms, the catalog (reading and compiling modules/telecom/systems) ${results.cold_start_ms.dsl_catalog_ms} ms; ` +
     `node's own boot ${results.cold_start_ms.node_boot_ms} ms`,
 );
 console.log(`nesting (ms per compile at n = a quarter, half and all of the limit; growth of time against growth of bytes):`);

@@ -5,6 +5,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { compileSource } from '../src/dsl/compile.js';
+import { fixtureCatalog } from '../test/helpers/catalog.js';
 
 export interface FuzzReply {
   ok: boolean;
@@ -29,7 +30,7 @@ parentPort!.on('message', (text: string) => {
   const t0 = performance.now();
   let reply: FuzzReply;
   try {
-    const r = compileSource(text, 'fuzz.flow');
+    const r = compileSource(text, 'fuzz.flow', { catalog: fixtureCatalog });
     const ms = performance.now() - t0;
     const problem = soundness(text, r);
     reply = { ok: problem === undefined, ...(problem ? { error: problem } : {}), ms, diagnostics: r.diagnostics.length, compiled: r.processes.length };

@@ -6,6 +6,8 @@
  */
 import { dump } from 'js-yaml';
 
+export { WORKLOAD_TEMPLATES } from './workload-templates.js';
+
 /** A value: an expression (`input.fee`), a string literal, a number, or a record of values. */
 export type Value = { expr: string } | string | number | { [field: string]: Value };
 
@@ -40,6 +42,7 @@ export interface Workload {
 
 const e = (expr: string): Value => ({ expr });
 
+
 function sms(id: string, template: string, vars?: Record<string, Value>): Step {
   const args: Record<string, Value> = { to: e('input.msisdn'), template };
   if (vars) args.vars = vars;
@@ -57,12 +60,12 @@ function step(k: number): Step {
         retry: { attempts: 5, every: '2s', backoff: 2, upTo: '1m', unless: ['billing/invalid-amount', 'billing/account-closed'] },
       };
     case 1:
-      return sms(`notify${k}`, 'billing.charged', { orderId: e('input.orderId'), chargeId: e(`${charge}.chargeId`), part: k });
+      return sms(`notify${k}`, 'billing.charged', { orderId: e('input.orderId'), chargeId: e(`${charge}.chargeId`), part: String(k) });
     case 2:
       return {
         kind: 'wait', id: `confirm${k}`, signal: `customerConfirmed${k}`, payload: { ok: 'bool', note: 'string' }, within: '24h',
         escalate: { after: '12h', to: 'supervisor', steps: [sms(`remind${k}`, 'billing.confirm.reminder', { orderId: e('input.orderId') })] },
-        onTimeout: [sms(`expired${k}`, 'billing.confirm.expired', { orderId: e('input.orderId'), part: k })],
+        onTimeout: [sms(`expired${k}`, 'billing.confirm.expired', { orderId: e('input.orderId'), part: String(k) })],
       };
     case 3:
       return {

@@ -27,6 +27,7 @@ import { timeSkippingEnv, uniqueQueue } from '../test/helpers/servers.js';
 import { sampleInput, sampleOfSchema } from '../test/helpers/samples.js';
 import type { ProcessIR } from '../src/ir/schema.js';
 import { compileScenario, SCENARIOS } from './scenarios.js';
+import { telecomCatalog } from '../test/helpers/catalog.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const out = join(root, 'test', 'histories');
@@ -34,7 +35,7 @@ const dir = join(root, 'processes');
 const sources = readdirSync(dir)
   .filter((f) => f.endsWith('.flow'))
   .map((f) => ({ file: `processes/${f}`, text: readFileSync(join(dir, f), 'utf8') }));
-const { processes, diagnostics } = compileSources(sources);
+const { processes, diagnostics } = compileSources(sources, { catalog: telecomCatalog });
 if (diagnostics.some((d) => d.severity === 'error')) throw new Error('processes/ has errors: run svcflow check processes/*.flow');
 
 process.env.SVCFLOW_TEST_SERVER ??= await ensureTestServer(stderrLogger);

@@ -12,6 +12,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { compileSources } from '../src/dsl/compile.js';
 import type { ProcessIR } from '../src/ir/schema.js';
 import { messageSignal, stateQuery } from '../src/workflows/run-process.js';
+import { fixtureCatalog } from '../test/helpers/catalog.js';
 
 export interface Scenario {
   name: string;
@@ -178,7 +179,7 @@ process Race version 1
 
 /** The scenario's process, and every process of its flow (children). */
 export function compileScenario(s: Scenario): { ir: ProcessIR; children: Record<string, ProcessIR> } {
-  const { processes, diagnostics } = compileSources([{ file: `${s.name}.flow`, text: s.flow }]);
+  const { processes, diagnostics } = compileSources([{ file: `${s.name}.flow`, text: s.flow }], { catalog: fixtureCatalog });
   if (diagnostics.some((d) => d.severity === 'error')) throw new Error(`${s.name}: ${diagnostics.map((d) => `${d.line}:${d.column} ${d.message}`).join('; ')}`);
   const ir = processes.find((p) => p.name === s.process);
   if (!ir) throw new Error(`${s.name}: no process ${s.process}`);

@@ -9,7 +9,7 @@ export { createWorker, DEFAULT_TASK_QUEUE, workflowsPath, type WorkerConfig } fr
 export { createHttpServer, type HttpOptions } from './engine/http/server.js';
 export { createRuntime, type Runtime, type RuntimeConfig } from './engine/runtime.js';
 export { recordMessage, deliverMessage, redeliverMessages } from './engine/inbound.js';
-export type { ChannelSpec, ChannelCatalog } from './engine/http/channels.js';
+export type { ChannelCatalog } from './engine/http/channels.js';
 export { telecomModule, telecom, telecomRoutes, SMS_REPLY, type TelecomOptions } from '../modules/telecom/index.js';
 export { migrate, migrateModule, type MigrateModuleOptions } from './engine/migrate.js';
 export type { SvcflowModule, ModuleContext, ModuleServices, ActivityFunction } from './engine/module.js';
@@ -33,7 +33,21 @@ export {
   type CallContext,
 } from '../modules/telecom/src/systems/index.js';
 export { ACTIVITIES, CATALOG, lookupActivity, type ActivityName, type CatalogInputs, type CatalogOutputs } from '../modules/telecom/src/catalog/index.js';
-export { compileSources, compileSource, type SourceFile, type CompileResult } from './dsl/compile.js';
+export { compileSources, compileSource, type SourceFile, type CompileResult, type CompileOptions } from './dsl/compile.js';
+export {
+  compileCatalog,
+  mergeCatalogs,
+  indexCatalog,
+  EMPTY_CATALOG,
+  CatalogError,
+  type Catalog,
+  type CatalogIndex,
+  type SystemSpec,
+  type OperationSpec,
+  type ChannelSpec,
+  type TemplateSpec,
+} from './dsl/catalog.js';
+export { loadProject, loadProjectCatalog, ProjectError, type Project, type ProjectConfig } from './engine/project.js';
 export { formatDiagnostic, type Diagnostic } from './dsl/diagnostics.js';
 export type { ProcessIR } from './ir/schema.js';
 export type { ProcessState } from './workflows/run-process.js';

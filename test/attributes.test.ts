@@ -12,6 +12,7 @@ import { freePort, startProcess, waitForPort } from '../src/infra/processes.js';
 import { SEARCH_ATTRIBUTES } from '../src/workflows/search-attributes.js';
 import { databaseUrl, uniqueQueue } from './helpers/servers.js';
 import { recordingActivities } from './helpers/runtime.js';
+import { fixtureCatalog } from './helpers/catalog.js';
 
 test('a worker on a bare Temporal server registers the search attributes; the first start succeeds', async (t) => {
   const source = chooseTemporal({ ...process.env, TEMPORAL_ADDRESS: '' });
@@ -31,7 +32,7 @@ test('a worker on a bare Temporal server registers the search attributes; the fi
     const { activities } = recordingActivities();
     const { worker, connection } = await createWorker({ temporal, taskQueue, activities, databaseUrl: databaseUrl() });
     const running = worker.run();
-    const engine = await createEngine({ temporal, databaseUrl: databaseUrl(), taskQueue });
+    const engine = await createEngine({ temporal, databaseUrl: databaseUrl(), taskQueue, catalog: fixtureCatalog });
     try {
       const listed = await connection.operatorService.listSearchAttributes({ namespace: 'default' });
       t.deepEqual(

@@ -17,6 +17,7 @@ import { createWorker } from '../src/engine/worker.js';
 import { newKeyRingText, parseKeyRing } from '../src/engine/codec.js';
 import { databaseUrl, eventually, temporalAddress, temporalNamespace, uniqueQueue } from './helpers/servers.js';
 import { recordingActivities } from './helpers/runtime.js';
+import { fixtureCatalog } from './helpers/catalog.js';
 
 const run = Date.now().toString(36);
 const phone = '02199999999';
@@ -37,7 +38,7 @@ const bytesOf = (h: proto.temporal.api.history.v1.IHistory) => Buffer.from(proto
 test.serial('no @pii value, nor a failure message, is readable in the raw history; the keys read them', async (t) => {
   const ring = parseKeyRing(newKeyRingText('k1'));
   const taskQueue = uniqueQueue('codec');
-  const engine = await createEngine({ temporal: temporal(), databaseUrl: databaseUrl(), taskQueue, codec: ring });
+  const engine = await createEngine({ temporal: temporal(), databaseUrl: databaseUrl(), taskQueue, codec: ring, catalog: fixtureCatalog });
   const { activities, calls } = recordingActivities({
     'notification.sendSms': (input) => ({ messageId: 'M-1', to: input.to }),
     'dispatch.reserveNumber': (input) => {
@@ -93,7 +94,7 @@ test.serial('no @pii value, nor a failure message, is readable in the raw histor
 test.serial('a worker without the key fails the workflow task and Temporal retries it; a worker with the key goes on', async (t) => {
   const ring = parseKeyRing(newKeyRingText('k1'));
   const taskQueue = uniqueQueue('codec-wrong');
-  const engine = await createEngine({ temporal: temporal(), databaseUrl: databaseUrl(), taskQueue, codec: ring });
+  const engine = await createEngine({ temporal: temporal(), databaseUrl: databaseUrl(), taskQueue, codec: ring, catalog: fixtureCatalog });
   await engine.deploy([flow]);
   const id = `sealed-wrong-${run}`;
   const { activities } = recordingActivities({ 'notification.sendSms': () => ({ messageId: 'M-2' }), 'dispatch.reserveNumber': () => ({}) });

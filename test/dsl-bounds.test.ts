@@ -5,7 +5,11 @@
  * not UTF-8 or texts with control characters are positioned diagnostics.
  */
 import test from 'ava';
-import { compileSource, compileSources, MAX_NESTING, MAX_OPERATORS, sourceFromBytes } from '../src/dsl/compile.js';
+import { compileSource as compileOne, compileSources as compileAll, MAX_NESTING, MAX_OPERATORS, sourceFromBytes, type SourceFile } from '../src/dsl/compile.js';
+import { fixtureCatalog } from './helpers/catalog.js';
+
+const compileSource = (text: string, file?: string) => compileOne(text, file, { catalog: fixtureCatalog });
+const compileSources = (sources: SourceFile[]) => compileAll(sources, { catalog: fixtureCatalog });
 import type { Diagnostic } from '../src/dsl/diagnostics.js';
 import { LEVELS_PER_N, NESTING } from '../bench/nesting.js';
 

@@ -5,6 +5,7 @@
 import test from 'ava';
 import { compileSource, parseSource } from '../src/dsl/compile.js';
 import type * as A from '../src/dsl/ast.js';
+import { fixtureCatalog } from './helpers/catalog.js';
 
 /** The expression as fully parenthesised text. */
 function show(e: A.Expr): string {
@@ -127,7 +128,7 @@ test('a value missing altogether is "expected a value after …", with the hint 
 
 test('an escalation to an empty level has no level in the IR (and so the hash it always had)', (t) => {
   const text = 'process P version 1\n  wait signal go within 2h\n    escalate after 1h to "" {\n      set x = 1\n    }\n';
-  const { processes, diagnostics } = compileSource(text, 'p.flow');
+  const { processes, diagnostics } = compileSource(text, 'p.flow', { catalog: fixtureCatalog });
   t.deepEqual(diagnostics, []);
   t.false(JSON.stringify(processes[0]!.steps[0]).includes('"level"'));
 });

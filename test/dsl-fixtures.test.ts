@@ -1,17 +1,18 @@
 /**
  * Fixture folders: every file in test/dsl/good compiles without a diagnostic; every file in
  * test/dsl/bad yields exactly the diagnostics its `# expect: LINE:COL code` comments list
- * (codes and positions, not wording).
+ * (codes and positions, not wording). Each compiles against the telecom module's systems (with
+ * the fixtures' own message templates, helpers/catalog.ts), and the systems it declares itself.
  */
 import test from 'ava';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { catalogView, compileSources } from '../src/dsl/compile.js';
-import { catalogSignatures } from '../src/dsl/catalog-types.js';
-import { renderLookaheadTable, renderSignatures } from '../src/dsl/generated.js';
+import { compileSources } from '../src/dsl/compile.js';
+import { indexCatalog } from '../src/dsl/catalog.js';
+import { renderLookaheadTable } from '../src/dsl/generated.js';
 import { hashIR, inCanonicalOrder } from '../src/dsl/lower.js';
-import { CATALOG } from '../modules/telecom/src/catalog/index.js';
+import { fixtureCatalog, telecomCatalog } from './helpers/catalog.js';
 import { computeLookaheadTable, CstChildren, lookahead, parseTokens, renderCstTypes } from '../src/dsl/parser.js';
 import { lex } from '../src/dsl/lexer.js';
 import type { CstNode } from 'chevrotain';
@@ -24,7 +25,7 @@ const flows = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.flow'
 for (const name of flows(join(root, 'good'))) {
   test(`good/${name} compiles cleanly to valid IR`, (t) => {
     const text = readFileSync(join(root, 'good', name), 'utf8');
-    const { processes, diagnostics } = compileSources([{ file: name, text }]);
+    const { processes, diagnostics } = compileSources([{ file: name, text }], { catalog: fixtureCatalog });
     t.deepEqual(diagnostics.map((d) => `${d.line}:${d.column} ${d.code}: ${d.message}`), []);
     t.true(processes.length > 0);
     for (const p of processes) {
@@ -47,7 +48,7 @@ for (const name of flows(join(root, 'bad'))) {
     const text = readFileSync(join(root, 'bad', name), 'utf8');
     const expected = [...text.matchAll(/#\s*expect:\s*(\d+):(\d+)\s+([\w/-]+)/g)].map((m) => `${m[1]}:${m[2]} ${m[3]}`).sort();
     t.true(expected.length > 0, 'a bad fixture lists its expected diagnostics');
-    const { processes, diagnostics } = compileSources([{ file: name, text }]);
+    const { processes, diagnostics } = compileSources([{ file: name, text }], { catalog: fixtureCatalog });
     t.deepEqual(diagnostics.map((d) => `${d.line}:${d.column} ${d.code}`).sort(), expected);
     t.deepEqual(processes, [], 'nothing is compiled from a file with errors');
   });
@@ -56,17 +57,29 @@ for (const name of flows(join(root, 'bad'))) {
 test('every process in processes/ compiles cleanly, together (child processes resolve)', (t) => {
   const sources = flows(processesDir).map((f) => ({ file: f, text: readFileSync(join(processesDir, f), 'utf8') }));
   t.true(sources.length > 0);
-  const { processes, diagnostics } = compileSources(sources);
+  const { processes, diagnostics } = compileSources(sources, { catalog: telecomCatalog });
   t.deepEqual(diagnostics.map((d) => `${d.file}:${d.line}:${d.column} ${d.code}: ${d.message}`), []);
   t.is(processes.length, new Set(processes.map((p) => p.name)).size);
 });
 
-test('the compiler reads the catalog as generated from the zod contracts (npm run gen:catalog)', (t) => {
-  const generated = readFileSync(fileURLToPath(new URL('../../src/dsl/catalog-signatures.ts', import.meta.url)), 'utf8');
-  t.is(generated, renderSignatures(catalogSignatures()), 'src/dsl/catalog-signatures.ts is out of date: run npm run gen:catalog');
-  t.deepEqual(catalogView.names(), [...CATALOG.keys()]);
-  t.is(catalogView.lookup('billing.nope'), undefined);
-  t.is(catalogView.lookup('toString'), undefined);
+test('catalog lookups are by exact name: nothing inherited is an operation or a channel', (t) => {
+  const index = indexCatalog(telecomCatalog);
+  t.truthy(index.operation('billing.charge'));
+  t.is(index.operation('billing.nope'), undefined);
+  for (const name of ['toString', '__proto__', 'constructor', 'billing.toString', 'billing.__proto__']) {
+    t.is(index.operation(name), undefined, name);
+    t.is(index.channel(name), undefined, name);
+    t.is(index.system(name), undefined, name);
+    t.is(index.template('notification', name), undefined, name);
+  }
+});
+
+test('without a catalog, the compiler knows no activity (the core names no system)', (t) => {
+  const text = readFileSync(join(processesDir, 'secondary-confirmation.flow'), 'utf8');
+  const { processes, diagnostics } = compileSources([{ file: 'secondary-confirmation.flow', text }]);
+  t.deepEqual(processes, []);
+  t.true(diagnostics.length > 0);
+  t.true(diagnostics.every((d) => d.code === 'check/unknown-activity' || d.code === 'check/unknown-compensation' || d.code === 'check/unknown-channel'));
 });
 
 test('the parser reads its lookahead and CST types as generated from the grammar (npm run gen:grammar)', (t) => {

@@ -5,13 +5,16 @@
 import test from 'ava';
 import fc from 'fast-check';
 import { readdirSync, readFileSync } from 'node:fs';
-import { compileSource } from '../src/dsl/compile.js';
+import { compileSource as compileOne } from '../src/dsl/compile.js';
+import { fixtureCatalog } from './helpers/catalog.js';
 import { hashIR } from '../src/dsl/lower.js';
 import type { Diagnostic } from '../src/dsl/diagnostics.js';
 import { ProcessIR } from '../src/ir/schema.js';
 import { lex } from '../src/dsl/lexer.js';
 import { parseTokens, ProcessParser } from '../src/dsl/parser.js';
 import type { CstNode, IToken } from 'chevrotain';
+
+const compileSource = (text: string, file?: string) => compileOne(text, file, { catalog: fixtureCatalog });
 
 const valid = readFileSync(new URL('../../processes/secondary-confirmation.flow', import.meta.url), 'utf8');
 

@@ -10,6 +10,7 @@ import { InstanceExistsError, InvalidInputError, InvalidQueryError } from '../sr
 import { dataConverterOption, workflowCode } from '../src/engine/worker.js';
 import { databaseUrl, eventually, temporalAddress, temporalNamespace, uniqueQueue } from './helpers/servers.js';
 import { recordingActivities } from './helpers/runtime.js';
+import { fixtureCatalog } from './helpers/catalog.js';
 
 const test = anyTest as TestFn<{ engine: Engine; worker: Worker; running: Promise<void>; connection: NativeConnection }>;
 const run = Date.now().toString(36);
@@ -37,7 +38,7 @@ const Secret = `Secret${run}`;
 test.before(async (t) => {
   const taskQueue = uniqueQueue('edges');
   const temporal = { address: temporalAddress(), namespace: temporalNamespace() };
-  t.context.engine = await createEngine({ temporal, databaseUrl: databaseUrl(), taskQueue });
+  t.context.engine = await createEngine({ temporal, databaseUrl: databaseUrl(), taskQueue, catalog: fixtureCatalog });
   t.context.connection = await NativeConnection.connect({ address: temporal.address });
   const { activities } = recordingActivities({});
   t.context.worker = await Worker.create({ connection: t.context.connection, namespace: temporal.namespace, taskQueue, ...workflowCode, ...dataConverterOption({ databaseUrl: databaseUrl() }), activities });

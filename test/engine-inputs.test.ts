@@ -12,6 +12,7 @@ import { InvalidInputError, InvalidQueryError, SvcflowError } from '../src/engin
 import { dataConverterOption, workflowCode } from '../src/engine/worker.js';
 import { databaseUrl, eventually, temporalAddress, temporalNamespace, uniqueQueue } from './helpers/servers.js';
 import { recordingActivities } from './helpers/runtime.js';
+import { fixtureCatalog } from './helpers/catalog.js';
 
 const test = anyTest as TestFn<{ engine: Engine; worker: Worker; running: Promise<void>; connection: NativeConnection; taskQueue: string }>;
 const run = Date.now().toString(36);
@@ -44,6 +45,11 @@ const sources = [
   input { ref: string, other: string }
   wait reply = message ticketReply(ticket: input.ref) within 24h on timeout { end "no-reply" }
   end "replied"
+
+system tickets
+  channel ticketReply
+    payload { ticket: string, from: string, text: string, receivedAt: time, channel: string }
+    correlate ticket
 `,
   },
 ];
@@ -52,7 +58,7 @@ test.before(async (t) => {
   const taskQueue = uniqueQueue('inputs');
   t.context.taskQueue = taskQueue;
   const temporal = { address: temporalAddress(), namespace: temporalNamespace() };
-  t.context.engine = await createEngine({ temporal, databaseUrl: databaseUrl(), taskQueue });
+  t.context.engine = await createEngine({ temporal, databaseUrl: databaseUrl(), taskQueue, catalog: fixtureCatalog });
   t.context.connection = await NativeConnection.connect({ address: temporal.address });
   const { activities } = recordingActivities({});
   t.context.worker = await Worker.create({ connection: t.context.connection, namespace: temporal.namespace, taskQueue, ...workflowCode, ...dataConverterOption({ databaseUrl: databaseUrl() }), activities });
@@ -164,7 +170,7 @@ test.serial('a repeated signal or message with one request id is one event in th
 test.serial('a start carries its definition by reference: a payload limit smaller than the definition is no obstacle; the input still counts', async (t) => {
   const temporal = { address: temporalAddress(), namespace: temporalNamespace() };
   // 300 bytes: more than the input and the reference (about 250), less than the definition.
-  const small = await createEngine({ temporal, databaseUrl: databaseUrl(), taskQueue: t.context.taskQueue, limits: { payloadBytes: 300 } });
+  const small = await createEngine({ temporal, databaseUrl: databaseUrl(), taskQueue: t.context.taskQueue, limits: { payloadBytes: 300 }, catalog: fixtureCatalog });
   try {
     await small.start(Reply, { ref: 'r', msisdn: '13900000002' }, { id: `small-${run}` });
     await small.cancel(`small-${run}`);

@@ -14,6 +14,7 @@ import { dataConverterOption, workflowCode } from '../src/engine/worker.js';
 import { WaitingFor } from '../src/workflows/search-attributes.js';
 import { databaseUrl, eventually, temporalAddress, temporalNamespace, uniqueQueue } from './helpers/servers.js';
 import { recordingActivities } from './helpers/runtime.js';
+import { fixtureCatalog } from './helpers/catalog.js';
 
 const test = anyTest as TestFn<{ engine: Engine; worker: Worker; running: Promise<void>; connection: NativeConnection; calls: ReturnType<typeof recordingActivities>['calls'] }>;
 const dir = fileURLToPath(new URL('../../processes/', import.meta.url));
@@ -43,7 +44,7 @@ const reschedule = {
 test.before(async (t) => {
   const taskQueue = uniqueQueue('engine');
   const temporal = { address: temporalAddress(), namespace: temporalNamespace() };
-  t.context.engine = await createEngine({ temporal, databaseUrl: databaseUrl(), taskQueue });
+  t.context.engine = await createEngine({ temporal, databaseUrl: databaseUrl(), taskQueue, catalog: fixtureCatalog });
   const { activities, calls } = recordingActivities({ 'billing.chargeSubscription': () => ({ chargeId: 'CH-1' }) });
   t.context.calls = calls;
   t.context.connection = await NativeConnection.connect({ address: temporal.address });

@@ -7,10 +7,11 @@ import { readFileSync } from 'node:fs';
 import { compileSources } from '../src/dsl/compile.js';
 import { buildGraph, toDot, toMermaid, toSvg } from '../src/dsl/graph.js';
 import type { ProcessIR, Step } from '../src/ir/schema.js';
+import { telecomCatalog } from './helpers/catalog.js';
 
 const file = 'secondary-confirmation.flow';
 const text = readFileSync(new URL(`../../processes/${file}`, import.meta.url), 'utf8');
-const { processes, diagnostics } = compileSources([{ file, text }]);
+const { processes, diagnostics } = compileSources([{ file, text }], { catalog: telecomCatalog });
 const ir = processes[0]!;
 
 function allSteps(steps: Step[]): Step[] {

@@ -18,6 +18,7 @@ import { receiveSms, redeliverInbound } from '../modules/telecom/src/systems/not
 import { deliverReport, recordReport, redeliverReports } from '../modules/telecom/src/http/work-order-reports.js';
 import { telecomDatabase } from './helpers/telecom.js';
 import { databaseUrl, eventually, temporalAddress, temporalNamespace, uniqueQueue } from './helpers/servers.js';
+import { fixtureCatalog } from './helpers/catalog.js';
 
 interface Ctx {
   engine: Engine;
@@ -51,7 +52,7 @@ test.before(async (t) => {
   await telecomDatabase();
   const taskQueue = uniqueQueue('http');
   const temporal = { address: temporalAddress(), namespace: temporalNamespace() };
-  t.context.engine = await createEngine({ temporal, databaseUrl: databaseUrl(), taskQueue });
+  t.context.engine = await createEngine({ temporal, databaseUrl: databaseUrl(), taskQueue, catalog: fixtureCatalog });
   t.context.pool = new pg.Pool({ connectionString: databaseUrl(), max: 5 });
   t.context.sent = [];
   const sender = { send: async (m: OutgoingMessage) => void t.context.sent.push(m) };

@@ -4,13 +4,15 @@
  */
 import test from 'ava';
 import fc from 'fast-check';
-import { MESSAGE_TYPE } from '../src/dsl/check.js';
+import { indexCatalog } from '../src/dsl/catalog.js';
+import { telecomCatalog } from './helpers/catalog.js';
 import { INBOX_LIMITS, messageProblem, MESSAGE_FIELDS, PAYLOAD_LIMITS, payloadProblem, readEnvelope, sizeProblem, startProblem, utf8Bytes } from '../src/workflows/payloads.js';
 import { Inbox } from '../src/workflows/inbox.js';
 import type { TypeRef } from '../src/ir/schema.js';
 
-test('the workflow checks a message against the record the checker binds it as', (t) => {
-  t.deepEqual({ t: 'record', fields: MESSAGE_FIELDS }, MESSAGE_TYPE);
+test("a message of IR without a payload type is checked as the telecom module's smsReply channel declares it", (t) => {
+  const declared = indexCatalog(telecomCatalog).channel('smsReply')!.channel.payload;
+  t.deepEqual(MESSAGE_FIELDS.map((f) => ({ ...f, pii: false })), declared.map((f) => ({ ...f, pii: false })));
 });
 
 test('a value nested 100,000 deep is refused without overflowing the stack', (t) => {

@@ -20,6 +20,7 @@ import type { ProcessIR } from '../src/ir/schema.js';
 import { stateQuery, type ProcessState } from '../src/workflows/run-process.js';
 import { createSystemActivities, type OutgoingMessage, type SystemActivity } from '../modules/telecom/src/systems/index.js';
 import { databaseUrl, eventually, timeSkippingEnv, uniqueQueue } from './helpers/servers.js';
+import { telecomCatalog } from './helpers/catalog.js';
 
 interface Ctx {
   pool: pg.Pool;
@@ -29,7 +30,7 @@ interface Ctx {
 const test = anyTest as TestFn<Ctx>;
 
 const dir = fileURLToPath(new URL('../../processes/', import.meta.url));
-const { processes } = compileSources(readdirSync(dir).filter((f) => f.endsWith('.flow')).map((f) => ({ file: `processes/${f}`, text: readFileSync(join(dir, f), 'utf8') })));
+const { processes } = compileSources(readdirSync(dir).filter((f) => f.endsWith('.flow')).map((f) => ({ file: `processes/${f}`, text: readFileSync(join(dir, f), 'utf8') })), { catalog: telecomCatalog });
 const byName = new Map(processes.map((p) => [p.name, p]));
 const args = (name: string, input: unknown) => {
   const ir = byName.get(name)!;

@@ -5,11 +5,10 @@
  *
  * The files are compiled here first, so that a typo needs no server. Only a `call process` of a
  * process defined elsewhere cannot be judged here: those are left to the engine, which knows
- * what the registry holds.
+ * what the registry holds. Both compile against the project's systems (svcflow.config.json).
  */
-import { compileSources } from '../dsl/compile.js';
 import { DeployError } from '../engine/errors.js';
-import { readSources, report } from './front.js';
+import { compileWithProject, readSources, report } from './front.js';
 import { table } from './format.js';
 import { withEngine, type ConnectionFlags } from './options.js';
 
@@ -18,18 +17,20 @@ export interface DeployOptions extends ConnectionFlags {
 }
 
 export async function deployCommand(paths: string[], opts: DeployOptions): Promise<number> {
-  const sources = await readSources(paths);
-  const local = compileSources(sources);
+  const given = await readSources(paths);
+  const local = await compileWithProject(given);
+  const sources = local.sources;
   const errors = local.diagnostics.filter((d) => d.severity === 'error');
   if (errors.some((d) => d.code !== 'check/unknown-process')) {
     report(local.diagnostics, sources, Boolean(opts.json));
     process.stderr.write('nothing deployed\n');
     return 1;
   }
+  // The engine compiles again, against the same catalog, with what the registry knows.
   return withEngine(opts, async (engine) => {
     let deployed;
     try {
-      deployed = await engine.deploy(sources);
+      deployed = await engine.deploy(given);
     } catch (err) {
       if (!(err instanceof DeployError)) throw err;
       report(err.diagnostics, sources, Boolean(opts.json));
@@ -46,5 +47,5 @@ export async function deployCommand(paths: string[], opts: DeployOptions): Promi
       process.stdout.write(table(['PROCESS', 'VERSION', 'HASH', 'DEPLOYED'], rows));
     }
     return 0;
-  });
+  }, { catalog: local.catalog });
 }

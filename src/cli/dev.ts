@@ -17,9 +17,11 @@ import { temporalConfigFromEnv } from '../engine/connection.js';
 import type { Engine } from '../engine/engine.js';
 import { createRuntime } from '../engine/runtime.js';
 import { VersionConflictError } from '../engine/errors.js';
-import { consoleSender, SMS_REPLY } from '../../modules/telecom/index.js';
+import { consoleSender } from '../../modules/telecom/index.js';
 import { redactUrl } from './options.js';
 import { hostedModules } from './modules.js';
+import { CliError } from './errors.js';
+import { projectCatalog } from './catalog.js';
 
 export const DEFAULT_HTTP_PORT = 8088;
 
@@ -44,6 +46,9 @@ export async function dev(options: DevOptions): Promise<void> {
   try {
     const taskQueue = options.taskQueue ?? DEFAULT_TASK_QUEUE;
     const temporal = { ...temporalConfigFromEnv(stack.temporal.address), namespace: stack.temporal.namespace };
+    // The project's systems (svcflow.config.json): what the processes deployed here are checked against.
+    const { catalog, diagnostics } = await projectCatalog();
+    if (diagnostics.some((d) => d.severity === 'error')) throw new CliError(`the project's system declarations have errors: run svcflow check on them`);
     const httpPort = options.httpPort ?? Number(process.env.SVCFLOW_HTTP_PORT ?? DEFAULT_HTTP_PORT);
     // The telecom module with its demo data (plans, areas, templates, a few accounts); its SMS
     // replies arrive on its declared channel.
@@ -54,7 +59,7 @@ export async function dev(options: DevOptions): Promise<void> {
       codec: codec.keys,
       modules: hostedModules({ sender: consoleSender }),
       demo: true,
-      catalog: { systems: [{ name: 'notification', channels: [SMS_REPLY] }] },
+      catalog,
       http: { port: httpPort },
       log,
     });

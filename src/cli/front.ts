@@ -1,14 +1,17 @@
 /**
  * `svcflow check | compile | graph`: the DSL front end on the command line. Every problem in a
  * `.flow` file is a diagnostic (`path:line:col: error code: message`, the line, a caret, a hint);
- * the exit code is 1 when there is any error, 0 otherwise.
+ * the exit code is 1 when there is any error, 0 otherwise. Processes are checked against the
+ * project's systems (svcflow.config.json; see cli/catalog.ts).
  */
 import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { compileSources, sourceFromBytes, type SourceFile } from '../dsl/compile.js';
 import { formatDiagnostic, type Diagnostic } from '../dsl/diagnostics.js';
 import type { ProcessIR } from '../ir/schema.js';
+import type { Catalog } from '../dsl/catalog.js';
 import { CliError } from './errors.js';
+import { projectCatalog } from './catalog.js';
 
 export { CliError };
 
@@ -54,12 +57,21 @@ export function report(diagnostics: Diagnostic[], sources: SourceFile[], json: b
   if (errors) process.stderr.write(`${errors} error${errors === 1 ? '' : 's'} in ${new Set(diagnostics.map((d) => d.file)).size} file(s)\n`);
 }
 
+/**
+ * Compiles `sources` against the project's catalog. Problems in the project's system files come
+ * first: they are errors of the project, whichever files were named.
+ */
+export async function compileWithProject(sources: SourceFile[]): Promise<{ processes: ProcessIR[]; diagnostics: Diagnostic[]; sources: SourceFile[]; catalog: Catalog }> {
+  const project = await projectCatalog(sources);
+  const compiled = compileSources(sources, { catalog: project.catalog });
+  return { processes: compiled.processes, diagnostics: [...project.diagnostics, ...compiled.diagnostics], sources: [...sources, ...project.systems], catalog: project.catalog };
+}
+
 export async function checkCommand(paths: string[], opts: { json?: boolean }): Promise<number> {
-  const sources = await readSources(paths);
-  const { diagnostics, processes } = compileSources(sources);
+  const { diagnostics, processes, sources } = await compileWithProject(await readSources(paths));
   report(diagnostics, sources, Boolean(opts.json));
   if (!opts.json && diagnostics.length === 0) {
-    process.stderr.write(`ok: ${processes.map((p) => `${p.name} v${p.version}`).join(', ')}\n`);
+    process.stderr.write(`ok: ${processes.map((p) => `${p.name} v${p.version}`).join(', ') || 'no process (system declarations only)'}\n`);
   }
   return diagnostics.some((d) => d.severity === 'error') ? 1 : 0;
 }
@@ -77,9 +89,8 @@ async function siblings(file: string): Promise<string[]> {
  * without `--with`, from the .flow files beside it (whose own errors are theirs, not this file's).
  */
 async function compileOne(file: string, withFiles: string[] | undefined, json = false): Promise<ProcessIR[] | undefined> {
-  const sources = await readSources([file, ...(withFiles ?? (await siblings(file)))]);
+  const { diagnostics, processes, sources } = await compileWithProject(await readSources([file, ...(withFiles ?? (await siblings(file)))]));
   const target = sources[0]!.file;
-  const { diagnostics, processes } = compileSources(sources);
   const relevant = withFiles ? diagnostics.filter((d) => d.file === target || d.severity === 'error') : diagnostics.filter((d) => d.file === target);
   if (relevant.some((d) => d.severity === 'error')) {
     report(relevant, sources, json);

@@ -55,6 +55,13 @@ program
   .action(run(graphCommand));
 
 program
+  .command('catalog')
+  .description("list the systems the project declares (svcflow.config.json): operations, channels, templates")
+  .argument('[system]', 'only this system')
+  .option('--json', 'print the catalog as JSON (what an engine or a worker is given)')
+  .action(run(async (system: string | undefined, opts: { json?: boolean }) => (await import('./catalog.js')).catalogCommand(system, opts)));
+
+program
   .command('dev')
   .description('start Temporal (Web UI on :8233), PostgreSQL and a worker on embedded defaults, until Ctrl-C')
   .option('--task-queue <name>', 'task queue of the worker')

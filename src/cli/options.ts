@@ -107,8 +107,9 @@ export function unreachable(err: unknown, config: Pick<EngineConfig, 'databaseUr
 }
 
 /** Opens an engine from the flags, runs `work` with it, and closes it whatever happens. */
-export async function withEngine<T>(flags: ConnectionFlags, work: (engine: Engine) => Promise<T>): Promise<T> {
-  const config = await engineConfig(flags);
+/** `extra`: what the command adds to the engine's config (deploy: the project's catalog). */
+export async function withEngine<T>(flags: ConnectionFlags, work: (engine: Engine) => Promise<T>, extra: Pick<EngineConfig, 'catalog'> = {}): Promise<T> {
+  const config = { ...(await engineConfig(flags)), ...extra };
   const { createEngine } = await import('../engine/engine.js');
   let engine: Engine;
   try {

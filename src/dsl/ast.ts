@@ -33,6 +33,7 @@ export type TypeNode =
   | { kind: 'NamedType'; name: string; range: Range }
   | { kind: 'EnumType'; values: string[]; range: Range }
   | { kind: 'ListType'; of: TypeNode; range: Range }
+  | { kind: 'MapType'; of: TypeNode; range: Range }
   | { kind: 'RecordType'; fields: FieldNode[]; range: Range };
 
 export interface FieldNode {
@@ -119,9 +120,53 @@ export interface ProcessNode {
   range: Range;
 }
 
+/** `operation lookupCustomer "…" input { … } output { … } timeout 5s retry … errors { … }` */
+export interface OperationNode {
+  kind: 'Operation';
+  name: Name;
+  description?: string;
+  /** Each `input { … }` and `output { … }` given (more than one of either is an error). */
+  inputs: FieldNode[][];
+  outputs: FieldNode[][];
+  timeouts: Array<{ ms: number; range: Range }>;
+  retries: RetryNode[];
+  errors: Array<{ code: string; description: string; range: Range }>;
+  range: Range;
+}
+
+/** `channel email "…" payload { … } correlate from` */
+export interface ChannelNode {
+  kind: 'Channel';
+  name: Name;
+  description?: string;
+  payloads: FieldNode[][];
+  correlate: Name[];
+  range: Range;
+}
+
+/** `template "sp.confirm.request" (product, fee)` */
+export interface TemplateNode {
+  kind: 'Template';
+  id: { value: string; range: Range };
+  placeholders: Name[];
+  range: Range;
+}
+
+export interface SystemNode {
+  kind: 'System';
+  name: Name;
+  description?: string;
+  queues: Array<{ value: string; range: Range }>;
+  operations: OperationNode[];
+  channels: ChannelNode[];
+  templates: TemplateNode[];
+  range: Range;
+}
+
 export interface FileNode {
   processes: ProcessNode[];
   calendars: CalendarNode[];
+  systems: SystemNode[];
 }
 
 export function assertNever(value: never): never {

@@ -9,19 +9,19 @@
 import type * as A from './ast.js';
 import { assertNever } from './ast.js';
 import type { Field, TypeRef } from '../ir/schema.js';
-import { ANY, assignable, describeType, DURATION, record, SCALAR_TYPES, STRING, TIME, PHONE, field } from '../ir/types.js';
+import { ANY, assignable, describeType, DURATION, record, TIME } from '../ir/types.js';
 import { didYouMean, DiagnosticSink } from './diagnostics.js';
-import { ExprChecker, pathOf, presentIn, withOptionalFrom, type BoundNames, type Missing, type Scope } from './check-expr.js';
+import { ExprChecker, presentIn, withOptionalFrom, type Scope } from './check-expr.js';
+import { checkArgs, checkInvocation, checkMessageWait, type CallSite } from './check-calls.js';
+import type { CatalogIndex } from './catalog.js';
 import { childBlocks, chosenName } from './ids.js';
 import { deepBindings, namesBoundIn, setsAnything } from './step-facts.js';
 import { reservedHandlerName } from './handler-names.js';
-import { WEEKDAYS, parseClock } from '../ir/calendar.js';
+import { checkCalendar, resolveFields } from './check-types.js';
+import { Bindings, presentWhen, rootsOf } from './check-bindings.js';
 
-/** What the checker knows of activities: a view of the catalog (tests may pass their own). */
-export interface CatalogView {
-  lookup(name: string): { input: Field[]; output: TypeRef } | undefined;
-  names(): string[];
-}
+export { resolveFields, resolveType } from './check-types.js';
+export { Bindings, presentWhen } from './check-bindings.js';
 
 /** What the checker knows of other processes (for `call process`). */
 export interface ProcessView {
@@ -30,15 +30,13 @@ export interface ProcessView {
 }
 
 export interface CheckContext {
-  catalog: CatalogView;
+  /** The systems' operations and channels: the catalog given, and what the files declare. */
+  catalog: CatalogIndex;
   processes: ReadonlyMap<string, ProcessView>;
 }
 
-/** The record an inbound message (such as an SMS reply) is bound as. */
-export const MESSAGE_TYPE = record([field('from', PHONE), field('text', STRING), field('receivedAt', TIME), field('channel', STRING)]);
-
 export function checkFile(file: A.FileNode, ctx: CheckContext, sink: DiagnosticSink): void {
-  if (file.processes.length === 0) sink.add('check/no-process', { line: 1, column: 1, endLine: 1, endColumn: 1 }, {});
+  if (file.processes.length === 0 && file.systems.length === 0) sink.add('check/no-process', { line: 1, column: 1, endLine: 1, endColumn: 1 }, {});
   const calendars = new Map<string, A.CalendarNode>();
   for (const cal of file.calendars) {
     checkCalendar(cal, sink);
@@ -49,161 +47,6 @@ export function checkFile(file: A.FileNode, ctx: CheckContext, sink: DiagnosticS
     if (seen.has(p.name.name)) sink.add('check/duplicate-process', p.name.range, { name: p.name.name });
     seen.add(p.name.name);
     new ProcessChecker(p, ctx, calendars, sink).run();
-  }
-}
-
-function checkCalendar(cal: A.CalendarNode, sink: DiagnosticSink): void {
-  const bad = (problem: string, range = cal.name.range) => sink.add('check/invalid-calendar', range, { problem });
-  if (!cal.timezone) bad(`calendar ${cal.name.name} needs a timezone, such as timezone "Asia/Shanghai"`);
-  else if (!validTimezone(cal.timezone.value)) bad(`'${cal.timezone.value}' is not a known time zone`, cal.timezone.range);
-  if (!cal.works) bad(`calendar ${cal.name.name} needs working hours, such as works mon-fri 09:00 to 18:00`);
-  else {
-    for (const d of [cal.works.fromDay, cal.works.toDay]) {
-      if (!WEEKDAYS.includes(d.name.toLowerCase())) bad(`'${d.name}' is not a weekday (mon, tue, wed, thu, fri, sat, sun)`, d.range);
-    }
-    const late = [cal.works.opens, cal.works.closes].filter((t) => parseClock(t.name) > DAY_MINUTES);
-    for (const t of late) bad(`'${t.name}' is not a time of day (00:00 to 24:00)`, t.range);
-    if (!late.length && parseClock(cal.works.opens.name) >= parseClock(cal.works.closes.name)) bad('the day must open before it closes', cal.works.opens.range);
-  }
-  for (const d of [...cal.holidays, ...cal.workdays]) {
-    if (!validDate(d.value)) bad(`'${d.value}' is not a date (YYYY-MM-DD)`, d.range);
-  }
-}
-
-const DAY_MINUTES = 24 * 60;
-
-/** A real calendar date: `2026-02-30` is not one (Date.parse would roll it over to March). */
-function validDate(text: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return false;
-  const ms = Date.parse(`${text}T00:00:00Z`);
-  return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === text;
-}
-
-function validTimezone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Converts a declared type to a TypeRef, reporting unknown type names. */
-export function resolveType(t: A.TypeNode, sink: DiagnosticSink): TypeRef {
-  switch (t.kind) {
-    case 'NamedType':
-      if ((SCALAR_TYPES as readonly string[]).includes(t.name)) return { t: t.name as (typeof SCALAR_TYPES)[number] };
-      sink.add('check/unknown-type', t.range, { name: t.name, suggestion: didYouMean(t.name, SCALAR_TYPES) });
-      return ANY;
-    // Keys in sorted order, as all of the IR (lower.ts).
-    case 'EnumType':
-      return { t: 'enum', values: t.values };
-    case 'ListType':
-      return { of: resolveType(t.of, sink), t: 'list' };
-    case 'RecordType':
-      return { fields: resolveFields(t.fields, sink), t: 'record' };
-    default:
-      return assertNever(t);
-  }
-}
-
-export function resolveFields(fields: A.FieldNode[], sink: DiagnosticSink): Field[] {
-  const seen = new Set<string>();
-  return fields.map((f) => {
-    if (seen.has(f.name.name)) sink.add('check/duplicate-field', f.name.range, { name: f.name.name });
-    seen.add(f.name.name);
-    for (const a of f.annotations) if (a.name !== 'pii') sink.add('check/unknown-annotation', a.range, { name: a.name });
-    return { name: f.name.name, optional: f.optional, pii: f.annotations.some((a) => a.name === 'pii'), type: resolveType(f.type, sink) };
-  });
-}
-
-/** What a block knows of values' presence. */
-interface Presence {
-  /** Paths (`input.note`, `reply.chargeId`) known not to be null: tested `!= null` on the way. */
-  present: Set<string>;
-  /** Names bound anew in this block: what outer blocks knew of their fields no longer holds. */
-  rebound: Set<string>;
-  /** Names that something running alongside may bind anew at any time: nothing is known of them. */
-  volatile: Set<string>;
-  /** Whether a name's value may be null (`set v = input.note`), where it was bound in this block. */
-  nullable: Map<string, boolean>;
-}
-
-/**
- * The names bound at a point, with their types: a block's own bindings over its enclosing
- * block's. A block never copies what encloses it, and steps that join branches write what all
- * of them bind into the block they are in, so a lookup climbs only the nesting of blocks: a
- * flat process of n steps checks in time linear in n, not n² (the 1,000-step benchmark).
- */
-export class Bindings implements BoundNames {
-  private readonly own = new Map<string, TypeRef>();
-  /** What is known here of values' presence (check/may-be-missing): made when something is. */
-  private facts?: Presence;
-  constructor(private readonly parent?: Bindings) {}
-
-  get(name: string): TypeRef | undefined {
-    return this.own.get(name) ?? this.parent?.get(name);
-  }
-
-  isPresent(path: string, roots = rootsOf(path)): boolean {
-    const f = this.facts;
-    if (f?.present.has(path)) return true;
-    if (f && roots.some((r) => f.rebound.has(r))) return false;
-    return this.parent?.isPresent(path, roots) ?? false;
-  }
-
-  assumePresent(path: string): void {
-    if (!rootsOf(path).some((r) => this.isVolatile(r))) this.known().present.add(path);
-  }
-
-  /** `name` is bound anew: nothing is known of its fields any more (`forGood`: nor will be here). */
-  forget(name: string, forGood = false): void {
-    const f = this.known();
-    for (const path of f.present) if (rootsOf(path).includes(name)) f.present.delete(path);
-    f.rebound.add(name);
-    if (forGood) f.volatile.add(name);
-  }
-
-  mayHoldNull(name: string): boolean {
-    return this.facts?.nullable.get(name) ?? this.parent?.mayHoldNull(name) ?? false;
-  }
-
-  setNullable(name: string, nullable: boolean): void {
-    this.known().nullable.set(name, nullable);
-  }
-
-  private isVolatile(name: string): boolean {
-    return (this.facts?.volatile.has(name) ?? false) || (this.parent?.isVolatile(name) ?? false);
-  }
-
-  private known(): Presence {
-    return (this.facts ??= { present: new Set(), rebound: new Set(), volatile: new Set(), nullable: new Map() });
-  }
-
-  set(name: string, type: TypeRef): void {
-    this.own.set(name, type);
-  }
-
-  /** Every name bound here (for "did you mean"). */
-  keys(): string[] {
-    return [...new Set([...(this.parent?.keys() ?? []), ...this.own.keys()])];
-  }
-
-  child(): Bindings {
-    return new Bindings(this);
-  }
-
-  /** Binds here what `inner` (a block inside this one) bound itself. */
-  absorb(inner: Bindings): void {
-    if (inner === this) return;
-    for (const [k, v] of inner.own) this.own.set(k, v);
-  }
-
-  /** Binds here what every one of `inners` (blocks inside this one, or this one) bound. */
-  absorbCommon(inners: Bindings[]): void {
-    const [first, ...rest] = inners;
-    if (!first || first === this || rest.includes(this)) return;
-    for (const [k, v] of first.own) if (rest.every((b) => b.own.has(k))) this.own.set(k, v);
   }
 }
 
@@ -462,7 +305,7 @@ class ProcessChecker {
   private step(s: A.Step, flow: Flow): Flow {
     switch (s.kind) {
       case 'CallStep': {
-        const output = this.invocation(s.call, flow, 'check/unknown-activity');
+        const output = checkInvocation(this.site(flow), this.ctx.catalog, s.call, 'check/unknown-activity');
         if (s.timeout) {
           if (s.timeout.kind !== 'Duration') this.exprs.mismatch(s.timeout, 'a duration such as 30s', this.expr(s.timeout, flow), 'a timeout');
         }
@@ -471,7 +314,7 @@ class ProcessChecker {
           if (s.retry.backoff !== undefined && s.retry.backoff < 1) this.sink.add('check/invalid-retry', s.retry.range, { problem: 'backoff must be 1 or more' });
         }
         const after = this.bindHere(flow, s.bind, output);
-        if (s.compensate) this.invocation(s.compensate, after, 'check/unknown-compensation');
+        if (s.compensate) checkInvocation(this.site(after), this.ctx.catalog, s.compensate, 'check/unknown-compensation');
         return after;
       }
       case 'CallProcessStep': {
@@ -481,7 +324,7 @@ class ProcessChecker {
           s.args.forEach((a) => this.expr(a.value, flow));
           return this.bindHere(flow, s.bind, ANY);
         }
-        this.args(`process ${s.process.name}`, s.process.range, s.args, child.input, flow);
+        checkArgs(this.site(flow), `process ${s.process.name}`, s.process.range, s.args, child.input);
         return this.bindHere(flow, s.bind, record(child.output));
       }
       case 'WaitStep': {
@@ -489,8 +332,7 @@ class ProcessChecker {
         else this.expect(s.within, flow, DURATION, "the time after 'within'");
         let payload: TypeRef = ANY;
         if (s.trigger.type === 'message') {
-          s.trigger.correlate.forEach((a) => this.expr(a.value, flow));
-          payload = MESSAGE_TYPE;
+          payload = checkMessageWait(this.site(flow), this.ctx.catalog, s.trigger.name, s.trigger.correlate);
         } else {
           const why = reservedHandlerName(s.trigger.name.name);
           if (why) this.sink.add('check/reserved-handler-name', s.trigger.name.range, { name: s.trigger.name.name, type: s.trigger.type, why });
@@ -628,14 +470,27 @@ class ProcessChecker {
           for (const f of s.output.fields) {
             const declared = this.output.find((d) => d.name === f.name.name);
             if (declared) this.expect(f.value, flow, declared.type, `output '${f.name.name}'`);
-            else this.expr(f.value, flow);
+            else {
+              this.expr(f.value, flow);
+              const names = this.output.map((d) => d.name);
+              this.sink.add('check/unknown-output-field', f.name.range, { outcome: s.outcome, name: f.name.name, suggestion: didYouMean(f.name.name, names), fields: names });
+            }
           }
           const given = new Set(s.output.fields.map((f) => f.name.name));
           const missing = required.filter((n) => !given.has(n));
           if (missing.length) this.sink.add('check/missing-output', s.output.range, { outcome: s.outcome, fields: missing });
         } else if (s.output) {
-          if (this.output.length) this.expect(s.output, flow, record(this.output), `the output of end "${s.outcome}"`);
-          else this.expr(s.output, flow);
+          if (this.output.length) {
+            const t = this.expr(s.output, flow);
+            const want = record(this.output);
+            if (!assignable(want, t)) this.exprs.mismatch(s.output, describeType(want), t, `the output of end "${s.outcome}"`);
+            else if (t.t === 'record') {
+              // A record whose fields are known: none beyond the declared output.
+              const names = this.output.map((d) => d.name);
+              const extra = t.fields.find((f) => !names.includes(f.name));
+              if (extra) this.sink.add('check/unknown-output-field', s.output.range, { outcome: s.outcome, name: extra.name, suggestion: didYouMean(extra.name, names), fields: names });
+            }
+          } else this.expr(s.output, flow);
         } else if (required.length) this.sink.add('check/missing-output', s.range, { outcome: s.outcome, fields: required });
         return { ...flow, terminator: `end "${s.outcome}"` };
       }
@@ -644,95 +499,9 @@ class ProcessChecker {
     }
   }
 
-  /** Checks an activity call's name and arguments; returns its output type. */
-  private invocation(inv: A.Invocation, flow: Flow, unknownCode: 'check/unknown-activity' | 'check/unknown-compensation'): TypeRef {
-    const contract = this.ctx.catalog.lookup(inv.activity.name);
-    if (!contract) {
-      const names = this.ctx.catalog.names();
-      const system = inv.activity.name.split('.')[0];
-      this.sink.add(unknownCode, inv.activity.range, {
-        name: inv.activity.name,
-        suggestion: didYouMean(inv.activity.name, names),
-        system: names.some((n) => n.startsWith(`${system}.`)) ? system : undefined,
-      });
-      inv.args.forEach((a) => this.expr(a.value, flow));
-      return ANY;
-    }
-    this.args(inv.activity.name, inv.activity.range, inv.args, contract.input, flow);
-    return contract.output;
-  }
-
-  private requiredFields(owner: string, name: string, value: A.Expr, actual: TypeRef, expected: RecordType, scope: Scope): void {
-    const report = (at: A.Range, field: string, missing: Missing) => this.sink.add('check/may-be-missing', at, { activity: owner, name: field, ...missing });
-    requiredFieldsOf(report, this.exprs, name, value, actual, expected, scope);
-  }
-
-  private args(owner: string, range: A.Range, args: A.Arg[], params: Field[], flow: Flow): void {
-    const given = new Set<string>();
-    const scope = this.scope(flow);
-    for (const a of args) {
-      const t = this.expr(a.value, flow);
-      if (given.has(a.name.name)) this.sink.add('check/duplicate-argument', a.name.range, { name: a.name.name });
-      given.add(a.name.name);
-      const param = params.find((p) => p.name === a.name.name);
-      if (!param) {
-        const names = params.map((p) => p.name);
-        this.sink.add('check/unknown-argument', a.name.range, { activity: owner, name: a.name.name, suggestion: didYouMean(a.name.name, names.filter((n) => !given.has(n))), expected: names });
-        continue;
-      }
-      const missing = param.optional ? undefined : this.exprs.mayBeMissing(a.value, scope);
-      if (!assignable(param.type, t)) {
-        this.sink.add('check/argument-type', a.value.range, { activity: owner, name: a.name.name, expected: describeType(param.type), actual: describeType(t) });
-      } else if (missing !== undefined) {
-        this.sink.add('check/may-be-missing', a.value.range, { activity: owner, name: a.name.name, ...missing });
-      } else if (param.type.t === 'record' && !param.optional) {
-        this.requiredFields(owner, a.name.name, a.value, t, param.type, scope);
-      } else if (param.type.t === 'enum' && a.value.kind === 'Literal' && typeof a.value.value === 'string' && !param.type.values.includes(a.value.value)) {
-        this.sink.add('check/argument-type', a.value.range, { activity: owner, name: a.name.name, expected: describeType(param.type), actual: JSON.stringify(a.value.value) });
-      }
-    }
-    const missing = params.filter((p) => !p.optional && !given.has(p.name)).map((p) => p.name);
-    if (missing.length) this.sink.add('check/missing-argument', range, { activity: owner, names: missing });
-  }
-}
-
-type RecordType = Extract<TypeRef, { t: 'record' }>;
-
-/**
- * The fields a record argument must have and may lack: a value written in it that may be
- * missing (`address: { street: input.street }`), or an optional field of a record given whole
- * (`address: input.address`, whose `street` is optional). `actual` is the value's type.
- */
-function requiredFieldsOf(
-  report: (at: A.Range, name: string, missing: Missing) => void,
-  exprs: ExprChecker,
-  label: string,
-  value: A.Expr | { path: string; range: A.Range },
-  actual: TypeRef,
-  expected: RecordType,
-  scope: Scope,
-): void {
-  for (const f of expected.fields) {
-    if (f.optional) continue;
-    const name = `${label}.${f.name}`;
-    const got = actual.t === 'record' ? actual.fields.find((g) => g.name === f.name) : undefined;
-    if (!got) continue; // a field not there at all is the type check's to report
-    const inner = f.type.t === 'record' ? f.type : undefined;
-    if ('kind' in value && value.kind === 'Record') {
-      const given = value.fields.find((g) => g.name.name === f.name)!;
-      const missing = exprs.mayBeMissing(given.value, scope);
-      if (missing !== undefined) report(given.value.range, name, missing);
-      else if (inner) {
-        const path = pathOf(given.value);
-        requiredFieldsOf(report, exprs, name, given.value.kind === 'Record' || path === undefined ? given.value : { path, range: given.value.range }, got.type, inner, scope);
-      }
-      continue;
-    }
-    const base = 'path' in value ? value.path : pathOf(value);
-    if (base === undefined) continue;
-    const path = `${base}.${f.name}`;
-    if (got.optional && !scope.bound.isPresent(path)) report(value.range, name, { what: path, why: 'optional' });
-    else if (inner) requiredFieldsOf(report, exprs, name, { path, range: value.range }, got.type, inner, scope);
+  /** Where a call or wait in `flow` is checked (check-calls.ts). */
+  private site(flow: Flow): CallSite {
+    return { sink: this.sink, exprs: this.exprs, scope: this.scope(flow) };
   }
 }
 
@@ -762,37 +531,4 @@ function merge(flow: Flow, outs: Flow[]): Flow {
   const through = outs.filter((o) => !o.terminator);
   flow.bound.absorbCommon((through.length ? through : outs).map((o) => o.bound));
   return through.length ? { bound: flow.bound } : { bound: flow.bound, terminator: outs[0]?.terminator };
-}
-
-/** The names a path starts from: `input` for `input.address.city`; `a`, `b` for `coalesce(a.x, b)`. */
-function rootsOf(path: string): string[] {
-  const root = (part: string) => /^[^.[]*/.exec(part)![0];
-  if (!path.includes('(')) return [root(path)];
-  return path
-    .split(/[(),\s]+/)
-    .filter((part) => part && part !== 'coalesce')
-    .map(root);
-}
-
-/**
- * The paths a condition shows present (not null) when it is `holds`: `x != null` when true,
- * `x == null` when false, both sides of an `and` when true and of an `or` when false; `not`
- * turns it round. Anything else shows nothing.
- */
-export function presentWhen(c: A.Expr, holds: boolean): string[] {
-  if (c.kind === 'Unary' && c.op === 'not') return presentWhen(c.arg, !holds);
-  if (c.kind !== 'Binary') return [];
-  if ((c.op === 'and' && holds) || (c.op === 'or' && !holds)) return [...presentWhen(c.left, holds), ...presentWhen(c.right, holds)];
-  if ((c.op === '!=' && holds) || (c.op === '==' && !holds)) {
-    const isNull = (e: A.Expr) => e.kind === 'Literal' && e.value === null;
-    const tested = isNull(c.right) ? c.left : isNull(c.left) ? c.right : undefined;
-    // A field of null is null, so `a.b.c != null` shows `a.b` present too.
-    const shown: string[] = [];
-    for (let e = tested; e; e = e.kind === 'Member' ? e.object : undefined) {
-      const path = pathOf(e);
-      if (path !== undefined) shown.push(path);
-    }
-    return shown;
-  }
-  return [];
 }

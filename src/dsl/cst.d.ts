@@ -9,6 +9,94 @@ export interface FileCstNode extends CstNode {
 export type FileCstChildren = {
   calendarDecl?: CalendarDeclCstNode[];
   processDecl?: ProcessDeclCstNode[];
+  systemDecl?: SystemDeclCstNode[];
+};
+
+export interface SystemDeclCstNode extends CstNode {
+  name: "systemDecl";
+  children: SystemDeclCstChildren;
+}
+
+export type SystemDeclCstChildren = {
+  System: IToken[];
+  name: IToken[];
+  description?: IToken[];
+  systemMember?: SystemMemberCstNode[];
+};
+
+export interface SystemMemberCstNode extends CstNode {
+  name: "systemMember";
+  children: SystemMemberCstChildren;
+}
+
+export type SystemMemberCstChildren = {
+  Queue?: IToken[];
+  queue?: IToken[];
+  operationDecl?: OperationDeclCstNode[];
+  channelDecl?: ChannelDeclCstNode[];
+  templateDecl?: TemplateDeclCstNode[];
+};
+
+export interface OperationDeclCstNode extends CstNode {
+  name: "operationDecl";
+  children: OperationDeclCstChildren;
+}
+
+export type OperationDeclCstChildren = {
+  Operation: IToken[];
+  name: IToken[];
+  description?: IToken[];
+  inputDecl?: InputDeclCstNode[];
+  outputDecl?: OutputDeclCstNode[];
+  Timeout?: IToken[];
+  timeout?: IToken[];
+  retryClause?: RetryClauseCstNode[];
+  errorsDecl?: ErrorsDeclCstNode[];
+};
+
+export interface ErrorsDeclCstNode extends CstNode {
+  name: "errorsDecl";
+  children: ErrorsDeclCstChildren;
+}
+
+export type ErrorsDeclCstChildren = {
+  Errors: IToken[];
+  LCurly: IToken[];
+  codes?: IToken[];
+  Colon?: IToken[];
+  descriptions?: IToken[];
+  Comma?: IToken[];
+  RCurly: IToken[];
+};
+
+export interface ChannelDeclCstNode extends CstNode {
+  name: "channelDecl";
+  children: ChannelDeclCstChildren;
+}
+
+export type ChannelDeclCstChildren = {
+  Channel: IToken[];
+  name: IToken[];
+  description?: IToken[];
+  Payload?: IToken[];
+  fieldBlock?: FieldBlockCstNode[];
+  Correlate?: IToken[];
+  correlate?: IToken[];
+  Comma?: IToken[];
+};
+
+export interface TemplateDeclCstNode extends CstNode {
+  name: "templateDecl";
+  children: TemplateDeclCstChildren;
+}
+
+export type TemplateDeclCstChildren = {
+  Template: IToken[];
+  id: IToken[];
+  LParen: IToken[];
+  placeholders?: IToken[];
+  Comma?: IToken[];
+  RParen: IToken[];
 };
 
 export interface CalendarDeclCstNode extends CstNode {
@@ -509,6 +597,12 @@ export type RecordLiteralCstChildren = {
 
 export interface ICstNodeVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   file(children: FileCstChildren, param?: IN): OUT;
+  systemDecl(children: SystemDeclCstChildren, param?: IN): OUT;
+  systemMember(children: SystemMemberCstChildren, param?: IN): OUT;
+  operationDecl(children: OperationDeclCstChildren, param?: IN): OUT;
+  errorsDecl(children: ErrorsDeclCstChildren, param?: IN): OUT;
+  channelDecl(children: ChannelDeclCstChildren, param?: IN): OUT;
+  templateDecl(children: TemplateDeclCstChildren, param?: IN): OUT;
   calendarDecl(children: CalendarDeclCstChildren, param?: IN): OUT;
   stringList(children: StringListCstChildren, param?: IN): OUT;
   processDecl(children: ProcessDeclCstChildren, param?: IN): OUT;

@@ -4,7 +4,7 @@
  * (`parse/invalid-encoding`). A U+FFFD written in the file (the bytes EF BF BD) is a character like
  * any other. A byte order mark is kept, as `readFile(…, 'utf8')` keeps it (the lexer skips it).
  */
-import type { SourceFile } from './compile.js';
+import type { SourceFile } from './parse.js';
 
 const strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const lenient = new TextDecoder('utf-8', { ignoreBOM: true });

@@ -5,12 +5,13 @@
 import { createHash } from 'node:crypto';
 import type * as A from './ast.js';
 import { assertNever } from './ast.js';
-import type { Calendar, Expr, ProcessIR, RetryPolicy, Step } from '../ir/schema.js';
+import type { Calendar, Expr, Field, ProcessIR, RetryPolicy, Step, TypeRef } from '../ir/schema.js';
 import { IR_VERSION } from '../ir/version.js';
 import { parseClock, weekdayRange } from '../ir/calendar.js';
 import { DiagnosticSink } from './diagnostics.js';
 import { resolveFields } from './check.js';
 import { assignIds } from './ids.js';
+import { EMPTY_CATALOG, indexCatalog, type CatalogIndex } from './catalog.js';
 
 export function lowerCalendar(c: A.CalendarNode): Calendar {
   return {
@@ -24,8 +25,6 @@ export function lowerCalendar(c: A.CalendarNode): Calendar {
   };
 }
 
-/** A catalog activity's defaults, merged into each call so that the IR is self-contained. */
-export type ActivityDefaults = (activity: string) => { startToCloseMs: number; retry: RetryPolicy } | undefined;
 
 /**
  * Every object is built with its keys in sorted order, the IR's canonical form, so the hash
@@ -36,7 +35,7 @@ export function lowerProcess(
   p: A.ProcessNode,
   calendars: ReadonlyMap<string, A.CalendarNode>,
   file: string,
-  defaults: ActivityDefaults = () => undefined,
+  catalog: CatalogIndex = indexCatalog(EMPTY_CATALOG),
 ): ProcessIR {
   const ids = assignIds(p.steps);
   const calendar = p.calendar?.name ?? '';
@@ -75,6 +74,8 @@ export function lowerProcess(
     }
   };
   const args = (list: A.Arg[]) => list.map((a) => ({ name: a.name.name, value: expr(a.value) }));
+  /** An activity call, on its system's task queue when the system declares one (absent: the instance's own). */
+  const invocation = (inv: A.Invocation) => ({ activity: inv.activity.name, args: args(inv.args), taskQueue: catalog.operation(inv.activity.name)?.system.taskQueue });
   const steps = (list: A.Step[] | undefined): Step[] => (list ?? []).map(step);
 
   /**
@@ -93,16 +94,22 @@ export function lowerProcess(
     };
   }
 
+  /** The channel's payload, pinned in the IR as the catalog declares it. */
+  function payloadOf(channel: string): TypeRef | undefined {
+    const c = catalog.channel(channel)?.channel;
+    return c && canonicalType({ t: 'record', fields: c.payload });
+  }
+
   function step(s: A.Step): Step {
     const id = ids.get(s)!;
     const loc = { column: s.range.column, line: s.range.line };
     switch (s.kind) {
       case 'CallStep': {
-        const d = defaults(s.call.activity.name);
+        const d = catalog.operation(s.call.activity.name)?.operation;
         return {
           bind: s.bind?.name,
-          call: { activity: s.call.activity.name, args: args(s.call.args) },
-          compensate: s.compensate ? { activity: s.compensate.activity.name, args: args(s.compensate.args) } : undefined,
+          call: invocation(s.call),
+          compensate: s.compensate ? invocation(s.compensate) : undefined,
           id,
           kind: 'call',
           loc,
@@ -123,7 +130,7 @@ export function lowerProcess(
           onTimeout: steps(s.onTimeout),
           trigger:
             t.type === 'message'
-              ? { channel: t.name.name, correlate: args(t.correlate), type: 'message' }
+              ? { channel: t.name.name, correlate: args(t.correlate), payload: payloadOf(t.name.name), type: 'message' }
               : { name: t.name.name, payload: t.payload ? { fields: resolveFields(t.payload, quiet), t: 'record' } : undefined, type: t.type },
           within: expr(s.within!),
         };
@@ -177,6 +184,26 @@ export function lowerProcess(
   // Its keys are in canonical order already (the fixture tests check it), so the hash is taken
   // of JSON.stringify's text directly: canonicalJson would check the order again, 3% of a compile.
   return { ...withoutHash, hash: sha256(JSON.stringify(withoutHash)), source: { file } } as ProcessIR;
+}
+
+/**
+ * A type from a catalog, rebuilt with its keys in sorted order (a catalog read from JSON may
+ * order them otherwise). Catalog types are as deep as the declarations that made them, which
+ * the nesting limit bounds.
+ */
+function canonicalType(t: TypeRef): TypeRef {
+  switch (t.t) {
+    case 'enum':
+      return { t: 'enum', values: [...t.values] };
+    case 'list':
+      return { of: canonicalType(t.of), t: 'list' };
+    case 'map':
+      return { of: canonicalType(t.of), t: 'map' };
+    case 'record':
+      return { fields: t.fields.map((f: Field) => ({ name: f.name, optional: f.optional, pii: f.pii, type: canonicalType(f.type) })), t: 'record' };
+    default:
+      return { t: t.t };
+  }
 }
 
 /** sha256 over the canonical JSON (sorted keys) of the IR without its hash and source file. */

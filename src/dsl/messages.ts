@@ -48,7 +48,7 @@ export const MESSAGES = {
   // ── structure ────────────────────────────────────────────────────────────────────────
   'check/no-process': (_d: object): Text => ({
     message: 'this file defines no process',
-    hint: 'start with: process Name version 1',
+    hint: 'start with: process Name version 1 (or declare a system: system name …)',
   }),
   'check/duplicate-process': (d: { name: string; file?: string }): Text => ({
     message: d.file === undefined ? `process '${d.name}' is defined twice` : `process '${d.name}' is already defined in ${d.file}`,
@@ -64,9 +64,12 @@ export const MESSAGES = {
   }),
   'check/unknown-type': (d: { name: string; suggestion?: string }): Text => ({
     message: `'${d.name}' is not a type`,
-    hint: mean(d.suggestion) ?? 'types: string, int, number, bool, money, phone, duration, time, "a" | "b", list of T, { field: T }',
+    hint: mean(d.suggestion) ?? 'types: string, int, number, bool, money, phone, duration, time, "a" | "b", list of T, map of T, { field: T }',
   }),
-  'check/unknown-annotation': (d: { name: string }): Text => ({ message: `'@${d.name}' is not an annotation`, hint: 'the only annotation is @pii' }),
+  'check/unknown-annotation': (d: { name: string; allowed: string[] }): Text => ({
+    message: `'@${d.name}' is not an annotation here`,
+    hint: d.allowed.length > 1 ? `annotations here: ${d.allowed.map((a) => `@${a}`).join(', ')}` : 'the only annotation is @pii',
+  }),
   'check/duplicate-field': (d: { name: string }): Text => ({ message: `field '${d.name}' is declared twice` }),
   'check/repeated-clause': (d: { clause: string }): Text => ({
     message: `this call already has a '${d.clause}'`,
@@ -91,6 +94,75 @@ export const MESSAGES = {
     hint: 'add `uses calendar Name` after the process header',
   }),
   'check/invalid-calendar': (d: { problem: string }): Text => ({ message: `invalid calendar: ${d.problem}` }),
+
+  // ── systems (the catalog) ────────────────────────────────────────────────────────────
+  'check/duplicate-system': (d: { name: string; file?: string }): Text => ({
+    message: d.file ? `system '${d.name}' is already declared in ${d.file}` : `system '${d.name}' is already declared`,
+    hint: 'a system is declared once; give its operations and channels in that one declaration',
+  }),
+  'check/duplicate-operation': (d: { system: string; name: string }): Text => ({
+    message: `${d.system} already has an operation '${d.name}'`,
+    hint: 'give this one another name, or remove one of them',
+  }),
+  'check/duplicate-channel': (d: { name: string; system: string }): Text => ({
+    message: `channel '${d.name}' is already declared (by system ${d.system})`,
+    hint: 'channel names are shared by all systems (wait … message name(…)): choose another name',
+  }),
+  'check/duplicate-template': (d: { id: string }): Text => ({ message: `template "${d.id}" is declared twice` }),
+  'check/invalid-system-name': (d: { name: string }): Text => ({
+    message: `system name '${d.name}' must start with a small letter and use only letters and digits`,
+    hint: 'for example: system crm, system fieldService',
+  }),
+  'check/repeated-declaration': (d: { owner: string; clause: string }): Text => ({
+    message: `${d.owner} already has a '${d.clause}'`,
+    hint: `give one '${d.clause}'; keep the one you mean`,
+  }),
+  'check/invalid-queue': (d: { problem: string }): Text => ({
+    message: `invalid task queue: ${d.problem}`,
+    hint: 'a task queue reads queue "crm-python": the queue its workers poll',
+  }),
+  'check/invalid-timeout': (d: { operation: string }): Text => ({
+    message: `the timeout of ${d.operation} must be more than 0`,
+    hint: 'timeout 5s: how long one attempt may run (start to close)',
+  }),
+  'check/invalid-error-code': (d: { code: string; problem: string }): Text => ({
+    message: `error code "${d.code}" ${d.problem}`,
+    hint: 'an error code reads "system/what-went-wrong": small letters, digits and -, one /',
+  }),
+  'check/channel-without-payload': (d: { name: string }): Text => ({
+    message: `channel '${d.name}' declares no payload`,
+    hint: 'add payload { from: phone @pii, text: string }: what a message on it carries',
+  }),
+  'check/channel-without-correlate': (d: { name: string }): Text => ({
+    message: `channel '${d.name}' has no correlation field`,
+    hint: 'add correlate from: the payload field (or fields) that find the waiting instance',
+  }),
+  'check/unknown-correlate-field': (d: { channel: string; name: string; suggestion?: string; fields: string[] }): Text => ({
+    message: `channel '${d.channel}' correlates on '${d.name}', which its payload lacks`,
+    hint: mean(d.suggestion) ?? (d.fields.length ? `its payload's fields are: ${d.fields.join(', ')}` : undefined),
+  }),
+  'check/optional-correlate-field': (d: { channel: string; name: string }): Text => ({
+    message: `channel '${d.channel}' correlates on '${d.name}', which is optional: a message without it could reach no instance`,
+    hint: `declare it required (${d.name}: …), or correlate on another field`,
+  }),
+  'check/misplaced-annotation': (d: { name: string; problem: string }): Text => ({ message: `'@${d.name}' ${d.problem}` }),
+  'check/unknown-channel': (d: { name: string; suggestion?: string }): Text => ({
+    message: `there is no channel '${d.name}'`,
+    hint: mean(d.suggestion) ?? 'channels are declared by systems: channel name payload { … } correlate field (see `svcflow catalog`)',
+  }),
+  'check/unknown-template': (d: { id: string; system: string; suggestion?: string }): Text => ({
+    message: `${d.system} has no template "${d.id}"`,
+    hint: mean(d.suggestion) ?? `declare it in system ${d.system}: template "${d.id}" (placeholder, …)`,
+  }),
+  'check/template-vars': (d: { id: string; missing: string[]; extra: string[] }): Text => ({
+    message: [
+      d.missing.length ? `template "${d.id}" needs ${d.missing.map((n) => `'${n}'`).join(', ')}` : '',
+      d.extra.length ? `template "${d.id}" has no placeholder ${d.extra.map((n) => `'${n}'`).join(', ')}` : '',
+    ]
+      .filter(Boolean)
+      .join('; '),
+    hint: 'give exactly the placeholders the template declares',
+  }),
 
   // ── activities and processes ─────────────────────────────────────────────────────────
   'check/unknown-activity': (d: { name: string; suggestion?: string; system?: string }): Text => ({
@@ -164,6 +236,10 @@ export const MESSAGES = {
   'check/missing-output': (d: { outcome: string; fields: string[] }): Text => ({
     message: `end "${d.outcome}" does not give ${d.fields.map((f) => `'${f}'`).join(', ')}, which the process's output declares`,
     hint: `give ${d.fields.map((f) => `\`${f}: …\``).join(', ')} in \`with { … }\`, or declare ${d.fields.length > 1 ? 'them' : 'it'} optional (\`${d.fields[0]}?: …\`)`,
+  }),
+  'check/unknown-output-field': (d: { outcome: string; name: string; suggestion?: string; fields: string[] }): Text => ({
+    message: `end "${d.outcome}" gives '${d.name}', which the process's output does not declare`,
+    hint: mean(d.suggestion) ?? `the output declares: ${d.fields.join(', ') || '(nothing)'}; remove it, or declare it in output { … }`,
   }),
   'check/wait-without-within': (_d: object): Text => ({
     message: 'a wait needs a time limit',

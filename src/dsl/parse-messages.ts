@@ -20,7 +20,10 @@ const RULE_WORDS: Record<string, string> = {
   operand: 'a value: a name, a number, a text in "quotes", ¥30.00, 24h, [a, b] or { field: value }',
   expression: 'a value',
   typeExpr: 'a type: string, int, money, phone, "a" | "b", list of T or { field: T }',
-  file: 'a process or a calendar',
+  file: 'a process, a calendar or a system',
+  systemMember: 'a member of the system: queue "…", operation name, channel name or template "…" (…)',
+  operationDecl: 'input { … }, output { … }, timeout, retry or errors { … }',
+  channelDecl: 'payload { … } or correlate field',
   processDecl: 'the process header or a step',
   calendarDecl: 'timezone, works, holidays or workdays',
   callStmt: 'timeout, retry, compensate with, or the next step',
@@ -32,6 +35,7 @@ const RULE_WORDS: Record<string, string> = {
 /** What a rule needs at least one of, where that differs from RULE_WORDS. */
 const EARLY_EXIT_WORDS: Record<string, string> = {
   parallelStmt: 'a branch (branch name { … })',
+  channelDecl: 'a payload field to correlate on',
 };
 
 function expectedAfter(ruleName: string, expected: TokenType, previous: IToken): string {
@@ -61,7 +65,7 @@ export const errorMessageProvider: IParserErrorMessageProvider = {
 };
 
 /** What a left-over token follows: a complete step, process or calendar, or a block's '{'. */
-export type LeftOver = 'step' | 'process' | 'calendar' | 'block';
+export type LeftOver = 'step' | 'process' | 'calendar' | 'block' | 'system' | 'member';
 
 /**
  * A token left over after a complete step, process or calendar (or at the start of a block):
@@ -70,6 +74,9 @@ export type LeftOver = 'step' | 'process' | 'calendar' | 'block';
 export function leftOverMessage(actual: IToken, previous: IToken, what: LeftOver): string {
   if (actual.tokenType.name === 'RCurly') return "this '}' has no matching '{'";
   if (what === 'calendar') return `${shown(actual)} is not part of a calendar (timezone, works, holidays, workdays), nor a new process or calendar`;
+  if (what === 'system' || what === 'member') {
+    return `${shown(actual)} is not part of the system (queue, operation, channel, template), nor a new process, calendar or system`;
+  }
   const sameLine = what !== 'block' && !Number.isNaN(previous.startOffset) && previous.startLine === actual.startLine;
   if (sameLine) return `${shown(actual)} cannot follow '${previous.image}': the ${what} is already complete there`;
   return `${shown(actual)} does not start a step; steps start with ${STATEMENTS}`;
@@ -92,7 +99,7 @@ const RULE_HINTS: Record<string, string> = {
   listLiteral: "a list reads [a, b, c], with ',' between items",
   fieldBlock: 'fields read { name: type, other?: type @pii }',
   fieldDecl: 'a field reads name: type, or name?: type when optional',
-  typeExpr: 'types: string, int, number, bool, money, phone, duration, time, "a" | "b", list of T, { field: T }',
+  typeExpr: 'types: string, int, number, bool, money, phone, duration, time, "a" | "b", list of T, map of T, { field: T }',
   retryClause: 'retry 5 times every 10s backoff 2 up to 5m unless "crm/not-found"',
   waitStmt: 'a wait reads: wait reply = message reply(from: input.contact) within 24h on timeout { … }',
   payloadDecl: 'a payload reads (name: type, …)',
@@ -110,7 +117,13 @@ const RULE_HINTS: Record<string, string> = {
   statement: 'each step starts with call, wait, sleep, if, match, parallel, for each, repeat, set, fail or end; a label reads name: before it',
   operand: 'a value is a name, a number, a text in "quotes", ¥30.00, 24h, 2 business days, [a, b] or { field: value }',
   operator: 'values combine with or, and, not, == != < <= > >= in, + - * / %; ( ) groups a part: not (a == b), (a == b) == c',
-  file: 'a file holds processes (process Name version 1 …) and calendars (calendar Name …)',
+  operationDecl: 'an operation reads: operation name "description" input { … } output { … } timeout 10s retry 5 times errors { "system/code": "when" }',
+  errorsDecl: 'errors read { "system/code": "when it happens", … }',
+  channelDecl: 'a channel reads: channel name "description" payload { field: type, … } correlate field',
+  templateDecl: 'a template reads: template "id" (placeholder, …)',
+  systemMember: 'a system holds: queue "task-queue", operation name …, channel name …, template "id" (…)',
+  systemDecl: 'a system starts: system name "description", then its queue, operations, channels and templates',
+  file: 'a file holds processes (process Name version 1 …), calendars (calendar Name …) and systems (system name …)',
 };
 
 export function hintForRules(ruleStack: readonly string[]): string {

@@ -10,7 +10,7 @@ import type { CstNode, IOrAlt, IRecognitionException, IToken } from 'chevrotain'
 import { generateCstDts } from './chevrotain.js';
 import * as T from './tokens.js';
 import { chainedComparisonMessage, errorMessageProvider, misplacedNotMessage } from './parse-messages.js';
-import { DECLARATION_STARTS, IN_STEP, StepRecoveringParser, stepOrEnd } from './recovery.js';
+import { DECLARATION_STARTS, IN_STEP, memberOrEnd, StepRecoveringParser, stepOrEnd } from './recovery.js';
 import { TabledLookahead, type LookaheadTable } from './lookahead.js';
 import { LOOKAHEAD } from './lookahead-table.js';
 
@@ -80,8 +80,82 @@ export class ProcessParser extends StepRecoveringParser {
 
   // ── file, calendars, process header ────────────────────────────────────────────────
   public file = this.RULE('file', () => {
-    this.MANY(() => this.OR([{ ALT: () => this.SUBRULE(this.calendarDecl) }, { ALT: () => this.SUBRULE(this.processDecl) }]));
+    this.MANY(() =>
+      this.OR([{ ALT: () => this.SUBRULE(this.calendarDecl) }, { ALT: () => this.SUBRULE(this.processDecl) }, { ALT: () => this.SUBRULE(this.systemDecl) }]),
+    );
   });
+
+  // ── systems: the catalog, declared ──────────────────────────────────────────────────
+  // Each member (queue, operation, channel, template) recovers on its own, as a step does: a
+  // mistake in one is reported once, and the members after it are still read.
+  public systemDecl = this.RULE('systemDecl', () => {
+    this.CONSUME(T.System);
+    this.CONSUME(T.Identifier, { LABEL: 'name' });
+    this.OPTION(() => this.CONSUME(T.StringLiteral, { LABEL: 'description' }));
+    this.MANY(() => this.recoverMember(() => this.SUBRULE(this.systemMember)));
+    this.ACTION(() => this.expectNext((t) => DECLARATION_STARTS.has(t), ['file', 'systemDecl'], 'system'));
+  });
+
+  public systemMember = this.RULE('systemMember', () => {
+    this.OR([
+      { ALT: () => (this.CONSUME(T.Queue), this.CONSUME(T.StringLiteral, { LABEL: 'queue' })) },
+      { ALT: () => this.SUBRULE(this.operationDecl) },
+      { ALT: () => this.SUBRULE(this.channelDecl) },
+      { ALT: () => this.SUBRULE(this.templateDecl) },
+    ]);
+    this.ACTION(() => this.expectNext(memberOrEnd, ['systemDecl', 'systemMember'], 'member'));
+  }, IN_STEP);
+
+  public operationDecl = this.RULE('operationDecl', () => {
+    this.CONSUME(T.Operation);
+    this.CONSUME(T.AnyName, { LABEL: 'name' });
+    this.OPTION(() => this.CONSUME(T.StringLiteral, { LABEL: 'description' }));
+    this.MANY(() =>
+      this.OR([
+        { ALT: () => this.SUBRULE(this.inputDecl) },
+        { ALT: () => this.SUBRULE(this.outputDecl) },
+        { ALT: () => (this.CONSUME(T.Timeout), this.CONSUME(T.DurationLiteral, { LABEL: 'timeout' })) },
+        { ALT: () => this.SUBRULE(this.retryClause) },
+        { ALT: () => this.SUBRULE(this.errorsDecl) },
+      ]),
+    );
+  }, IN_STEP);
+
+  /** `errors { "crm/not-found": "no customer has this number", … }` */
+  public errorsDecl = this.RULE('errorsDecl', () => {
+    this.CONSUME(T.Errors);
+    this.CONSUME(T.LCurly);
+    this.MANY_SEP({
+      SEP: T.Comma,
+      DEF: () => {
+        this.CONSUME(T.StringLiteral, { LABEL: 'codes' });
+        this.CONSUME(T.Colon);
+        this.CONSUME2(T.StringLiteral, { LABEL: 'descriptions' });
+      },
+    });
+    this.CONSUME(T.RCurly);
+  }, IN_STEP);
+
+  public channelDecl = this.RULE('channelDecl', () => {
+    this.CONSUME(T.Channel);
+    this.CONSUME(T.AnyName, { LABEL: 'name' });
+    this.OPTION(() => this.CONSUME(T.StringLiteral, { LABEL: 'description' }));
+    this.MANY(() =>
+      this.OR([
+        { ALT: () => (this.CONSUME(T.Payload), this.SUBRULE(this.fieldBlock)) },
+        { ALT: () => (this.CONSUME(T.Correlate), this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.CONSUME2(T.AnyName, { LABEL: 'correlate' }) })) },
+      ]),
+    );
+  }, IN_STEP);
+
+  /** `template "sp.confirm.request" (product, fee)`: a message template and its placeholders. */
+  public templateDecl = this.RULE('templateDecl', () => {
+    this.CONSUME(T.Template);
+    this.CONSUME(T.StringLiteral, { LABEL: 'id' });
+    this.CONSUME(T.LParen);
+    this.MANY_SEP({ SEP: T.Comma, DEF: () => this.CONSUME(T.AnyName, { LABEL: 'placeholders' }) });
+    this.CONSUME(T.RParen);
+  }, IN_STEP);
 
   public calendarDecl = this.RULE('calendarDecl', () => {
     this.CONSUME(T.Calendar);
@@ -126,7 +200,8 @@ export class ProcessParser extends StepRecoveringParser {
         { ALT: () => this.SUBRULE(this.usesCalendar) },
       ]),
     );
-    this.MANY2(() => this.step());
+    // `system` is a name too (a soft keyword): at the end of a process, it starts the next declaration, unless it is a label.
+    this.MANY2({ GATE: () => this.LA(1).tokenType !== T.System || this.LA(2).tokenType === T.Colon, DEF: () => this.step() });
     this.ACTION(() => this.expectNext((t) => DECLARATION_STARTS.has(t), ['file', 'processDecl'], 'process'));
   });
 

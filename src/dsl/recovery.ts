@@ -25,10 +25,16 @@ export const IN_STEP = { resyncEnabled: false };
 
 /** Tokens that start a step (a label is a name). */
 const STEP_STARTS: ReadonlySet<TokenType> = new Set([T.Identifier, T.Call, T.Wait, T.Sleep, T.If, T.Match, T.Parallel, T.For, T.Repeat, T.Set, T.Fail, T.End]);
+/** The words of system declarations, which are names too (tokens.ts). */
+const SOFT_KEYWORDS: ReadonlySet<TokenType> = new Set([T.System, T.Queue, T.Operation, T.Channel, T.Payload, T.Correlate, T.Errors, T.Template]);
 /** What may follow a complete process or calendar. */
-export const DECLARATION_STARTS: ReadonlySet<TokenType> = new Set([EOF, T.Process, T.Calendar]);
+export const DECLARATION_STARTS: ReadonlySet<TokenType> = new Set([EOF, T.Process, T.Calendar, T.System]);
+/** Tokens that start a member of a system declaration. */
+const MEMBER_STARTS: ReadonlySet<TokenType> = new Set([T.Queue, T.Operation, T.Channel, T.Template]);
+/** What may follow a complete member of a system: another, or the next declaration. */
+export const memberOrEnd = (t: TokenType): boolean => MEMBER_STARTS.has(t) || DECLARATION_STARTS.has(t);
 /** What may follow a step, or the '{' of a block: a step, the '}' of the block, the end of the process. */
-export const stepOrEnd = (t: TokenType): boolean => STEP_STARTS.has(t) || t === T.RCurly || DECLARATION_STARTS.has(t);
+export const stepOrEnd = (t: TokenType): boolean => STEP_STARTS.has(t) || SOFT_KEYWORDS.has(t) || t === T.RCurly || DECLARATION_STARTS.has(t);
 
 export abstract class StepRecoveringParser extends CstParser {
   /** How many steps are being read (nested blocks hold steps inside steps). */
@@ -54,6 +60,15 @@ export abstract class StepRecoveringParser extends CstParser {
 
   /** Reads one step with `parse`. A mistake in it is reported once, and the rest skipped. */
   protected recoverStep(parse: () => void): void {
+    this.recovering(parse, false);
+  }
+
+  /** Reads one member of a system (an operation, a channel, …), recovering as a step does. */
+  protected recoverMember(parse: () => void): void {
+    this.recovering(parse, true);
+  }
+
+  private recovering(parse: () => void, member: boolean): void {
     const start = this.LA(1);
     const blocks = this.openBlocks;
     this.stepDepth++;
@@ -63,7 +78,7 @@ export abstract class StepRecoveringParser extends CstParser {
       if (this.RECORDING_PHASE || !(e instanceof Error) || !isRecognitionException(e)) throw e;
       const opened = this.openBlocks - blocks;
       this.openBlocks = blocks;
-      if (++this.failures < this.maxFailures) this.skipStep(start, opened);
+      if (++this.failures < this.maxFailures) this.skipStep(start, opened, member);
       else while (this.LA(1).tokenType !== EOF) this.SKIP_TOKEN();
     } finally {
       this.stepDepth--;
@@ -75,17 +90,29 @@ export abstract class StepRecoveringParser extends CstParser {
    * a step outside the blocks the step opened, or the '}' of the enclosing block, or the next
    * process or calendar.
    */
-  private skipStep(start: IToken, opened: number): void {
+  private skipStep(start: IToken, opened: number, member = false): void {
     let depth = opened;
     if (this.LA(1) === start) this.SKIP_TOKEN();
     for (let t = this.LA(1); t.tokenType !== EOF; t = this.LA(1)) {
       const startsLine = this.startsLine(t);
-      if (startsLine && (t.tokenType === T.Process || t.tokenType === T.Calendar)) return;
-      if (depth === 0 && (t.tokenType === T.RCurly || (startsLine && STEP_STARTS.has(t.tokenType)))) return;
+      if (startsLine && (t.tokenType === T.Process || t.tokenType === T.Calendar || t.tokenType === T.System)) return;
+      // A member ends at the next line that starts a member (a '}' there closes a record, not a block).
+      if (member ? startsLine && MEMBER_STARTS.has(t.tokenType) && !this.startsField() : depth === 0 && (t.tokenType === T.RCurly || (startsLine && this.startsStep(t)))) return;
       if (t.tokenType === T.LCurly) depth++;
       else if (t.tokenType === T.RCurly) depth--;
       this.SKIP_TOKEN();
     }
+  }
+
+  /** A step's first token: a keyword of a step, a name (a label), or a soft keyword used as a label (`channel: call …`). */
+  private startsStep(t: IToken): boolean {
+    return STEP_STARTS.has(t.tokenType) || (SOFT_KEYWORDS.has(t.tokenType) && this.LA(2).tokenType === T.Colon);
+  }
+
+  /** `channel: string` on a line of its own is a field named like a member keyword, not a member. */
+  private startsField(): boolean {
+    const next = this.LA(2).tokenType;
+    return next === T.Colon || next === T.Question;
   }
 
   private startsLine(t: IToken): boolean {

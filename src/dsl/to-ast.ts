@@ -62,6 +62,72 @@ class AstBuilder extends BaseVisitor {
     return {
       processes: (c.processDecl ?? []).map((n) => this.visit(n) as A.ProcessNode),
       calendars: (c.calendarDecl ?? []).map((n) => this.visit(n) as A.CalendarNode),
+      systems: (c.systemDecl ?? []).map((n) => this.visit(n) as A.SystemNode),
+    };
+  }
+
+  // ── systems ────────────────────────────────────────────────────────────────────────
+  systemDecl(c: C.SystemDeclCstChildren): A.SystemNode {
+    const system: A.SystemNode = {
+      kind: 'System',
+      name: nameOf(c.name[0]!),
+      description: c.description ? this.text(c.description[0]!) : undefined,
+      queues: [],
+      operations: [],
+      channels: [],
+      templates: [],
+      range: span(tokenRange(c.System[0]!), tokenRange(c.name[0]!)),
+    };
+    for (const m of c.systemMember ?? []) {
+      const member = m.children as C.SystemMemberCstChildren;
+      if (member.queue) system.queues.push({ value: this.text(member.queue[0]!), range: tokenRange(member.queue[0]!) });
+      else if (member.operationDecl) system.operations.push(this.visit(member.operationDecl[0]!) as A.OperationNode);
+      else if (member.channelDecl) system.channels.push(this.visit(member.channelDecl[0]!) as A.ChannelNode);
+      else if (member.templateDecl) system.templates.push(this.visit(member.templateDecl[0]!) as A.TemplateNode);
+    }
+    return system;
+  }
+
+  systemMember(): never {
+    throw new Error('systemMember is read by systemDecl');
+  }
+
+  operationDecl(c: C.OperationDeclCstChildren): A.OperationNode {
+    return {
+      kind: 'Operation',
+      name: nameOf(c.name[0]!),
+      description: c.description ? this.text(c.description[0]!) : undefined,
+      inputs: (c.inputDecl ?? []).map((n) => this.visit(n) as A.FieldNode[]),
+      outputs: (c.outputDecl ?? []).map((n) => this.visit(n) as A.FieldNode[]),
+      timeouts: (c.timeout ?? []).map((t) => ({ ms: this.duration(t), range: tokenRange(t) })),
+      retries: (c.retryClause ?? []).map((n) => this.visit(n) as A.RetryNode),
+      errors: (c.errorsDecl ?? []).flatMap((n) => this.visit(n) as A.OperationNode['errors']),
+      range: span(tokenRange(c.Operation[0]!), tokenRange(c.name[0]!)),
+    };
+  }
+
+  errorsDecl(c: C.ErrorsDeclCstChildren): A.OperationNode['errors'] {
+    return (c.codes ?? []).map((t, i) => ({ code: this.text(t), description: this.text(c.descriptions![i]!), range: tokenRange(t) }));
+  }
+
+  channelDecl(c: C.ChannelDeclCstChildren): A.ChannelNode {
+    return {
+      kind: 'Channel',
+      name: nameOf(c.name[0]!),
+      description: c.description ? this.text(c.description[0]!) : undefined,
+      payloads: (c.fieldBlock ?? []).map((n) => this.visit(n) as A.FieldNode[]),
+      correlate: (c.correlate ?? []).map(nameOf),
+      range: span(tokenRange(c.Channel[0]!), tokenRange(c.name[0]!)),
+    };
+  }
+
+  templateDecl(c: C.TemplateDeclCstChildren): A.TemplateNode {
+    const id = c.id[0]!;
+    return {
+      kind: 'Template',
+      id: { value: this.text(id), range: tokenRange(id) },
+      placeholders: (c.placeholders ?? []).map(nameOf),
+      range: span(tokenRange(c.Template[0]!), tokenRange(id)),
     };
   }
 
@@ -139,8 +205,9 @@ class AstBuilder extends BaseVisitor {
     }
     if (c.list && c.typeExpr) {
       const of = this.visit(c.typeExpr[0]!) as A.TypeNode;
-      if (c.list[0]!.image !== 'list') return { kind: 'NamedType', name: c.list[0]!.image, range: tokenRange(c.list[0]!) };
-      return { kind: 'ListType', of, range: span(tokenRange(c.list[0]!), of.range) };
+      const word = c.list[0]!.image;
+      if (word !== 'list' && word !== 'map') return { kind: 'NamedType', name: word, range: tokenRange(c.list[0]!) };
+      return { kind: word === 'list' ? 'ListType' : 'MapType', of, range: span(tokenRange(c.list[0]!), of.range) };
     }
     if (c.named) return { kind: 'NamedType', name: c.named[0]!.image, range: tokenRange(c.named[0]!) };
     const values = c.enumValue ?? [];

@@ -46,12 +46,12 @@ export const Identifier = createToken({
  * and then the name pattern after it (`longer_alt`).
  */
 export const KEYWORD_BY_WORD = new Map<string, TokenType>();
-function keyword(word: string, operator = false): TokenType {
+function keyword(word: string, operator = false, soft = false): TokenType {
   const t = createToken({
     name: word[0]!.toUpperCase() + word.slice(1),
     pattern: Lexer.NA,
     label: `'${word}'`,
-    categories: operator ? [AnyName, BinaryOperator] : [AnyName],
+    categories: operator ? [AnyName, BinaryOperator] : soft ? [AnyName, Identifier] : [AnyName],
   });
   KEYWORD_BY_WORD.set(word, t);
   return t;
@@ -115,6 +115,21 @@ export const Business = keyword('business');
 export const Days = keyword('days');
 export const Hours = keyword('hours');
 export const Of = keyword('of');
+
+/**
+ * The words of system declarations are soft keywords: they are also Identifiers, so a process
+ * may still name a variable, a label or a step `channel`, `errors` or `template` (they start no
+ * step, and LL(2) tells `channel: call …` from `channel email`).
+ */
+const soft = (word: string) => keyword(word, false, true);
+export const System = soft('system');
+export const Queue = soft('queue');
+export const Operation = soft('operation');
+export const Channel = soft('channel');
+export const Payload = soft('payload');
+export const Correlate = soft('correlate');
+export const Errors = soft('errors');
+export const Template = soft('template');
 
 export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\r\n\u3000\uFEFF]+/, group: Lexer.SKIPPED, line_breaks: true, start_chars_hint: [' ', '\t', '\r', '\n', '\u3000', '\uFEFF'] });
 export const Comment = createToken({ name: 'Comment', pattern: /(?:#|\/\/)[^\n\r]*/, group: Lexer.SKIPPED, line_breaks: false, start_chars_hint: ['#', '/'] });

@@ -11,6 +11,7 @@ import { encodeToPayloadsWithContext } from '@temporalio/common/lib/internal-non
 
 import { compileSources, type SourceFile } from '../dsl/compile.js';
 import type { ProcessView } from '../dsl/check.js';
+import type { Catalog } from '../dsl/catalog.js';
 import type { ProcessIR, Step, TypeRef } from '../ir/schema.js';
 import { validateFields } from '../ir/validate.js';
 import { allSteps, childProcessNames } from '../ir/walk.js';
@@ -48,6 +49,8 @@ export interface EngineConfig {
   limits?: Partial<Limits>;
   /** Encrypts every payload and failure message in history (src/engine/codec.ts); workers need the same keys. */
   codec?: KeyRing;
+  /** The systems deployed processes may call and wait on (src/dsl/catalog.ts); none by default. */
+  catalog?: Catalog;
 }
 
 export interface InstanceSummary {
@@ -97,6 +100,7 @@ export class Engine {
     private readonly definitions: DefinitionCodec,
     taskQueue: string,
     private readonly limits: Limits,
+    private readonly catalog?: Catalog,
   ) {
     this.registry = registry;
     this.taskQueue = taskQueue;
@@ -111,7 +115,7 @@ export class Engine {
     const definitions = new DefinitionCodec(registry);
     const connection = await Connection.connect(connectionOptions(config.temporal));
     const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: clientDataConverter(config.codec, definitions) });
-    return new Engine(client, connection, pool, registry, definitions, config.taskQueue ?? DEFAULT_TASK_QUEUE, { ...DEFAULT_LIMITS, ...config.limits });
+    return new Engine(client, connection, pool, registry, definitions, config.taskQueue ?? DEFAULT_TASK_QUEUE, { ...DEFAULT_LIMITS, ...config.limits }, config.catalog);
   }
 
   /** Compiles and stores definitions; refuses all of them if any has an error. */
@@ -121,7 +125,7 @@ export class Engine {
       const v = await this.registry.get(name);
       if (v) known.set(name, { input: v.ir.input, output: v.ir.output });
     }
-    const { processes, diagnostics } = compileSources(sources, known);
+    const { processes, diagnostics } = compileSources(sources, { catalog: this.catalog, known });
     const errors = diagnostics.filter((d) => d.severity === 'error');
     if (errors.length) throw new DeployError(errors);
     const text = new Map(sources.map((s) => [s.file, s.text]));
@@ -228,7 +232,7 @@ export class Engine {
 
   /**
    * Checks, as `signal` does, that the instance runs and takes this signal and payload, and
-   * sends nothing: for a caller that records the signal before it sends it (src/activities/http/routes.ts).
+   * sends nothing: for a caller that records the signal before it sends it (the inbound HTTP routes, src/engine/http/).
    */
   async checkSignal(id: string, name: string, payload: unknown = null): Promise<void> {
     const { ir } = await this.running(id);

@@ -20,7 +20,8 @@ import { createWorker, DEFAULT_TASK_QUEUE } from './worker.js';
 import { describeRegistration, ensureSearchAttributes } from './attributes.js';
 import { migrate, migrateModule } from './migrate.js';
 import { createHttpServer } from './http/server.js';
-import { channelsOf, type ChannelCatalog } from './http/channels.js';
+import { channelsOf } from './http/channels.js';
+import type { Catalog } from '../dsl/catalog.js';
 import type { ActivityFunction, ModuleServices, SvcflowModule } from './module.js';
 import type { TemporalConfig } from './connection.js';
 import type { KeyRing } from './codec.js';
@@ -33,7 +34,7 @@ export interface RuntimeConfig {
   /** The pool the modules' activities, adapters and relays use; one on `databaseUrl` by default (closed on stop). */
   pool?: pg.Pool;
   /** The declared systems and channels (the channels the HTTP server delivers messages on). */
-  catalog?: ChannelCatalog;
+  catalog?: Catalog;
   /** The modules to load: their migrations are applied, their activities hosted, their routes served. */
   modules?: SvcflowModule[];
   /** Activity implementations of the embedder's own, keyed by activity type, besides the modules'. */
@@ -94,7 +95,7 @@ export async function createRuntime(config: RuntimeConfig): Promise<Runtime> {
   };
   try {
     const applied = await migrate(config.databaseUrl);
-    const engine = await createEngine({ temporal: config.temporal, databaseUrl: config.databaseUrl, taskQueue, codec: config.codec, limits: config.limits });
+    const engine = await createEngine({ temporal: config.temporal, databaseUrl: config.databaseUrl, taskQueue, codec: config.codec, limits: config.limits, catalog: config.catalog });
     cleanup.push(() => engine.close());
     for (const m of modules) applied.push(...(await migrateModule(config.databaseUrl, m, { demo: config.demo })));
     // Any Temporal, worker or not: without svcflow's attributes every start fails.

@@ -21,6 +21,8 @@ export type TypeRef =
   | { t: 'string' | 'int' | 'number' | 'bool' | 'money' | 'phone' | 'duration' | 'time' | 'any' }
   | { t: 'enum'; values: string[] }
   | { t: 'list'; of: TypeRef }
+  /** A record of any field names, every value of type `of` (a template's variables). */
+  | { t: 'map'; of: TypeRef }
   | { t: 'record'; fields: Field[] };
 export interface Field {
   name: string;
@@ -34,6 +36,7 @@ export const TypeRef: z.ZodType<TypeRef> = z.lazy(() =>
     z.object({ t: z.enum(['string', 'int', 'number', 'bool', 'money', 'phone', 'duration', 'time', 'any']) }),
     z.object({ t: z.literal('enum'), values: z.array(z.string()).min(1) }),
     z.object({ t: z.literal('list'), of: TypeRef }),
+    z.object({ t: z.literal('map'), of: TypeRef }),
     z.object({ t: z.literal('record'), fields: z.array(Field) }),
   ]),
 );

@@ -26,6 +26,8 @@ export function describeType(type: TypeRef): string {
       return type.values.map((v) => JSON.stringify(v)).join(' | ');
     case 'list':
       return `list of ${describeType(type.of)}`;
+    case 'map':
+      return `a map of ${describeType(type.of)}`;
     case 'record':
       return type.fields.length ? `a record { ${type.fields.map((f) => f.name).join(', ')} }` : 'a record';
     case 'any':
@@ -70,6 +72,9 @@ export function assignable(expected: TypeRef, actual: TypeRef): boolean {
       return actual.t === 'string' || (actual.t === 'enum' && actual.values.every((v) => expected.values.includes(v)));
     case 'list':
       return actual.t === 'list' && assignable(expected.of, actual.of);
+    // A record written out is a map when every value fits (`vars: { product: input.product }`).
+    case 'map':
+      return (actual.t === 'map' && assignable(expected.of, actual.of)) || (actual.t === 'record' && actual.fields.every((f) => assignable(expected.of, f.type)));
     case 'record':
       if (actual.t !== 'record') return false;
       return expected.fields.every((f) => {
@@ -83,6 +88,7 @@ export function assignable(expected: TypeRef, actual: TypeRef): boolean {
 
 export function fieldOf(type: TypeRef, name: string): TypeRef | undefined {
   if (type.t === 'any') return ANY;
+  if (type.t === 'map') return type.of;
   if (type.t !== 'record') return undefined;
   if (type.fields.length === 0) return ANY;
   return type.fields.find((f) => f.name === name)?.type;

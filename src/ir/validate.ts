@@ -74,6 +74,10 @@ function check(type: TypeRef, value: unknown, path: string, out: Problem[], opts
       if (!Array.isArray(value)) fail('must be a list');
       else value.forEach((v, i) => check(type.of, v, `${path}[${i}]`, out, opts));
       return;
+    case 'map':
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) fail('must be a record { … }');
+      else for (const [k, v] of Object.entries(value)) check(type.of, v, path ? `${path}.${k}` : k, out, opts);
+      return;
     case 'record':
       checkFields(type.fields, value, path, out, opts);
       return;

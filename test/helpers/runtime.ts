@@ -8,9 +8,10 @@ import { compileSources } from '../../src/dsl/compile.js';
 import type { ProcessIR } from '../../src/ir/schema.js';
 import type { ProcessArgs } from '../../src/workflows/run-process.js';
 import { CATALOG } from '../../modules/telecom/src/catalog/index.js';
+import { fixtureCatalog } from './catalog.js';
 
 export function compileOrThrow(text: string, file = 'test.flow'): Map<string, ProcessIR> {
-  const { processes, diagnostics } = compileSources([{ file, text }]);
+  const { processes, diagnostics } = compileSources([{ file, text }], { catalog: fixtureCatalog });
   if (diagnostics.length) throw new Error(diagnostics.map((d) => `${d.line}:${d.column} ${d.code} ${d.message}`).join('\n'));
   return new Map(processes.map((p) => [p.name, p]));
 }

@@ -10,19 +10,14 @@
  * a correlation field a 400, one of the wrong type a 422.
  */
 import type { FastifyInstance } from 'fastify';
-import type { Field, TypeRef } from '../../ir/schema.js';
+import type { TypeRef } from '../../ir/schema.js';
 import { text, type Value } from '../../workflows/evaluate.js';
 import { checkKeys, checkPayload } from '../inputs.js';
 import { deliverMessage, recordMessage, type InboundDeps, type MessageState } from '../inbound.js';
 import { HttpError, idempotencyKey, recordBody } from './errors.js';
 
-/** A channel as the catalog declares it (src/dsl/catalog.ts: `ChannelSpec`). */
-export interface ChannelSpec {
-  name: string;
-  description?: string;
-  payload: Field[];
-  correlate: string[];
-}
+import type { ChannelSpec } from '../../dsl/catalog.js';
+export type { ChannelSpec };
 
 /** The part of a catalog (src/dsl/catalog.ts: `Catalog`) the inbound routes read: its systems' channels. */
 export interface ChannelCatalog {

@@ -1,21 +1,18 @@
 /**
- * The activity catalog's zod schemas, seen as DSL types, so that the checker can tell
- * `amount: "thirty"` from `amount: ¥30.00` before anything runs. This runs where the catalog
- * changes (`npm run gen:catalog`, and the test that keeps its output in step), not on every
- * compile: the compiler reads the generated table and so starts without zod (in a fresh process
- * that has loaded one module already, importing the zod catalog takes 109 ms, the table 8.6 ms;
- * medians of 9).
+ * The telecom module's zod contracts, seen as DSL types: what test/telecom-catalog.test.ts
+ * compares the declarations in modules/telecom/systems with. Only tests read it: the compiler
+ * reads declarations, never zod.
  */
 import type { z } from 'zod';
-import type { Field, RetryPolicy, TypeRef } from '../ir/schema.js';
-import { ANY } from '../ir/types.js';
+import type { Field, TypeRef } from '../../src/ir/schema.js';
+import { ANY } from '../../src/ir/types.js';
 import { dslTypes } from '../../modules/telecom/src/catalog/contract.js';
-import { CATALOG } from '../../modules/telecom/src/catalog/index.js';
 
 interface Def {
   type: string;
   innerType?: z.ZodType;
   element?: z.ZodType;
+  valueType?: z.ZodType;
   shape?: Record<string, z.ZodType>;
   entries?: Record<string, string | number>;
   values?: unknown[];
@@ -47,6 +44,8 @@ export function zodToType(schema: z.ZodType): TypeRef {
       return { t: 'list', of: def.element ? zodToType(def.element) : ANY };
     case 'object':
       return { t: 'record', fields: objectFields(schema) };
+    case 'record':
+      return { t: 'map', of: def.valueType ? zodToType(def.valueType) : ANY };
     case 'optional':
     case 'nullable':
     case 'default':
@@ -66,24 +65,4 @@ export function isOptional(schema: z.ZodType): boolean {
 export function objectFields(schema: z.ZodType): Field[] {
   const shape = defOf(schema).shape ?? {};
   return Object.entries(shape).map(([name, s]) => ({ name, type: zodToType(s), optional: isOptional(s), pii: false }));
-}
-
-/** What the checker and the lowering need of one activity: its types and its defaults. */
-export interface ActivitySignature {
-  input: Field[];
-  output: TypeRef;
-  startToCloseMs: number;
-  retry: RetryPolicy;
-}
-
-/**
- * The whole catalog as signatures, in catalog order: what `npm run gen:catalog` writes to
- * src/dsl/catalog-signatures.ts, so that compiling needs neither zod nor the contracts.
- */
-export function catalogSignatures(): Record<string, ActivitySignature> {
-  const out: Record<string, ActivitySignature> = {};
-  for (const [name, c] of CATALOG) {
-    out[name] = { input: objectFields(c.input), output: zodToType(c.output), startToCloseMs: c.startToCloseMs, retry: { ...c.retry } };
-  }
-  return out;
 }
