@@ -4,7 +4,8 @@
  * HTTP endpoints, the DSL compiler, and the typed errors.
  */
 export { createEngine, Engine, type EngineConfig, type InstanceSummary, type ListFilter } from './engine/engine.js';
-export { createWorker, DEFAULT_TASK_QUEUE, workflowsPath, type WorkerConfig } from './engine/worker.js';
+export { createWorker, DEFAULT_TASK_QUEUE, workflowsPath, type WorkerConfig, type CreatedWorker } from './engine/worker.js';
+export { ImplementationError, type Implementation, type Implementations, type ActivityMeta } from './engine/implementations.js';
 export { createHttpServer, type HttpOptions } from './activities/http/routes.js';
 export { migrate } from './engine/migrate.js';
 export { temporalConfigFromEnv, type TemporalConfig } from './engine/connection.js';
