@@ -62,7 +62,7 @@ program
 
 program
   .command('setup')
-  .description('install or build what the local stack needs (Temporal CLI, time-skipping test server, PostgreSQL) without starting it')
+  .description('install or build what the local stack needs (Temporal CLI, time-skipping test server, Python with temporalio, PostgreSQL) without starting it')
   .action(
     run(async () => {
       const [{ prepareStack }, { stderrLogger }] = await Promise.all([import('../infra/stack.js'), import('../infra/log.js')]);

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { buildTemporalCli, chooseTemporal, startTemporal, type RunningTemporal } from './temporal.js';
 import { createFreshDatabase, ensureDatabase, ensurePostgresBinaries, startPostgres, type RunningPostgres } from './postgres.js';
 import { ensureTestServer } from './test-server.js';
+import { ensurePython } from './python.js';
 import { stateDir } from './paths.js';
 import type { Logger } from './log.js';
 
@@ -17,6 +18,8 @@ export interface Stack {
   databaseUrl: string;
   /** Executable of the time-skipping test server, or undefined to let the SDK download one. */
   testServer?: string;
+  /** tests: a Python interpreter with temporalio, for the Python worker test (undefined: no python3). */
+  python?: string;
   /** Everything that was started, for the operator's eyes. */
   started: string[];
   stop(): Promise<void>;
@@ -43,7 +46,7 @@ export async function startStack({ mode, log, env = process.env, uiCodecEndpoint
   try {
     const state = stateDir(env);
     // Start the two servers side by side; the JVM test server is only needed by tests.
-    const [temporal, postgres, testServer] = await Promise.all([
+    const [temporal, postgres, testServer, python] = await Promise.all([
       startTemporal(
         mode === 'dev'
           ? { log, dbFile: join(state, 'temporal.db'), port: DEV_TEMPORAL_PORT, uiPort: DEV_UI_PORT, uiCodecEndpoint }
@@ -54,6 +57,7 @@ export async function startStack({ mode, log, env = process.env, uiCodecEndpoint
         (p) => (stops.push(p.stop), p),
       ),
       mode === 'test' ? ensureTestServer(log, env) : Promise.resolve(undefined),
+      mode === 'test' ? ensurePython(log, env) : Promise.resolve(undefined),
     ]);
     let databaseUrl: string;
     if (mode === 'test') {
@@ -68,6 +72,7 @@ export async function startStack({ mode, log, env = process.env, uiCodecEndpoint
       postgres,
       databaseUrl,
       testServer,
+      python,
       started: [...temporal.started, ...postgres.started],
       stop: stopAll,
     };
@@ -79,7 +84,8 @@ export async function startStack({ mode, log, env = process.env, uiCodecEndpoint
 
 /**
  * Installs or builds what the stack needs without starting it: the Temporal CLI (go install),
- * the time-skipping test server (Maven) and PostgreSQL's binaries. `.ci/run` calls this so
+ * the time-skipping test server (Maven), the Python environment of the Python worker test
+ * (venv + pip) and PostgreSQL's binaries. `.ci/run` calls this so
  * that the long first-time steps are logged on their own.
  */
 export async function prepareStack(log: Logger, env: NodeJS.ProcessEnv = process.env): Promise<void> {
@@ -88,5 +94,6 @@ export async function prepareStack(log: Logger, env: NodeJS.ProcessEnv = process
   else log(`Temporal: ${temporal.kind === 'binary' ? temporal.path : temporal.kind === 'address' ? temporal.address : 'SDK download at first start'}`);
   const testServer = await ensureTestServer(log, env);
   log(`time-skipping test server: ${testServer ?? 'SDK download at first start'}`);
+  log(`Python with temporalio (the Python worker test): ${(await ensurePython(log, env)) ?? 'none: no python3 on PATH'}`);
   if (!env.DATABASE_URL) log(`PostgreSQL binaries: ${await ensurePostgresBinaries(log, env)}`);
 }
