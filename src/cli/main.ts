@@ -55,6 +55,13 @@ program
   .action(run(graphCommand));
 
 program
+  .command('types')
+  .description('write TypeScript types for implementing the declared systems: one type per system, each operation typed from its declaration')
+  .option('--catalog <file>', 'the catalog, as `svcflow catalog --json` prints it')
+  .option('-o, --out <file>', 'write the types here (a .ts file) instead of stdout')
+  .action(run(async (opts: { catalog?: string; out?: string }) => (await import('./types.js')).typesCommand(opts)));
+
+program
   .command('dev')
   .description('start Temporal (Web UI on :8233), PostgreSQL and a worker on embedded defaults, until Ctrl-C')
   .option('--task-queue <name>', 'task queue of the worker')
