@@ -10,7 +10,8 @@ import { devClient, temporalAddress, temporalNamespace, uniqueQueue } from './he
 import { crmCatalog, customerLookup } from './helpers/declared.js';
 
 const lookupCustomer = async (input: { phone: string }, meta: ActivityMeta) => ({
-  customerId: `C-${input.phone.slice(-4)}`,
+  // A number ending 9999 gets an answer the declaration does not allow (no such field as its id).
+  customerId: input.phone.endsWith('9999') ? (9999 as unknown as string) : `C-${input.phone.slice(-4)}`,
   name: 'Ann',
   tier: 'gold' as const,
   idempotencyKey: meta.idempotencyKey,
@@ -55,6 +56,13 @@ test('a declared system is served on its own task queue by its implementation, w
     t.deepEqual(result, { outcome: 'found', output: { customerId: 'C-8000', name: 'Ann', tier: 'gold', idempotencyKey: `${id}/${firstRun}/found`, step: 'found' } });
     const scheduled = (await handle.fetchHistory()).events?.flatMap((e) => (e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes.taskQueue?.name] : []));
     t.deepEqual(scheduled, [crmQueue]);
+
+    // What an implementation returns is checked against the declared output: not retried, never taken.
+    const wrong = await client.workflow.start('CustomerLookup', { taskQueue: main, workflowId: `impl-wrong-${main}`, args: [{ ir, input: { phone: '13800009999' } }] });
+    const err = await t.throwsAsync(wrong.result());
+    const cause = (err as { cause?: { cause?: { type?: string; nonRetryable?: boolean; message?: string } } }).cause?.cause;
+    t.like(cause, { type: 'svcflow/invalid-output', nonRetryable: true });
+    t.regex(cause?.message ?? '', /customerId must be a text/);
   } finally {
     created.shutdown();
     await running;
