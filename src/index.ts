@@ -6,6 +6,7 @@
 export { createEngine, Engine, type EngineConfig, type InstanceSummary, type ListFilter } from './engine/engine.js';
 export { createWorker, DEFAULT_TASK_QUEUE, workflowsPath, type WorkerConfig, type CreatedWorker } from './engine/worker.js';
 export { ImplementationError, type Implementation, type Implementations, type ActivityMeta } from './engine/implementations.js';
+export { renderTypes, TypesError } from './engine/typescript.js';
 export { createHttpServer, type HttpOptions } from './activities/http/routes.js';
 export { migrate } from './engine/migrate.js';
 export { temporalConfigFromEnv, type TemporalConfig } from './engine/connection.js';
