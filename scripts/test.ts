@@ -1,7 +1,7 @@
 /**
  * `npm test`: starts the stack (Temporal dev server in memory, a fresh PostgreSQL database,
- * the time-skipping test server installed), hands it to ava through the environment, and
- * stops everything afterwards, whatever the outcome.
+ * the time-skipping test server and the Python worker's environment installed), hands it to
+ * ava through the environment, and stops everything afterwards, whatever the outcome.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -40,6 +40,7 @@ try {
       DATABASE_URL: stack.databaseUrl,
       ...(stack.testServer ? { SVCFLOW_TEST_SERVER: stack.testServer } : {}),
       ...(stack.chromium ? { SVCFLOW_CHROMIUM: stack.chromium } : {}),
+      ...(stack.python ? { SVCFLOW_PYTHON: stack.python } : {}),
       SVCFLOW_STACK_STARTED: stack.started.join('; '),
       // Tests that encrypt give their own keys; none finds the keys of a developer's npm start.
       SVCFLOW_CODEC: 'off',

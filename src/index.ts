@@ -5,7 +5,9 @@
  * PostgreSQL systems and their interfaces), the DSL compiler, and the typed errors.
  */
 export { createEngine, Engine, type EngineConfig, type InstanceSummary, type ListFilter } from './engine/engine.js';
-export { createWorker, DEFAULT_TASK_QUEUE, workflowsPath, type WorkerConfig } from './engine/worker.js';
+export { createWorker, DEFAULT_TASK_QUEUE, workflowsPath, type WorkerConfig, type CreatedWorker } from './engine/worker.js';
+export { ImplementationError, type Implementation, type Implementations, type ActivityMeta } from './engine/implementations.js';
+export { renderTypes, TypesError } from './engine/typescript.js';
 export { createHttpServer, type HttpOptions } from './engine/http/server.js';
 export { createRuntime, type Runtime, type RuntimeConfig } from './engine/runtime.js';
 export { recordMessage, deliverMessage, redeliverMessages } from './engine/inbound.js';

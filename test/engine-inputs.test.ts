@@ -11,8 +11,10 @@ import { createEngine, type Engine } from '../src/engine/engine.js';
 import { InvalidInputError, InvalidQueryError, SvcflowError } from '../src/engine/errors.js';
 import { dataConverterOption, workflowCode } from '../src/engine/worker.js';
 import { databaseUrl, eventually, temporalAddress, temporalNamespace, uniqueQueue } from './helpers/servers.js';
-import { recordingActivities } from './helpers/runtime.js';
+import { compileOrThrow, recordingActivities } from './helpers/runtime.js';
 import { fixtureCatalog } from './helpers/catalog.js';
+import { hashIR } from '../src/dsl/lower.js';
+import type { TypeRef } from '../src/ir/schema.js';
 
 const test = anyTest as TestFn<{ engine: Engine; worker: Worker; running: Promise<void>; connection: NativeConnection; taskQueue: string }>;
 const run = Date.now().toString(36);
@@ -196,4 +198,34 @@ test.serial('a message wait keyed by an input field refuses, at start, a value n
   const message = { from: '13900000003', text: 'Y', receivedAt: new Date().toISOString(), channel: 'ticket' };
   t.deepEqual(await engine.deliver('ticketReply', { ticket: 'T-1' }, message), [id]);
   t.deepEqual(await engine.result(id), { outcome: 'replied', output: null });
+});
+
+test.serial('deliver checks a message against the payload its channel declares: a wrong one is refused and nothing is sent, a right one is taken', async (t) => {
+  const { engine } = t.context;
+  const Mailed = `Mailed${run}`;
+  const compiled = compileOrThrow(`process ${Mailed} version 1
+  input { address: string }
+  wait mail = message email(from: input.address) within 24h on timeout { end "no-reply" }
+  end "replied"
+`).get(Mailed)!;
+  // As lowering will set it from the catalog's channel (the registry holds what deploy stored).
+  const email: TypeRef = { t: 'record', fields: ['from', 'subject', 'text'].map((name) => ({ name, type: { t: 'string' }, optional: false, pii: false })) };
+  const ir = structuredClone(compiled);
+  (ir.steps[0] as { trigger: { payload?: TypeRef } }).trigger.payload = email;
+  ir.hash = hashIR(ir);
+  await engine.registry.deploy([{ ir, source: '' }]);
+  const address = `ann-${run}@example.com`;
+  const id = `mailed-${run}`;
+  await engine.start(Mailed, { address }, { id });
+  await waiting(engine, id);
+  const sms = { from: '13900000004', text: 'Y', receivedAt: new Date().toISOString(), channel: 'sms' };
+  for (const payload of [sms, { from: address, subject: 5, text: 'x' }, null]) {
+    await t.throwsAsync(engine.deliver('email', { from: address }, payload as never), { instanceOf: InvalidInputError }, JSON.stringify(payload));
+  }
+  t.is(await signalsIn(engine, id, 'svcflow.message'), 0, 'no message was sent');
+  t.deepEqual(await engine.deliver('email', { from: address }, { from: address, subject: 'Re: repair', text: 'yes' }), [id]);
+  t.deepEqual(await engine.result(id), { outcome: 'replied', output: null });
+  // Nobody waits any more: only the bounds every payload has are checked, and nobody takes it.
+  t.deepEqual(await engine.deliver('email', { from: address }, { from: address, subject: 'again', text: 'yes' }), []);
+  await t.throwsAsync(engine.deliver('email', { from: address }, { text: 'x'.repeat(300_000) }), { instanceOf: InvalidInputError, message: /too large/ });
 });

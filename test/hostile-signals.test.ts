@@ -13,7 +13,7 @@ import { timeSkippingEnv, uniqueQueue } from './helpers/servers.js';
 import { argsFor, compileOrThrow, recordingActivities } from './helpers/runtime.js';
 import { workflowCode } from '../src/engine/worker.js';
 import { messageSignal, stateQuery, type ProcessState } from '../src/workflows/run-process.js';
-import type { ProcessIR } from '../src/ir/schema.js';
+import type { ProcessIR, TypeRef } from '../src/ir/schema.js';
 
 interface Context {
   env: TestWorkflowEnvironment;
@@ -241,4 +241,47 @@ test.serial('a raw reply whose text holds NUL, or whose receivedAt is no calenda
   t.deepEqual(outcome, { outcome: 'subscribed', output: null });
   t.false(calls.some((c) => c.activity === 'billing.cancelSubscription'), 'no bad reply declined the subscription');
   t.false(calls.some((c) => JSON.stringify(c.input).includes('\u0000')), 'no NUL reached an activity');
+});
+
+/** A message wait on a declared channel: the IR carries the channel's payload, as lowering sets it from the catalog. */
+const EMAIL: TypeRef = {
+  t: 'record',
+  fields: [
+    { name: 'from', type: { t: 'string' }, optional: false, pii: true },
+    { name: 'subject', type: { t: 'string' }, optional: false, pii: false },
+    { name: 'text', type: { t: 'string' }, optional: false, pii: false },
+    { name: 'receivedAt', type: { t: 'time' }, optional: false, pii: false },
+  ],
+};
+const mailed = compileOrThrow(`
+process Mailed version 1
+  input { address: string }
+  wait mail = message email(from: input.address) within 1h on timeout { end "late" }
+  call dispatch.updateWorkOrder(workOrderId: "WO-1", state: "done", note: mail.text)
+  end "replied"
+`);
+const mailedIr = structuredClone(mailed.get('Mailed')!);
+(mailedIr.steps[0] as { trigger: { payload?: TypeRef } }).trigger.payload = EMAIL;
+
+test.serial('a message on a channel with a declared payload is checked against it: an SMS-shaped one or a wrong type is dropped and counted, a right one is taken', async (t) => {
+  const { env } = t.context;
+  const { activities, calls } = recordingActivities();
+  const address = 'ann@example.com';
+  const email = { from: address, subject: 'Re: repair', text: 'from the e-mail', receivedAt: '2026-11-22T10:00:00Z' };
+  const { outcome, state } = await run(t, activities, async (taskQueue) => {
+    const handle = await env.client.workflow.start('Mailed', { taskQueue, workflowId: `mailed-${taskQueue}`, args: [{ ir: mailedIr, input: { address } }] });
+    await waiting(env, handle);
+    const to = { channel: 'email', keys: { from: address } };
+    // An SMS reply is not an e-mail; nor is one whose subject is a number.
+    await handle.signal(messageSignal, { ...to, payload: { from: address, text: 'sms', receivedAt: email.receivedAt, channel: 'sms' } });
+    await handle.signal(messageSignal, { ...to, payload: { ...email, subject: 5 } });
+    const state = await within(10_000, 'state query', handle.query(stateQuery));
+    await handle.signal(messageSignal, { ...to, payload: email });
+    return { handle, value: { outcome: await within(20_000, 'result', handle.result()), state } };
+  });
+  t.like(state, { currentStep: 'mail', rejected: { count: 2, last: { name: 'svcflow.message email' } } });
+  t.regex(state.rejected!.last.reason, /subject must be a text/);
+  t.false(JSON.stringify(state.rejected).includes(address), 'no address in the rejection');
+  t.deepEqual(outcome, { outcome: 'replied', output: null });
+  t.deepEqual(calls.map((c) => [c.activity, c.input.note]), [['dispatch.updateWorkOrder', 'from the e-mail']]);
 });

@@ -6,9 +6,10 @@ import test from 'ava';
 import fc from 'fast-check';
 import { indexCatalog } from '../src/dsl/catalog.js';
 import { telecomCatalog } from './helpers/catalog.js';
-import { INBOX_LIMITS, messageProblem, MESSAGE_FIELDS, PAYLOAD_LIMITS, payloadProblem, readEnvelope, sizeProblem, startProblem, utf8Bytes } from '../src/workflows/payloads.js';
+import { channelPayloads, INBOX_LIMITS, messageProblem, SMS_PAYLOAD, MESSAGE_FIELDS, PAYLOAD_LIMITS, payloadProblem, readEnvelope, sizeProblem, startProblem, utf8Bytes } from '../src/workflows/payloads.js';
 import { Inbox } from '../src/workflows/inbox.js';
 import type { TypeRef } from '../src/ir/schema.js';
+import { compileOrThrow } from './helpers/runtime.js';
 
 test("a message of IR without a payload type is checked as the telecom module's smsReply channel declares it", (t) => {
   const declared = indexCatalog(telecomCatalog).channel('smsReply')!.channel.payload;
@@ -165,4 +166,23 @@ test('a first start is checked by today\'s rules; a continued run by those its f
   const old = { input: { at: '2026-11-22T10:00Z' } };
   t.regex(startProblem(input, old, false)!, /at must be a time/);
   t.is(startProblem(input, old, true), undefined);
+});
+
+test('a message is checked against its channel\'s declared payload; a channel none declares takes an SMS reply', (t) => {
+  const email: TypeRef = { t: 'record', fields: [{ name: 'subject', type: { t: 'string' }, optional: false, pii: false }] };
+  const sms = { from: '13800138000', text: 'Y', receivedAt: '2026-11-22T10:00:00Z', channel: 'sms' };
+  t.is(messageProblem(sms), undefined);
+  t.is(messageProblem(sms, 'current', SMS_PAYLOAD), undefined);
+  t.regex(messageProblem(sms, 'current', email) ?? '', /subject is required/);
+  t.is(messageProblem({ subject: 'Re: repair' }, 'current', email), undefined);
+  t.regex(messageProblem({ subject: 'Re: repair' }) ?? '', /from is required/);
+  const steps = compileOrThrow(`
+process Waits version 1
+  input { a: string }
+  wait one = message email(from: input.a) within 1h on timeout { }
+  wait two = message smsReply(from: input.a) within 1h on timeout { }
+  end "ok"
+`).get('Waits')!.steps;
+  (steps[0] as { trigger: { payload?: TypeRef } }).trigger.payload = email;
+  t.deepEqual([...channelPayloads(steps)], [['email', email]], 'smsReply declares none: not in it');
 });

@@ -62,6 +62,13 @@ program
   .action(run(async (system: string | undefined, opts: { json?: boolean }) => (await import('./catalog.js')).catalogCommand(system, opts)));
 
 program
+  .command('types')
+  .description('write TypeScript types for implementing the declared systems: one type per system, each operation typed from its declaration')
+  .option('--catalog <file>', 'the catalog, as `svcflow catalog --json` prints it')
+  .option('-o, --out <file>', 'write the types here (a .ts file) instead of stdout')
+  .action(run(async (opts: { catalog?: string; out?: string }) => (await import('./types.js')).typesCommand(opts)));
+
+program
   .command('dev')
   .description('start Temporal (Web UI on :8233), PostgreSQL and a worker on embedded defaults, until Ctrl-C')
   .option('--task-queue <name>', 'task queue of the worker')
@@ -69,7 +76,7 @@ program
 
 program
   .command('setup')
-  .description('install or build what the local stack needs (Temporal CLI, time-skipping test server, PostgreSQL) without starting it')
+  .description('install or build what the local stack needs (Temporal CLI, time-skipping test server, Python with temporalio, PostgreSQL) without starting it')
   .action(
     run(async () => {
       const [{ prepareStack }, { stderrLogger }] = await Promise.all([import('../infra/stack.js'), import('../infra/log.js')]);

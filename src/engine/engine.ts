@@ -13,6 +13,7 @@ import { compileSources, type SourceFile } from '../dsl/compile.js';
 import type { ProcessView } from '../dsl/check.js';
 import type { Catalog } from '../dsl/catalog.js';
 import type { ProcessIR, Step, TypeRef } from '../ir/schema.js';
+import { channelPayloads } from '../workflows/payloads.js';
 import { validateFields } from '../ir/validate.js';
 import { allSteps, childProcessNames } from '../ir/walk.js';
 import { BusinessKeys, businessKeys, CurrentStep, NextDeadline, ProcessHash, ProcessName, ProcessVersion, startAttributes, WaitingFor } from '../workflows/search-attributes.js';
@@ -292,26 +293,61 @@ export class Engine {
    * `WaitingFor` search attribute. One message reaches one instance: when several wait for the
    * same key (two processes about one customer), the one that started first takes it.
    * Returns the id that took it (empty: nobody waits for it). With a `requestId`, delivering
-   * the same message again to the instance that took it adds nothing to its history.
+   * the same message again to the instance that took it adds nothing to its history. The
+   * payload must be what the waiting instance's definition declares for the channel (an SMS
+   * reply where it declares none), or it is refused with an InvalidInputError and nothing is
+   * sent; with nobody waiting, only the bounds every payload has are checked.
    */
   async deliver(channel: string, keys: Record<string, string>, payload: Value, options?: { requestId?: string; type?: TypeRef }): Promise<string[]> {
     const requestId = checkRequestId(options);
     checkName(channel, 'message channel');
     keys = checkKeys(channel, keys);
     const key = checkValue(waitKey(channel, keys), 'correlation key');
-    checkPayloadSize(`message on ${channel}`, payload, this.limits);
-    checkMessage(`message on ${channel}`, payload, options?.type);
+    const what = `message on ${channel}`;
+    checkPayloadSize(what, payload, this.limits);
+    // The channel's declared type when the caller knows it (the inbound HTTP routes); else the
+    // bounds every payload has, at once, whoever waits. Its type below, by who waits.
+    if (options?.type) checkMessage(what, payload, options.type);
+    else checkPayload(what, undefined, payload);
     const query = `${equals('WaitingFor', key, 'correlation key')} AND ExecutionStatus = 'Running'`;
-    const waiting: Array<{ id: string; started: number }> = [];
+    const waiting: Array<{ id: string; started: number; hash?: string }> = [];
     for await (const wf of this.client.workflow.list({ query })) {
       // Trusted only when it holds the exact key: visibility stores may match loosely.
-      if (wf.typedSearchAttributes.get(WaitingFor)?.includes(key)) waiting.push({ id: wf.workflowId, started: wf.startTime.getTime() });
+      if (wf.typedSearchAttributes.get(WaitingFor)?.includes(key)) waiting.push({ id: wf.workflowId, started: wf.startTime.getTime(), hash: wf.typedSearchAttributes.get(ProcessHash) });
     }
-    for (const { id } of waiting.sort((a, b) => a.started - b.started)) {
+    // Each instance takes the payload its own definition declares for the channel (none
+    // declared, or a definition this registry does not hold: an SMS reply): the first that
+    // would take it gets it; when none would, it is refused, and nothing is sent.
+    let refused: InvalidInputError | undefined;
+    for (const { id, hash } of waiting.sort((a, b) => a.started - b.started)) {
+      try {
+        checkMessage(what, payload, await this.channelPayload(hash, channel));
+      } catch (err) {
+        if (!(err instanceof InvalidInputError)) throw err;
+        refused ??= err;
+        continue;
+      }
       // Visibility lags: an instance that closed since it was listed does not take the message.
       if (await this.send(id, messageSignal.name, { channel, keys, payload }, requestId)) return [id];
     }
+    if (refused) throw refused;
     return [];
+  }
+
+  /** Definitions by hash (immutable): each read once, for the payloads their channels declare. */
+  private readonly payloadsByHash = new Map<string, Map<string, TypeRef>>();
+
+  /** The payload the definition of `hash` declares for `channel`, if any. */
+  private async channelPayload(hash: string | undefined, channel: string): Promise<TypeRef | undefined> {
+    if (!hash) return undefined;
+    let declared = this.payloadsByHash.get(hash);
+    if (!declared) {
+      const version = await this.registry.byHash(hash);
+      if (!version) return undefined;
+      declared = channelPayloads(version.ir.steps);
+      this.payloadsByHash.set(hash, declared);
+    }
+    return declared.get(channel);
   }
 
   async query(id: string): Promise<ProcessState> {

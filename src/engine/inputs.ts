@@ -9,7 +9,7 @@ import { allSteps } from '../ir/walk.js';
 import { validateFields, validateValue, type Problem } from '../ir/validate.js';
 import { text, type Value } from '../workflows/evaluate.js';
 import { waitKey } from '../workflows/run-process.js';
-import { ENVELOPE_LIMITS, MESSAGE_FIELDS, messageProblem, payloadProblem, sizeProblem } from '../workflows/payloads.js';
+import { ENVELOPE_LIMITS, messageProblem, payloadProblem, sizeProblem, SMS_PAYLOAD } from '../workflows/payloads.js';
 import { InvalidInputError, InvalidQueryError } from './errors.js';
 import { checkName, checkValue, textOf, UNSEARCHABLE } from './visibility.js';
 
@@ -93,14 +93,13 @@ export function checkPayload(what: string, declared: TypeRef | undefined, payloa
 }
 
 /**
- * Refuses an inbound message's payload that the instance would drop: a record of the channel's
- * declared payload type, or (no type given: a channel declared before channels had types) the
- * record { from, text, receivedAt, channel }.
+ * Refuses an inbound message's payload that the instance would drop: a value of the channel's
+ * `declared` payload type (its definition's; none declared: an SMS reply record, as before
+ * channels declared their payloads).
  */
-export function checkMessage(what: string, payload: unknown, declared?: TypeRef): void {
-  if (declared) return checkPayload(what, declared, payload);
-  const problem = messageProblem(payload as Value);
-  if (problem !== undefined) throw new InvalidInputError(what, problemsOf({ t: 'record', fields: [...MESSAGE_FIELDS] }, (payload ?? null) as Value, problem));
+export function checkMessage(what: string, payload: unknown, declared: TypeRef = SMS_PAYLOAD): void {
+  const problem = messageProblem(payload as Value, 'current', declared);
+  if (problem !== undefined) throw new InvalidInputError(what, problemsOf(declared, (payload ?? null) as Value, problem));
 }
 
 type Wait = Extract<Step, { kind: 'wait' }>;

@@ -13,10 +13,11 @@
  * down (tasks in flight finish), then closes the server, the relays and the connections.
  */
 import pg from 'pg';
-import type { NativeConnection, Worker } from '@temporalio/worker';
+import type { Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { createEngine, type Engine } from './engine.js';
-import { createWorker, DEFAULT_TASK_QUEUE } from './worker.js';
+import { createWorker, DEFAULT_TASK_QUEUE, type CreatedWorker } from './worker.js';
+import type { Implementations } from './implementations.js';
 import { describeRegistration, ensureSearchAttributes } from './attributes.js';
 import { migrate, migrateModule } from './migrate.js';
 import { createHttpServer } from './http/server.js';
@@ -39,6 +40,11 @@ export interface RuntimeConfig {
   modules?: SvcflowModule[];
   /** Activity implementations of the embedder's own, keyed by activity type, besides the modules'. */
   implementations?: Record<string, ActivityFunction>;
+  /**
+   * Implementations of declared systems, by system and operation (createWorker's
+   * `implementations`): each served on the task queue its declaration in `catalog` gives.
+   */
+  systems?: Implementations;
   /** The HTTP server: where it listens (127.0.0.1 by default), its token and body limit; absent: none. */
   http?: { port: number; host?: string; token?: string; bodyLimit?: number };
   /** Run a worker (default true); false: an engine, relays and HTTP only (a front end). */
@@ -105,13 +111,22 @@ export async function createRuntime(config: RuntimeConfig): Promise<Runtime> {
     const pool = config.pool ?? new pg.Pool({ connectionString: config.databaseUrl, max: 10 });
     if (!config.pool) cleanup.push(() => pool.end());
     const activities = activitiesOf(modules, config.implementations ?? {}, { pool, clock });
-    let worker: Worker | undefined;
-    let connection: NativeConnection | undefined;
+    let created: CreatedWorker | undefined;
     if (config.worker !== false) {
-      ({ worker, connection } = await createWorker({ temporal: config.temporal, taskQueue, activities, codec: config.codec, databaseUrl: config.databaseUrl, log }));
-      const c = connection;
+      created = await createWorker({
+        temporal: config.temporal,
+        taskQueue,
+        activities,
+        codec: config.codec,
+        databaseUrl: config.databaseUrl,
+        log,
+        ...(config.catalog ? { catalog: config.catalog } : {}),
+        ...(config.systems ? { implementations: config.systems } : {}),
+      });
+      const c = created.connection;
       cleanup.push(() => c.close());
     }
+    const worker = created?.worker;
     const services: ModuleServices = { engine, pool, clock, channels: channelsOf(config.catalog) };
     const http = config.http ? await createHttpServer({ engine, catalog: config.catalog, modules, pool, clock, token: config.http.token, bodyLimit: config.http.bodyLimit }) : undefined;
 
@@ -121,7 +136,7 @@ export async function createRuntime(config: RuntimeConfig): Promise<Runtime> {
     let stopping: Promise<void> | undefined;
     const stop = () =>
       (stopping ??= (async () => {
-        if (worker && running && worker.getState() === 'RUNNING') worker.shutdown();
+        if (created && running) created.shutdown();
         await running?.catch(() => {});
         await closeAll();
         resolveStopped();
@@ -147,7 +162,7 @@ export async function createRuntime(config: RuntimeConfig): Promise<Runtime> {
           cleanup.push(() => http.close());
         }
         // The worker's own end (its SDK shuts it down on SIGINT/SIGTERM, or it fails) stops the rest.
-        running = worker?.run();
+        running = created?.run();
         running?.then(stop, stop);
       },
       stop,

@@ -1,6 +1,7 @@
 /**
- * The svcflow worker: hosts the process interpreter (workflows) and the system activities
- * on one task queue. Run as many as you like against the same task queue to scale out.
+ * The svcflow worker: hosts the process interpreter (workflows) and the system activities on
+ * the main task queue, and each implemented system whose declaration names a queue of its own
+ * on that queue. Run as many as you like against the same task queues to scale out.
  */
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, type BundleOptions, type WorkerOptions } from '@temporalio/worker';
@@ -11,6 +12,8 @@ import { describeRegistration, ensureSearchAttributes } from './attributes.js';
 import { DefinitionCodec } from './definitions.js';
 import { Registry } from './registry.js';
 import pg from 'pg';
+import type { Catalog } from '../dsl/catalog.js';
+import { activitiesByQueue, type Implementations } from './implementations.js';
 
 export const DEFAULT_TASK_QUEUE = 'svcflow';
 
@@ -53,8 +56,19 @@ export const workflowCode = { workflowsPath, bundlerOptions: { preloadModules: P
 
 export interface WorkerConfig {
   temporal: TemporalConfig;
+  /** The queue of the instances (workflows) and of the activities that name no queue of their own. */
   taskQueue?: string;
+  /** Raw activities by name (`billing.charge`), served on `taskQueue` as they are. */
   activities?: WorkerOptions['activities'];
+  /** The declared systems: the operations `implementations` must give, and the task queue that serves each. */
+  catalog?: Catalog;
+  /**
+   * Implementations of declared systems, by system and operation (typed from the declaration by
+   * `svcflow types`): each is served as the activity `<system>.<operation>` on its system's
+   * declared queue. Checked at start against `catalog`: an operation left out or not declared
+   * is refused with an ImplementationError that names it.
+   */
+  implementations?: Implementations;
   /** Decrypts and encrypts payloads with these keys, as the engine does (src/engine/codec.ts). */
   codec?: KeyRing;
   /**
@@ -68,21 +82,53 @@ export interface WorkerConfig {
   log?: (message: string) => void;
 }
 
-export async function createWorker(config: WorkerConfig): Promise<{ worker: Worker; connection: NativeConnection }> {
+export interface CreatedWorker {
+  /** The worker of the main queue: workflows, and the activities served there. */
+  worker: Worker;
+  /** Every worker, the main one first, then one per other task queue a served system declares. */
+  workers: Worker[];
+  connection: NativeConnection;
+  /** Runs every worker until `shutdown()` (or one fails: then the others are shut down too). */
+  run(): Promise<void>;
+  shutdown(): void;
+}
+
+export async function createWorker(config: WorkerConfig): Promise<CreatedWorker> {
+  const mainQueue = config.taskQueue ?? DEFAULT_TASK_QUEUE;
+  // Before connecting: a mismatch between the implementations and the catalog is the caller's to fix.
+  const queues = config.implementations
+    ? activitiesByQueue(config.catalog ?? { systems: [] }, config.implementations, mainQueue, config.activities ?? {})
+    : new Map([[mainQueue, config.activities ?? {}]]);
   const connection = await NativeConnection.connect(connectionOptions(config.temporal));
-  // Any Temporal, not only the dev server svcflow starts: without the attributes every start fails.
-  const said = describeRegistration(await ensureSearchAttributes(connection.operatorService, config.temporal.namespace), config.temporal.namespace);
-  if (said) (config.log ?? ((m: string) => process.stderr.write(`[svcflow] ${m}\n`)))(said);
-  const worker = await Worker.create({
-    connection,
-    namespace: config.temporal.namespace,
-    taskQueue: config.taskQueue ?? DEFAULT_TASK_QUEUE,
-    ...workflowCode,
-    activities: config.activities ?? {},
-    ...dataConverterOption(config),
-    ...config.options,
-  });
-  return { worker, connection };
+  try {
+    // Any Temporal, not only the dev server svcflow starts: without the attributes every start fails.
+    const said = describeRegistration(await ensureSearchAttributes(connection.operatorService, config.temporal.namespace), config.temporal.namespace);
+    if (said) (config.log ?? ((m: string) => process.stderr.write(`[svcflow] ${m}\n`)))(said);
+    const common = { connection, namespace: config.temporal.namespace, ...dataConverterOption(config) };
+    const workers: Worker[] = [];
+    for (const [taskQueue, activities] of queues) {
+      // Workflows only on the main queue; a system's own queue serves its activities alone.
+      const code = taskQueue === mainQueue ? workflowCode : {};
+      workers.push(await Worker.create({ ...common, taskQueue, ...code, activities, ...config.options }));
+    }
+    const shutdown = () => {
+      for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+    };
+    const run = async () => {
+      const running = workers.map((w) =>
+        w.run().catch((err: unknown) => {
+          shutdown();
+          throw err;
+        }),
+      );
+      await Promise.all(running.map((p) => p.catch(() => undefined)));
+      await Promise.all(running);
+    };
+    return { worker: workers[0]!, workers, connection, run, shutdown };
+  } catch (err) {
+    await connection.close();
+    throw err;
+  }
 }
 
 /** Definitions by reference from the registry when there is one, encryption when there are keys. */

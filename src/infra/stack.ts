@@ -8,6 +8,7 @@ import { buildTemporalCli, chooseTemporal, startTemporal, type RunningTemporal }
 import { createFreshDatabase, ensureDatabase, ensurePostgresBinaries, startPostgres, type RunningPostgres } from './postgres.js';
 import { ensureTestServer } from './test-server.js';
 import { ensureChromium } from './chromium.js';
+import { ensurePython } from './python.js';
 import { stateDir } from './paths.js';
 import type { Logger } from './log.js';
 
@@ -20,6 +21,8 @@ export interface Stack {
   testServer?: string;
   /** tests: Chromium, for the browser tests. */
   chromium?: string;
+  /** tests: a Python interpreter with temporalio, for the Python worker test (undefined: no python3). */
+  python?: string;
   /** Everything that was started, for the operator's eyes. */
   started: string[];
   stop(): Promise<void>;
@@ -46,7 +49,7 @@ export async function startStack({ mode, log, env = process.env, uiCodecEndpoint
   try {
     const state = stateDir(env);
     // Start the two servers side by side; the JVM test server is only needed by tests.
-    const [temporal, postgres, testServer, chromium] = await Promise.all([
+    const [temporal, postgres, testServer, chromium, python] = await Promise.all([
       startTemporal(
         mode === 'dev'
           ? { log, dbFile: join(state, 'temporal.db'), port: DEV_TEMPORAL_PORT, uiPort: DEV_UI_PORT, uiCodecEndpoint }
@@ -57,7 +60,20 @@ export async function startStack({ mode, log, env = process.env, uiCodecEndpoint
         (p) => (stops.push(p.stop), p),
       ),
       mode === 'test' ? ensureTestServer(log, env) : Promise.resolve(undefined),
-      mode === 'test' ? ensureChromium(log, env) : Promise.resolve(undefined),
+      // Likewise, a failed Chromium install fails only the browser test.
+      mode === 'test'
+        ? ensureChromium(log, env).catch((err: unknown) => {
+            log(`no Chromium for the browser test: ${(err as Error).message.split('\n')[0]}`);
+            return undefined;
+          })
+        : Promise.resolve(undefined),
+      // A failed install fails only the Python worker test (it says SVCFLOW_PYTHON is not set), not every test.
+      mode === 'test'
+        ? ensurePython(log, env).catch((err: unknown) => {
+            log(`no Python environment for the Python worker test: ${(err as Error).message.split('\n')[0]}`);
+            return undefined;
+          })
+        : Promise.resolve(undefined),
     ]);
     let databaseUrl: string;
     if (mode === 'test') {
@@ -73,6 +89,7 @@ export async function startStack({ mode, log, env = process.env, uiCodecEndpoint
       databaseUrl,
       testServer,
       chromium,
+      python,
       started: [...temporal.started, ...postgres.started],
       stop: stopAll,
     };
@@ -84,7 +101,8 @@ export async function startStack({ mode, log, env = process.env, uiCodecEndpoint
 
 /**
  * Installs or builds what the stack needs without starting it: the Temporal CLI (go install),
- * the time-skipping test server (Maven) and PostgreSQL's binaries. `.ci/run` calls this so
+ * the time-skipping test server (Maven), the Python environment of the Python worker test
+ * (venv + pip) and PostgreSQL's binaries. `.ci/run` calls this so
  * that the long first-time steps are logged on their own.
  */
 export async function prepareStack(log: Logger, env: NodeJS.ProcessEnv = process.env): Promise<void> {
@@ -93,6 +111,7 @@ export async function prepareStack(log: Logger, env: NodeJS.ProcessEnv = process
   else log(`Temporal: ${temporal.kind === 'binary' ? temporal.path : temporal.kind === 'address' ? temporal.address : 'SDK download at first start'}`);
   const testServer = await ensureTestServer(log, env);
   log(`time-skipping test server: ${testServer ?? 'SDK download at first start'}`);
+  log(`Python with temporalio (the Python worker test): ${(await ensurePython(log, env)) ?? 'none: no python3 on PATH'}`);
   if (!env.DATABASE_URL) log(`PostgreSQL binaries: ${await ensurePostgresBinaries(log, env)}`);
   log(`Chromium: ${await ensureChromium(log, env)}`);
 }

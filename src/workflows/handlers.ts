@@ -11,7 +11,7 @@ import type { ProcessIR, Step, TypeRef } from '../ir/schema.js';
 import { allSteps } from '../ir/walk.js';
 import type { Value } from './evaluate.js';
 import type { Inbox } from './inbox.js';
-import { messageProblem, payloadProblem, readEnvelope, type Rules } from './payloads.js';
+import { channelPayloads, messageProblem, payloadProblem, readEnvelope, type Rules } from './payloads.js';
 
 /** Guards dropping events that fail their check: histories from before it kept them. */
 export const PAYLOADS_CHECKED_PATCH = 'svcflow-payloads-checked';
@@ -114,11 +114,15 @@ function register(ir: ProcessIR, inbox: Inbox, now: HandlerState): void {
     );
   }
 
+  // A message is checked against its channel's declared payload; a channel none declares (IR
+  // from before declared channels, or a channel no wait of this process takes): an SMS reply,
+  // as before. No patch: the IR decides, and an IR from before has no declared payload.
+  const declared = channelPayloads(ir.steps);
   wf.setHandler(messageSignal, (m: unknown) => {
     const read = readEnvelope(m);
     if ('envelope' in read) {
       const { channel, keys, payload } = read.envelope;
-      return keep(`svcflow.message ${channel}`, `message:${waitKey(channel, keys)}`, payload, (rules) => messageProblem(payload, rules));
+      return keep(`svcflow.message ${channel}`, `message:${waitKey(channel, keys)}`, payload, (rules) => messageProblem(payload, rules, declared.get(channel)));
     }
     const old = legacyKey(m);
     if (old !== undefined && !wf.patched(PAYLOADS_CHECKED_PATCH)) inbox.put(old, (m as { payload: Value }).payload);

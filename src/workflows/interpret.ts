@@ -16,6 +16,8 @@ export interface ActivityRequest {
   startToCloseMs?: number;
   retry?: RetryPolicy;
   summary: string;
+  /** The task queue of the activity's system (its catalog's `queue`); absent: the instance's own. */
+  taskQueue?: string;
 }
 
 export interface Escalation {
@@ -258,7 +260,8 @@ export class Interpreter {
   private invocation(inv: ActivityInvocation, frame: Frame, stepId: string, key: string, options: Partial<ActivityRequest> = {}): ActivityRequest {
     const args: { [name: string]: Value } = {};
     for (const a of inv.args) args[a.name] = this.compute(a.value, frame);
-    return { stepId, key, activity: inv.activity, args, summary: `${stepId}: ${inv.activity}`, ...options };
+    // No taskQueue key at all when the IR gives none: a checkpoint carries exactly what it did before.
+    return { stepId, key, activity: inv.activity, args, summary: `${stepId}: ${inv.activity}`, ...(inv.taskQueue ? { taskQueue: inv.taskQueue } : {}), ...options };
   }
 
   private async execute(s: Step, frame: Frame, iteration: string, key: string, pos: Position | null, resume?: Resume): Promise<void> {

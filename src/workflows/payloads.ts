@@ -4,7 +4,8 @@
  * check here returns a reason (no values in it: a payload may carry a phone number) instead of
  * throwing, so no payload can fail a workflow task. Pure and workflow-safe.
  */
-import type { Field, TypeRef } from '../ir/schema.js';
+import type { Field, Step, TypeRef } from '../ir/schema.js';
+import { allSteps } from '../ir/walk.js';
 import { CONTROL, describeProblems, validateFields, validateValue } from '../ir/validate.js';
 import type { Value } from './evaluate.js';
 
@@ -147,8 +148,24 @@ export function readEnvelope(m: unknown): { envelope: Envelope } | { problem: st
   return { envelope: { channel, keys: own, payload: payload as Value } };
 }
 
-export function messageProblem(payload: Value | undefined, rules: Rules = 'current'): string | undefined {
-  return payloadProblem({ t: 'record', fields: [...MESSAGE_FIELDS] }, payload ?? null, rules);
+/** What an inbound message on a channel whose waits declare no payload (IR from before declared channels) must be: an SMS reply. */
+export const SMS_PAYLOAD: TypeRef = { t: 'record', fields: [...MESSAGE_FIELDS] };
+
+/**
+ * The payload type each channel's message waits in `steps` declare (the first wait's, as the
+ * catalog gives one type per channel); a channel whose waits declare none is not in it.
+ */
+export function channelPayloads(steps: Step[]): Map<string, TypeRef> {
+  const out = new Map<string, TypeRef>();
+  for (const s of allSteps(steps)) {
+    if (s.kind === 'wait' && s.trigger.type === 'message' && s.trigger.payload && !out.has(s.trigger.channel)) out.set(s.trigger.channel, s.trigger.payload);
+  }
+  return out;
+}
+
+/** Why `payload` is not a message of the `declared` type (none: an SMS reply, as before declared channels), or undefined. */
+export function messageProblem(payload: Value | undefined, rules: Rules = 'current', declared: TypeRef = SMS_PAYLOAD): string | undefined {
+  return payloadProblem(declared, payload ?? null, rules);
 }
 
 /**

@@ -63,6 +63,21 @@ export const START_CHECKED_PATCH = 'svcflow-start-checked';
  */
 export const CARRY_CHECKED_PATCH = 'svcflow-carry-checked';
 
+/**
+ * The second argument of every activity, plain JSON in any language (see the README, "Serving a
+ * system from any worker"): the idempotency key (`<workflowId>/<firstRunId>/<step>` and the loop
+ * iteration; the same on every attempt and replay), the step id (`<step>:compensate` for a
+ * compensation), and the process and version that called it. No patch: an activity's arguments
+ * are not part of the commands a replay compares (test/replay.test.ts replays histories recorded
+ * with `{ idempotencyKey }` alone), and an implementation that reads only the key reads it as before.
+ */
+export interface ActivityMeta {
+  idempotencyKey: string;
+  step: string;
+  process: string;
+  version: number;
+}
+
 export const stateQuery = wf.defineQuery<ProcessState>('state');
 
 export type PendingWait = ResolvedTrigger & { step: string; deadline?: string };
@@ -149,7 +164,9 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
       return due && wf.patched(CONTINUE_AS_NEW_PATCH);
     },
     async activity(req) {
-      const act = wf.proxyActivities<Record<string, (input: unknown, meta: { idempotencyKey: string }) => Promise<Value>>>({
+      const act = wf.proxyActivities<Record<string, (input: unknown, meta: ActivityMeta) => Promise<Value>>>({
+        // On the system's own queue (a worker in any language may serve it); none given: this instance's queue, as before.
+        ...(req.taskQueue ? { taskQueue: req.taskQueue } : {}),
         startToCloseTimeout: req.startToCloseMs ?? 60_000,
         retry: req.retry && {
           maximumAttempts: req.retry.maximumAttempts,
@@ -161,7 +178,8 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
         summary: req.summary,
         cancellationType: wf.patched(CANCEL_WAITS_PATCH) ? ActivityCancellationType.WAIT_CANCELLATION_COMPLETED : ActivityCancellationType.TRY_CANCEL,
       });
-      return act[req.activity]!(req.args, { idempotencyKey: req.key });
+      const meta: ActivityMeta = { idempotencyKey: req.key, step: req.stepId, process: ir.name, version: ir.version };
+      return act[req.activity]!(req.args, meta);
     },
     sleep: (ms, summary) => wf.sleep(ms, { summary }),
     // Not async: while the instance waits, one pending promise (and stack trace) fewer.
