@@ -127,6 +127,10 @@ test('svcflow types --catalog writes the rendered types; a file that is not a ca
     t.is(bad.status, 1);
     t.regex(bad.stderr, /^svcflow: error: the catalog .* is not a catalog: systems\.0\.name must be a name/);
     t.is(bad.stdout, '');
+    // Without --catalog: the project's declared systems (this repository's: the telecom module's).
+    const project = spawnSync(process.execPath, [cli, 'types'], { encoding: 'utf8', timeout: 60_000, cwd: fileURLToPath(new URL('../../', import.meta.url)) });
+    t.is(project.status, 0, project.stderr);
+    t.regex(project.stdout, /export type BillingSystem = \{/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

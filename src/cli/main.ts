@@ -64,7 +64,7 @@ program
 program
   .command('types')
   .description('write TypeScript types for implementing the declared systems: one type per system, each operation typed from its declaration')
-  .option('--catalog <file>', 'the catalog, as `svcflow catalog --json` prints it')
+  .option('--catalog <file>', "the catalog, as `svcflow catalog --json` prints it (default: the project's declared systems)")
   .option('-o, --out <file>', 'write the types here (a .ts file) instead of stdout')
   .action(run(async (opts: { catalog?: string; out?: string }) => (await import('./types.js')).typesCommand(opts)));
 

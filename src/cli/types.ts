@@ -1,8 +1,8 @@
 /**
  * `svcflow types`: TypeScript for the implementations of the declared systems (one type per
- * system, src/engine/typescript.ts), on stdout or into a file. The catalog is read as the JSON
- * `svcflow catalog --json` prints, and checked before anything is rendered: it is a file from
- * outside.
+ * system, src/engine/typescript.ts), on stdout or into a file. The catalog is the project's
+ * (svcflow.config.json), or `--catalog`: the JSON `svcflow catalog --json` prints, checked before
+ * anything is rendered (it is a file from outside).
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { z } from 'zod';
@@ -59,8 +59,14 @@ export async function readCatalogFile(file: string): Promise<Catalog> {
 }
 
 export async function typesCommand(opts: { catalog?: string; out?: string }): Promise<number> {
-  if (!opts.catalog) throw new CliError('give the catalog to render: --catalog <file.json>', 'write it with `svcflow catalog --json > catalog.json`');
-  const catalog = await readCatalogFile(opts.catalog);
+  // The project's declared systems (svcflow.config.json), or a catalog file `svcflow catalog --json` wrote.
+  let catalog: Catalog;
+  if (opts.catalog) catalog = await readCatalogFile(opts.catalog);
+  else {
+    const found = await (await import('./catalog.js')).projectCatalog();
+    if (found.diagnostics.some((d) => d.severity === 'error')) throw new CliError("the project's system declarations have errors: run svcflow check on them");
+    catalog = found.catalog;
+  }
   const { renderTypes, TypesError } = await import('../engine/typescript.js');
   let text: string;
   try {
