@@ -26,6 +26,7 @@ import { bundleOptions, dataConverterOption } from '../src/engine/worker.js';
 import { startStack } from '../src/infra/stack.js';
 import { stderrLogger } from '../src/infra/log.js';
 import type { ProcessIR } from '../src/ir/schema.js';
+import { telecomCatalog, withTemplates } from '../test/helpers/catalog.js';
 
 const proto = protos.temporal;
 const SIZES = [1, 5, 20];
@@ -43,7 +44,9 @@ const flow = [
   'process Hold version 1\n  "waits for go"\n  input { msisdn: phone }\n  wait signal go within 30d',
 ].join('\n\n');
 const source = { file: 'bench.flow', text: `${flow}\n` };
-const compiled = compileSources([source]);
+// The bench's messages are templates of its own (its notification activity does not send them).
+const catalog = withTemplates(telecomCatalog, 'notification', Array.from({ length: Math.max(...SIZES) }, (_, i) => ({ id: `bench.step${i + 1}`, placeholders: [] })));
+const compiled = compileSources([source], { catalog });
 if (compiled.diagnostics.length) throw new Error(compiled.diagnostics.map((d) => `${d.line}:${d.column} ${d.message}`).join('\n'));
 const irs = new Map<string, ProcessIR>(compiled.processes.map((p) => [p.name, p]));
 const input = { msisdn: '13800138000' };
@@ -71,7 +74,7 @@ try {
   const temporal = { address: stack.temporal.address, namespace: stack.temporal.namespace };
   const interpQueue = `start-interp-${tag}`;
   const handQueue = `start-hand-${tag}`;
-  const engine = await createEngine({ temporal, databaseUrl: stack.databaseUrl, taskQueue: interpQueue });
+  const engine = await createEngine({ temporal, databaseUrl: stack.databaseUrl, taskQueue: interpQueue, catalog });
   stops.unshift(() => engine.close());
   await engine.deploy([source]);
   const connection = await Connection.connect({ address: temporal.address });

@@ -18,6 +18,7 @@ import { createWorker } from '../src/engine/worker.js';
 import { newKeyRingText, parseKeyRing } from '../src/engine/codec.js';
 import { databaseUrl, eventually, uniqueQueue } from './helpers/servers.js';
 import { recordingActivities } from './helpers/runtime.js';
+import { telecomCatalog } from './helpers/catalog.js';
 
 const CHROMIUM = findChromium() ?? DEBIAN_CHROMIUM;
 const phone = '13912345678';
@@ -45,7 +46,7 @@ test('the Web UI shows the business: summary, step, what it waits for, deadline;
   });
   const { worker, connection } = await createWorker({ temporal: cfg, taskQueue, activities, codec: ring, databaseUrl: databaseUrl() });
   const running = worker.run();
-  const engine = await createEngine({ temporal: cfg, databaseUrl: databaseUrl(), taskQueue, codec: ring });
+  const engine = await createEngine({ temporal: cfg, databaseUrl: databaseUrl(), taskQueue, codec: ring, catalog: telecomCatalog });
   let browser: Browser | undefined;
   try {
     const source = await readFile(new URL('../../processes/complaint.flow', import.meta.url), 'utf8');

@@ -11,6 +11,7 @@ import { createWorker } from '../src/engine/worker.js';
 import { DefinitionCodec, DefinitionNotFoundError, REFERENCE_METADATA } from '../src/engine/definitions.js';
 import { Registry } from '../src/engine/registry.js';
 import { compileOrThrow, recordingActivities } from './helpers/runtime.js';
+import { telecomCatalog } from './helpers/catalog.js';
 import { databaseUrl, temporalAddress, temporalNamespace, uniqueQueue } from './helpers/servers.js';
 import pg from 'pg';
 
@@ -38,7 +39,7 @@ const json = (p: Payload | null | undefined) => Buffer.from(p?.data ?? []).toStr
 
 test.serial('a start and a child start carry hashes, not IR; the worker resolves them and the instance runs', async (t) => {
   const taskQueue = uniqueQueue('byref');
-  const engine = await createEngine({ temporal: temporal(), databaseUrl: databaseUrl(), taskQueue });
+  const engine = await createEngine({ temporal: temporal(), databaseUrl: databaseUrl(), taskQueue, catalog: telecomCatalog });
   const { activities } = recordingActivities({ 'notification.sendSms': () => ({ messageId: 'M-7', status: 'queued' }) });
   const { worker, connection } = await createWorker({ temporal: temporal(), taskQueue, activities, databaseUrl: databaseUrl() });
   const running = worker.run();

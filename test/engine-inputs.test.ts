@@ -195,7 +195,7 @@ test.serial('a message wait keyed by an input field refuses, at start, a value n
   const id = `keyed-${run}-ok`;
   await engine.start(Keyed, { ref: 'T-1', other: 'dq"x\\' }, { id });
   await waiting(engine, id);
-  const message = { from: '13900000003', text: 'Y', receivedAt: new Date().toISOString(), channel: 'ticket' };
+  const message = { ticket: 'T-1', from: '13900000003', text: 'Y', receivedAt: new Date().toISOString(), channel: 'ticket' };
   t.deepEqual(await engine.deliver('ticketReply', { ticket: 'T-1' }, message), [id]);
   t.deepEqual(await engine.result(id), { outcome: 'replied', output: null });
 });

@@ -168,7 +168,7 @@ test('a first start is checked by today\'s rules; a continued run by those its f
   t.is(startProblem(input, old, true), undefined);
 });
 
-test('a message is checked against its channel\'s declared payload; a channel none declares takes an SMS reply', (t) => {
+test('a message is checked against its channel\'s declared payload; a channel none declares takes an SMS reply; lowering gives each wait its channel\'s payload', (t) => {
   const email: TypeRef = { t: 'record', fields: [{ name: 'subject', type: { t: 'string' }, optional: false, pii: false }] };
   const sms = { from: '13800138000', text: 'Y', receivedAt: '2026-11-22T10:00:00Z', channel: 'sms' };
   t.is(messageProblem(sms), undefined);
@@ -184,5 +184,8 @@ process Waits version 1
   end "ok"
 `).get('Waits')!.steps;
   (steps[0] as { trigger: { payload?: TypeRef } }).trigger.payload = email;
-  t.deepEqual([...channelPayloads(steps)], [['email', email]], 'smsReply declares none: not in it');
+  const payloads = new Map(channelPayloads(steps));
+  t.deepEqual(payloads.get('email'), email, 'the payload its IR gives');
+  // smsReply's is what the telecom catalog declares for it.
+  t.deepEqual((payloads.get('smsReply') as { fields: Array<{ name: string }> } | undefined)?.fields.map((f) => f.name), ['from', 'text', 'receivedAt', 'channel']);
 });

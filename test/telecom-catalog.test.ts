@@ -63,7 +63,7 @@ test("notification.sendSms types vars as a map of texts, not as any (a money val
 
 /** The templates the notification system stores (the reference data), with each language's placeholders. */
 function storedTemplates(): Map<string, Map<string, string[]>> {
-  const sql = readFileSync(fileURLToPath(new URL('../../migrations/1700000002000_reference-data.sql', import.meta.url)), 'utf8');
+  const sql = readFileSync(fileURLToPath(new URL('../../modules/telecom/demo/1700000002000_reference-data.sql', import.meta.url)), 'utf8');
   const out = new Map<string, Map<string, string[]>>();
   for (const m of sql.matchAll(/\('([a-z0-9.-]+)', '(zh-CN|en)', '((?:[^']|'')*)'\)/g)) {
     const byLocale = out.get(m[1]!) ?? new Map<string, string[]>();

@@ -22,7 +22,7 @@ export const DEFAULT_RETRY: Readonly<Required<Omit<RetryPolicy, 'nonRetryableErr
 
 /** What an operation's input may be annotated with, beyond @pii. */
 const INPUT_ANNOTATIONS: ReadonlySet<string> = new Set(['pii', 'template', 'vars']);
-/** `billing/account-not-found`: the system, a slash, and what went wrong, in kebab-case. */
+/** `crm/customer-not-found`: the system, a slash, and what went wrong, in kebab-case. */
 const ERROR_CODE = /^[a-z][a-z0-9-]*\/[a-z0-9][a-z0-9.-]*$/;
 const MAX_CODE_LENGTH = 200;
 /** The IR's bound on a task queue's name (ActivityInvocation.taskQueue). */

@@ -1,6 +1,6 @@
 /**
  * Stable step ids. A step is named by its label (`book: call …`), else by its result binding
- * (`… as slot`), else by what it does (`billing.charge`, `wait:smsReply`), with `#2`, `#3` for
+ * (`… as slot`), else by what it does (`crm.lookupCustomer`, `wait:emailReply`), with `#2`, `#3` for
  * later steps of the same kind. Adding a step elsewhere therefore does not rename this one:
  * the ids are idempotency keys and the labels operators see in the Temporal Web UI.
  */

@@ -316,7 +316,7 @@ export class ProcessParser extends StepRecoveringParser {
   }, IN_STEP);
 
   /**
-   * `billing.charge`: a name and its `.parts`, all under `label`, inline in the rule (no CST node
+   * `crm.lookupCustomer`: a name and its `.parts`, all under `label`, inline in the rule (no CST node
    * of its own); `idx` is the occurrence in that rule, distinct for each use.
    */
   private dottedName(idx: number, label: string): void {

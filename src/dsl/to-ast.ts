@@ -37,7 +37,7 @@ function nodeRange(node: CstNode): Range {
 }
 
 const nameOf = (t: IToken): A.Name => ({ name: t.image, range: tokenRange(t) });
-/** `billing.charge`, from its parts (parser.ts, dottedName). */
+/** `crm.lookupCustomer`, from its parts (parser.ts, dottedName). */
 const dotted = (parts: IToken[]): A.Name => ({ name: parts.map((t) => t.image).join('.'), range: span(tokenRange(parts[0]!), tokenRange(parts[parts.length - 1]!)) });
 
 class AstBuilder extends BaseVisitor {

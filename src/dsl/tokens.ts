@@ -4,7 +4,7 @@
  *
  * Keywords are reserved only where a statement or clause starts; in name positions (argument
  * names, record fields, member access) any keyword is accepted through the `AnyName` category,
- * so `sendSms(to: …)` and `reply.message` read as written.
+ * so `notify(to: …)` and `reply.message` read as written.
  */
 import { createToken, Lexer, type TokenType } from './chevrotain.js';
 

@@ -294,8 +294,8 @@ export class Engine {
    * same key (two processes about one customer), the one that started first takes it.
    * Returns the id that took it (empty: nobody waits for it). With a `requestId`, delivering
    * the same message again to the instance that took it adds nothing to its history. The
-   * payload must be what the waiting instance's definition declares for the channel (an SMS
-   * reply where it declares none), or it is refused with an InvalidInputError and nothing is
+   * payload must be what the waiting instance's definition declares for the channel (the legacy message
+   * record where it declares none), or it is refused with an InvalidInputError and nothing is
    * sent; with nobody waiting, only the bounds every payload has are checked.
    */
   async deliver(channel: string, keys: Record<string, string>, payload: Value, options?: { requestId?: string; type?: TypeRef }): Promise<string[]> {
@@ -316,7 +316,7 @@ export class Engine {
       if (wf.typedSearchAttributes.get(WaitingFor)?.includes(key)) waiting.push({ id: wf.workflowId, started: wf.startTime.getTime(), hash: wf.typedSearchAttributes.get(ProcessHash) });
     }
     // Each instance takes the payload its own definition declares for the channel (none
-    // declared, or a definition this registry does not hold: an SMS reply): the first that
+    // declared, or a definition this registry does not hold: the legacy message record): the first that
     // would take it gets it; when none would, it is refused, and nothing is sent.
     let refused: InvalidInputError | undefined;
     for (const { id, hash } of waiting.sort((a, b) => a.started - b.started)) {

@@ -94,7 +94,7 @@ export function checkPayload(what: string, declared: TypeRef | undefined, payloa
 
 /**
  * Refuses an inbound message's payload that the instance would drop: a value of the channel's
- * `declared` payload type (its definition's; none declared: an SMS reply record, as before
+ * `declared` payload type (its definition's; none declared: the legacy message record, as before
  * channels declared their payloads).
  */
 export function checkMessage(what: string, payload: unknown, declared: TypeRef = SMS_PAYLOAD): void {

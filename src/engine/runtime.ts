@@ -23,6 +23,7 @@ import { migrate, migrateModule } from './migrate.js';
 import { createHttpServer } from './http/server.js';
 import { channelsOf } from './http/channels.js';
 import type { Catalog } from '../dsl/catalog.js';
+import { runtimeCatalog } from './module-catalog.js';
 import type { ActivityFunction, ModuleServices, SvcflowModule } from './module.js';
 import type { TemporalConfig } from './connection.js';
 import type { KeyRing } from './codec.js';
@@ -34,7 +35,7 @@ export interface RuntimeConfig {
   databaseUrl: string;
   /** The pool the modules' activities, adapters and relays use; one on `databaseUrl` by default (closed on stop). */
   pool?: pg.Pool;
-  /** The declared systems and channels (the channels the HTTP server delivers messages on). */
+  /** Declared systems and channels besides the modules' own (the channels the HTTP server delivers messages on). */
   catalog?: Catalog;
   /** The modules to load: their migrations are applied, their activities hosted, their routes served. */
   modules?: SvcflowModule[];
@@ -100,8 +101,10 @@ export async function createRuntime(config: RuntimeConfig): Promise<Runtime> {
     for (const step of cleanup.splice(0).reverse()) await Promise.resolve(step()).catch((err: unknown) => log(`while stopping: ${(err as Error).message}`));
   };
   try {
+    // What processes are checked against and messages delivered on: the modules' systems and the embedder's.
+    const catalog = await runtimeCatalog(modules, config.catalog);
     const applied = await migrate(config.databaseUrl);
-    const engine = await createEngine({ temporal: config.temporal, databaseUrl: config.databaseUrl, taskQueue, codec: config.codec, limits: config.limits, catalog: config.catalog });
+    const engine = await createEngine({ temporal: config.temporal, databaseUrl: config.databaseUrl, taskQueue, codec: config.codec, limits: config.limits, catalog });
     cleanup.push(() => engine.close());
     for (const m of modules) applied.push(...(await migrateModule(config.databaseUrl, m, { demo: config.demo })));
     // Any Temporal, worker or not: without svcflow's attributes every start fails.
@@ -120,15 +123,15 @@ export async function createRuntime(config: RuntimeConfig): Promise<Runtime> {
         codec: config.codec,
         databaseUrl: config.databaseUrl,
         log,
-        ...(config.catalog ? { catalog: config.catalog } : {}),
+        catalog,
         ...(config.systems ? { implementations: config.systems } : {}),
       });
       const c = created.connection;
       cleanup.push(() => c.close());
     }
     const worker = created?.worker;
-    const services: ModuleServices = { engine, pool, clock, channels: channelsOf(config.catalog) };
-    const http = config.http ? await createHttpServer({ engine, catalog: config.catalog, modules, pool, clock, token: config.http.token, bodyLimit: config.http.bodyLimit }) : undefined;
+    const services: ModuleServices = { engine, pool, clock, channels: channelsOf(catalog) };
+    const http = config.http ? await createHttpServer({ engine, catalog, modules, pool, clock, token: config.http.token, bodyLimit: config.http.bodyLimit }) : undefined;
 
     let resolveStopped!: () => void;
     const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));

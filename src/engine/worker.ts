@@ -58,7 +58,7 @@ export interface WorkerConfig {
   temporal: TemporalConfig;
   /** The queue of the instances (workflows) and of the activities that name no queue of their own. */
   taskQueue?: string;
-  /** Raw activities by name (`billing.charge`), served on `taskQueue` as they are. */
+  /** Raw activities by name (`crm.lookupCustomer`), served on `taskQueue` as they are. */
   activities?: WorkerOptions['activities'];
   /** The declared systems: the operations `implementations` must give, and the task queue that serves each. */
   catalog?: Catalog;

@@ -115,7 +115,7 @@ function register(ir: ProcessIR, inbox: Inbox, now: HandlerState): void {
   }
 
   // A message is checked against its channel's declared payload; a channel none declares (IR
-  // from before declared channels, or a channel no wait of this process takes): an SMS reply,
+  // from before declared channels, or a channel no wait of this process takes): the legacy message record,
   // as before. No patch: the IR decides, and an IR from before has no declared payload.
   const declared = channelPayloads(ir.steps);
   wf.setHandler(messageSignal, (m: unknown) => {

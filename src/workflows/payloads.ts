@@ -148,7 +148,7 @@ export function readEnvelope(m: unknown): { envelope: Envelope } | { problem: st
   return { envelope: { channel, keys: own, payload: payload as Value } };
 }
 
-/** What an inbound message on a channel whose waits declare no payload (IR from before declared channels) must be: an SMS reply. */
+/** What an inbound message on a channel whose waits declare no payload (IR from before declared channels) must be: the legacy message record { from, text, receivedAt, channel }. */
 export const SMS_PAYLOAD: TypeRef = { t: 'record', fields: [...MESSAGE_FIELDS] };
 
 /**
@@ -163,7 +163,7 @@ export function channelPayloads(steps: Step[]): Map<string, TypeRef> {
   return out;
 }
 
-/** Why `payload` is not a message of the `declared` type (none: an SMS reply, as before declared channels), or undefined. */
+/** Why `payload` is not a message of the `declared` type (none: the legacy message record, as before declared channels), or undefined. */
 export function messageProblem(payload: Value | undefined, rules: Rules = 'current', declared: TypeRef = SMS_PAYLOAD): string | undefined {
   return payloadProblem(declared, payload ?? null, rules);
 }

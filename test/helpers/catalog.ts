@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { compileCatalog, type Catalog, type TemplateSpec } from '../../src/dsl/catalog.js';
+import { compileCatalog, mergeCatalogs, type Catalog, type TemplateSpec } from '../../src/dsl/catalog.js';
 import type { SourceFile } from '../../src/dsl/compile.js';
 
 export const TELECOM_SYSTEMS_DIR = fileURLToPath(new URL('../../../modules/telecom/systems/', import.meta.url));
@@ -68,6 +68,7 @@ const FIXTURE_TEMPLATES: TemplateSpec[] = [
   { id: 'repair.noreply', placeholders: [] },
   { id: 'sp.refund', placeholders: [] },
   { id: 'suspension.ending', placeholders: ['hours', 'since'] },
+  { id: 't', placeholders: [] },
   { id: 'x', placeholders: [] },
 ];
 
@@ -76,5 +77,30 @@ export function withTemplates(catalog: Catalog, system: string, templates: Templ
   return { systems: catalog.systems.map((s) => (s.name === system ? { ...s, templates: [...(s.templates ?? []), ...templates] } : s)) };
 }
 
-/** The telecom catalog, with the test processes' own notification templates. */
-export const fixtureCatalog: Catalog = withTemplates(telecomCatalog, 'notification', FIXTURE_TEMPLATES);
+/**
+ * A channel no shipped system has, for the tests of declared payloads: an e-mail, correlated by
+ * its sender. Tests that need another payload give their IR one after compiling.
+ */
+const MAIL: Catalog = {
+  systems: [
+    {
+      name: 'mail',
+      operations: [],
+      channels: [
+        {
+          name: 'email',
+          payload: [
+            { name: 'from', type: { t: 'string' }, optional: false, pii: true },
+            { name: 'subject', type: { t: 'string' }, optional: false, pii: false },
+            { name: 'text', type: { t: 'string' }, optional: false, pii: false },
+            { name: 'receivedAt', type: { t: 'time' }, optional: true, pii: false },
+          ],
+          correlate: ['from'],
+        },
+      ],
+    },
+  ],
+};
+
+/** The telecom catalog, with the test processes' own notification templates, and an e-mail channel. */
+export const fixtureCatalog: Catalog = mergeCatalogs(withTemplates(telecomCatalog, 'notification', FIXTURE_TEMPLATES), MAIL);
