@@ -1,6 +1,6 @@
 /**
  * POST /channels/:channel/messages — a message on a channel the catalog declares (an e-mail, a
- * web form, an SMS reply), delivered to the instance waiting for it, found by the channel's
+ * web form, a reply to a text message), delivered to the instance waiting for it, found by the channel's
  * declared `correlate` fields of the payload. Recorded, then delivered (src/engine/inbound.ts):
  * a 202 means the message is a row in PostgreSQL; with an Idempotency-Key, a repeated or
  * concurrent POST is the same message (200, `duplicate: true`), whichever instance took it.
