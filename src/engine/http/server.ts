@@ -4,7 +4,7 @@
  *   POST /channels/:channel/messages        a message on a declared channel (channels.ts)
  *   POST /instances/:id/{signals,updates}/:name, and the same by business key (instances.ts)
  *   GET  /healthz
- *   …and each module's adapters (e.g. a module's own inbound webhooks).
+ *   …and each module's adapters (its `routes`), on the same server.
  *
  * Bodies are JSON of at most 16 KiB by default. A malformed, oversize or invalid body (texts with
  * NUL or other control characters included) is a 4xx with `{ error, message }` and writes
