@@ -62,6 +62,8 @@ export const START_CHECKED_PATCH = 'svcflow-start-checked';
  * large the process fails, with its compensations, instead of being terminated by the server.
  */
 export const CARRY_CHECKED_PATCH = 'svcflow-carry-checked';
+/** Guards CurrentStep saying how an instance ended once it has closed (before, it stayed on the last step). */
+export const CLOSED_STEP_PATCH = 'svcflow-closed-step';
 
 /**
  * The second argument of every activity, plain JSON in any language (see the README, "Serving a
@@ -158,6 +160,7 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
 
   const ports: Ports = {
     now: () => Date.now(),
+    patched: (id) => wf.patched(id),
     shouldContinueAsNew() {
       const i = wf.workflowInfo();
       const due = i.continueAsNewSuggested || i.historyLength >= (args.continueAsNewAfterEvents ?? CONTINUE_AS_NEW_AFTER_EVENTS);
@@ -300,8 +303,17 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
     ...(inbox.rejected ? { rejected: inbox.rejected } : {}),
   }));
 
+  /** Once closed, CurrentStep says how it ended (`ended <outcome>`, `failed <code>`, `cancelled`): where an operator looks. */
+  const closedAs = (how: string) => {
+    if (!wf.patched(CLOSED_STEP_PATCH)) return;
+    progress = { currentStep: how };
+    wf.setCurrentDetails(describeProgress(ir.name, progress, pii));
+    wf.upsertSearchAttributes([{ key: CurrentStep, value: how }]);
+  };
   try {
-    return await interpreter.run(args.resume);
+    const outcome = await interpreter.run(args.resume);
+    closedAs(`ended ${outcome.outcome}`);
+    return outcome;
   } catch (err) {
     if (err instanceof ContinueAsNew) {
       // Same definition, input and search attributes; the position, variables, compensations
@@ -324,6 +336,7 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
     // Compensations run in reverse order on failure and on cancellation, and cannot be cancelled.
     status = 'compensating';
     await wf.CancellationScope.nonCancellable(() => interpreter.compensate());
+    closedAs(wf.isCancellation(err) ? 'cancelled' : `failed ${err instanceof ProcessFailed ? err.code : err instanceof ApplicationFailure && err.type ? err.type : 'error'}`);
     if (err instanceof ProcessFailed) throw ApplicationFailure.nonRetryable(err.message, err.code, { step: err.stepId });
     throw err;
   }

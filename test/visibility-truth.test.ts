@@ -1,0 +1,75 @@
+/**
+ * Search attributes that tell the truth (issue 12), on the time-skipping test server:
+ * NextDeadline is a wait's earliest pending limit (its next escalation, then the one after, then
+ * the wait's own limit), and once an instance has closed CurrentStep says how it ended.
+ */
+import anyTest, { type TestFn } from 'ava';
+import { Worker } from '@temporalio/worker';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { WorkflowHandle } from '@temporalio/client';
+import { timeSkippingEnv, uniqueQueue } from './helpers/servers.js';
+import { argsFor, compileOrThrow, recordingActivities } from './helpers/runtime.js';
+import { workflowCode } from '../src/engine/worker.js';
+import { CurrentStep, EscalationLevel, NextDeadline } from '../src/workflows/search-attributes.js';
+
+const test = anyTest as TestFn<{ env: TestWorkflowEnvironment }>;
+test.before(async (t) => {
+  t.context.env = await timeSkippingEnv();
+});
+test.after.always(async (t) => {
+  await t.context.env?.teardown();
+});
+
+const irs = compileOrThrow(`process Escalating version 1
+  input { ref: string, fail: bool }
+  index ref
+  resolve: wait decision = signal decide(ok: bool) within 120h
+    escalate after 24h to "province" { }
+    escalate after 72h to "group" { }
+    on timeout { end "late" }
+  if input.fail { fail "not-resolved", "the decision was no" }
+  end "resolved"
+`);
+const HOUR = 3_600_000;
+
+async function attributes(handle: WorkflowHandle) {
+  const d = await handle.describe();
+  return { next: d.typedSearchAttributes.get(NextDeadline)?.getTime(), step: d.typedSearchAttributes.get(CurrentStep), level: d.typedSearchAttributes.get(EscalationLevel), started: d.startTime.getTime() };
+}
+
+test.serial('NextDeadline is the next escalation, then the one after it, then the wait\'s limit; CurrentStep says how the instance ended', async (t) => {
+  const { env } = t.context;
+  const taskQueue = uniqueQueue('truth');
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, ...workflowCode, activities: recordingActivities().activities });
+  await worker.runUntil(async () => {
+    const ok = await env.client.workflow.start('Escalating', { taskQueue, workflowId: `truth-ok-${taskQueue}`, args: [argsFor(irs, 'Escalating', { ref: 'R-1', fail: false })] });
+    await env.sleep('1m');
+    const first = await attributes(ok);
+    t.is(first.step, 'resolve');
+    // Within a minute of the start (the test server's clock moves on while it works).
+    t.true(Math.abs(first.next! - (first.started + 24 * HOUR)) < 5 * 60_000, `next deadline ${new Date(first.next!).toISOString()} is the 24 h escalation`);
+    await env.sleep('25h');
+    const second = await attributes(ok);
+    t.is(second.level, 'province');
+    t.true(Math.abs(second.next! - (second.started + 72 * HOUR)) < 5 * 60_000, `then the 72 h escalation (${new Date(second.next!).toISOString()})`);
+    await env.sleep('48h');
+    const third = await attributes(ok);
+    t.is(third.level, 'group');
+    t.true(Math.abs(third.next! - (third.started + 120 * HOUR)) < 5 * 60_000, `then the wait's own limit (${new Date(third.next!).toISOString()})`);
+    await ok.signal('decide', { ok: true });
+    t.deepEqual(await ok.result(), { outcome: 'resolved', output: null });
+    t.is((await attributes(ok)).step, 'ended resolved');
+
+    const failing = await env.client.workflow.start('Escalating', { taskQueue, workflowId: `truth-fail-${taskQueue}`, args: [argsFor(irs, 'Escalating', { ref: 'R-2', fail: true })] });
+    await env.sleep('1m');
+    await failing.signal('decide', { ok: false });
+    await t.throwsAsync(failing.result());
+    t.is((await attributes(failing)).step, 'failed not-resolved');
+
+    const cancelled = await env.client.workflow.start('Escalating', { taskQueue, workflowId: `truth-cancel-${taskQueue}`, args: [argsFor(irs, 'Escalating', { ref: 'R-3', fail: false })] });
+    await env.sleep('1m');
+    await cancelled.cancel();
+    await t.throwsAsync(cancelled.result());
+    t.is((await attributes(cancelled)).step, 'cancelled');
+  });
+});
