@@ -65,6 +65,9 @@ test('svcflow init scaffolds a project whose build passes and whose test passes 
     // Its declarations check with svcflow's own CLI, from inside the project (its svcflow.config.json).
     const checked = await svcflow(['check', 'processes'], project);
     t.is(checked.code, 0, checked.stdout + checked.stderr);
+    const types = await svcflow(['types'], project);
+    t.is(await readFile(join(project, 'src/systems.ts'), 'utf8'), types.stdout, 'src/systems.ts is what `svcflow types` renders there');
+    t.regex(await readFile(join(project, 'src/worker.ts'), 'utf8'), /TASK_QUEUE = process\.env\.SVCFLOW_TASK_QUEUE \|\| "answer-desk";/);
 
     await linkDependencies(project);
     const tested = await npm('test', project);

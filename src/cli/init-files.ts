@@ -74,7 +74,7 @@ export function createCustomers(): { customers: CustomersSystem; replies: Map<st
 }
 `;
 
-const WORKER = `/**
+const worker = (p: ScaffoldParams) => `/**
  * The worker: svcflow's engine and a worker serving the customers system, with the project's
  * processes deployed. \`npm start\` runs it against the servers of \`svcflow dev\` (or
  * TEMPORAL_ADDRESS and DATABASE_URL).
@@ -86,6 +86,9 @@ import type { CustomersSystem } from './systems.js';
 
 /** The project's folder (this file runs from dist/src). */
 export const root = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Its own task queue, not svcflow's default: a \`svcflow dev\` worker beside it does not serve these systems. */
+export const TASK_QUEUE = process.env.SVCFLOW_TASK_QUEUE || ${JSON.stringify(p.name)};
 
 export interface WorkerOptions {
   temporal: TemporalConfig;
@@ -103,7 +106,7 @@ export async function startWorker(opts: WorkerOptions): Promise<Runtime> {
     databaseUrl: opts.databaseUrl,
     catalog,
     systems: { customers: opts.customers },
-    ...(opts.taskQueue ? { taskQueue: opts.taskQueue } : {}),
+    taskQueue: opts.taskQueue ?? TASK_QUEUE,
     log: (m) => console.error(\`[svcflow] \${m}\`),
   });
   try {
@@ -218,7 +221,7 @@ export function scaffoldFiles(p: ScaffoldParams): Array<[string, string]> {
     [SYSTEMS_FILE, SYSTEMS],
     ['processes/answer-question.flow', PROCESS],
     ['src/customers.ts', CUSTOMERS],
-    ['src/worker.ts', WORKER],
+    ['src/worker.ts', worker(p)],
     ['test/worker.test.ts', TEST],
   ];
 }

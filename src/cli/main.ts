@@ -72,7 +72,7 @@ program
   .command('init')
   .description('scaffold a new project that depends on svcflow: a process, a systems file, a typed worker and one test')
   .argument('<dir>', 'a new or empty folder')
-  .option('--name <name>', "the package's name (default: the folder's name)")
+  .option('--name <name>', "the package's name, also the worker's task queue (default: the folder's name, in lower case)")
   .option('--svcflow <spec>', 'the dependency on svcflow in package.json (default: file: this svcflow checkout)')
   .action(run(async (dir: string, opts: { name?: string; svcflow?: string }) => (await import('./init.js')).initCommand(dir, opts)));
 
