@@ -69,6 +69,14 @@ program
   .action(run(async (opts: { catalog?: string; out?: string }) => (await import('./types.js')).typesCommand(opts)));
 
 program
+  .command('init')
+  .description('scaffold a new project that depends on svcflow: a process, a systems file, a typed worker and one test')
+  .argument('<dir>', 'a new or empty folder')
+  .option('--name <name>', "the package's name, also the worker's task queue (default: the folder's name, in lower case)")
+  .option('--svcflow <spec>', 'the dependency on svcflow in package.json (default: file: this svcflow checkout)')
+  .action(run(async (dir: string, opts: { name?: string; svcflow?: string }) => (await import('./init.js')).initCommand(dir, opts)));
+
+program
   .command('dev')
   .description('start Temporal (Web UI on :8233), PostgreSQL and a worker on embedded defaults, until Ctrl-C')
   .option('--task-queue <name>', 'task queue of the worker')
