@@ -4,6 +4,8 @@
  * payload), and the declaration words staying usable as names in processes.
  */
 import test from 'ava';
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { compileSources, type SourceFile } from '../src/dsl/compile.js';
 import { CatalogError, compileCatalog, DEFAULT_RETRY, EMPTY_CATALOG, indexCatalog, mergeCatalogs, type Catalog } from '../src/dsl/catalog.js';
 import { ProcessIR, type Step } from '../src/ir/schema.js';
@@ -170,4 +172,13 @@ test('the words of system declarations stay names in processes: variables, label
 
 test('a file of system declarations alone is not check/no-process; one of calendars alone still is', (t) => {
   t.deepEqual(codes(compileSources([{ file: 'crm.flow', text: CRM }])), []);
+});
+
+test('the compiler imports nothing of the telecom module (src/activities) and no zod contract', (t) => {
+  const dir = fileURLToPath(new URL('../../src/dsl/', import.meta.url));
+  for (const f of readdirSync(dir).filter((n) => n.endsWith('.ts'))) {
+    const text = readFileSync(`${dir}${f}`, 'utf8');
+    t.false(/from '\.\.\/activities\//.test(text), `${f} imports src/activities`);
+    t.false(/from 'zod'/.test(text) && f !== 'chevrotain.ts', `${f} imports zod`);
+  }
 });

@@ -9,7 +9,7 @@ import { allSteps } from '../ir/walk.js';
 import { CONTROL, describeProblems, validateFields, validateValue } from '../ir/validate.js';
 import type { Value } from './evaluate.js';
 
-/** The record an inbound message is bound as: the same fields as the checker's MESSAGE_TYPE (src/dsl/check.ts). */
+/** The record an inbound message is bound as when its IR carries no payload type (compiled before channels were declared). */
 export const MESSAGE_FIELDS: readonly Field[] = [
   { name: 'from', type: { t: 'phone' }, optional: false, pii: false },
   { name: 'text', type: { t: 'string' }, optional: false, pii: false },
