@@ -12,7 +12,7 @@ import { compileSources } from '../src/dsl/compile.js';
 import { indexCatalog } from '../src/dsl/catalog.js';
 import { renderLookaheadTable } from '../src/dsl/generated.js';
 import { hashIR, inCanonicalOrder } from '../src/dsl/lower.js';
-import { fixtureCatalog, telecomCatalog } from './helpers/catalog.js';
+import { dslFixtureCatalog as fixtureCatalog, telecomCatalog } from './helpers/catalog.js';
 import { computeLookaheadTable, CstChildren, lookahead, parseTokens, renderCstTypes } from '../src/dsl/parser.js';
 import { lex } from '../src/dsl/lexer.js';
 import type { CstNode } from 'chevrotain';

@@ -102,5 +102,8 @@ const MAIL: Catalog = {
   ],
 };
 
-/** The telecom catalog, with the test processes' own notification templates, and an e-mail channel. */
-export const fixtureCatalog: Catalog = mergeCatalogs(withTemplates(telecomCatalog, 'notification', FIXTURE_TEMPLATES), MAIL);
+/** The telecom catalog, with the test processes' own notification templates: what the DSL fixtures compile against (they declare channels of their own). */
+export const dslFixtureCatalog: Catalog = withTemplates(telecomCatalog, 'notification', FIXTURE_TEMPLATES);
+
+/** …and an e-mail channel: what the processes written inline in tests compile against. */
+export const fixtureCatalog: Catalog = mergeCatalogs(dslFixtureCatalog, MAIL);
