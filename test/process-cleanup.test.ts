@@ -61,8 +61,15 @@ interface Setup {
 async function quiet(h: WorkflowHandle): Promise<boolean> {
   const events = (await h.fetchHistory()).events ?? [];
   const scheduled = events.filter((e) => e.activityTaskScheduledEventAttributes).length;
-  const closed = events.filter((e) => e.activityTaskCompletedEventAttributes || e.activityTaskFailedEventAttributes || e.activityTaskCanceledEventAttributes || e.activityTaskTimedOutEventAttributes).length;
-  return scheduled === closed;
+  const isClosed = (e: (typeof events)[number]) => !!(e.activityTaskCompletedEventAttributes || e.activityTaskFailedEventAttributes || e.activityTaskCanceledEventAttributes || e.activityTaskTimedOutEventAttributes);
+  const closed = events.filter(isClosed).length;
+  // …and the workflow has seen the last of them: a workflow task completed after it (whose
+  // commands, a sibling branch's next activity among them, are recorded with it). Without this, a
+  // branch still going on (SpMischargeClaim's advance, scheduling its SMS) was taken for quiet, and
+  // cancelling that SMS as it was scheduled stalled the Java test server (ACTIVITY_UNKNOWN).
+  const lastClosed = events.map(isClosed).lastIndexOf(true);
+  const lastTask = events.map((e) => !!e.workflowTaskCompletedEventAttributes).lastIndexOf(true);
+  return scheduled === closed && lastTask > lastClosed;
 }
 
 /**

@@ -302,7 +302,7 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
     ...(inbox.rejected ? { rejected: inbox.rejected } : {}),
   }));
 
-  /** Once closed, CurrentStep says how it ended (`ended <outcome>`, `failed <code>`, `cancelled`): where an operator looks. */
+  /** Once closed, CurrentStep says how it ended (`ended <outcome>`, `failed <code>`): where an operator looks. */
   const closedAs = (how: string) => {
     if (!wf.patched(CLOSED_STEP_PATCH)) return;
     progress = { currentStep: how };
@@ -335,7 +335,10 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
     // Compensations run in reverse order on failure and on cancellation, and cannot be cancelled.
     status = 'compensating';
     await wf.CancellationScope.nonCancellable(() => interpreter.compensate());
-    closedAs(wf.isCancellation(err) ? 'cancelled' : `failed ${err instanceof ProcessFailed ? err.code : err instanceof ApplicationFailure && err.type ? err.type : 'error'}`);
+    // Not on cancellation: one more command after a cancelled instance's compensations made
+    // Temporal's Java test server stall a cancelled SpMischargeClaim (ACTIVITY_UNKNOWN) in a
+    // full suite; a cancelled instance's status says it was cancelled.
+    if (!wf.isCancellation(err)) closedAs(`failed ${err instanceof ProcessFailed ? err.code : err instanceof ApplicationFailure && err.type ? err.type : 'error'}`);
     if (err instanceof ProcessFailed) throw ApplicationFailure.nonRetryable(err.message, err.code, { step: err.stepId });
     throw err;
   }
