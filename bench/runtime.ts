@@ -27,11 +27,10 @@ import { stderrLogger } from '../src/infra/log.js';
 import type { ProcessIR } from '../src/ir/schema.js';
 import type { ProcessArgs } from '../src/workflows/run-process.js';
 import { SMS_OPTIONS } from './handwritten-workflows.js';
-import { telecomCatalog, withTemplates } from '../test/helpers/catalog.js';
+import { compileBench, SIZES } from './bench-processes.js';
 
 const proto = protos.temporal;
 
-const SIZES = [1, 5, 20];
 const ROUNDS = 8;
 /** Workflows started at once per round, by size. */
 const BATCH: Record<number, number> = { 1: 100, 5: 60, 20: 30 };
@@ -47,18 +46,7 @@ if (!gc) throw new Error('run with node --expose-gc (npm run bench:runtime does)
 Runtime.install({ logger: new DefaultLogger('WARN') });
 
 // ── the processes ──────────────────────────────────────────────────────────────────────────
-const flow = [
-  ...SIZES.map((n) =>
-    [`process Bench${n} version 1`, `  "${n} SMS in sequence"`, '  input { msisdn: phone }',
-      ...Array.from({ length: n }, (_, i) => `  s${i + 1}: call notification.sendSms(to: input.msisdn, template: "bench.step${i + 1}")`)].join('\n'),
-  ),
-  'process Hold version 1\n  "waits for go"\n  input { msisdn: phone }\n  wait signal go within 30d',
-].join('\n\n');
-// The bench's messages are templates of its own (its notification activity is recorded, not sent).
-const benchTemplates = Array.from({ length: Math.max(...SIZES) }, (_, i) => ({ id: `bench.step${i + 1}`, placeholders: [] }));
-const compiled = compileSources([{ file: 'bench.flow', text: `${flow}\n` }], { catalog: withTemplates(telecomCatalog, 'notification', benchTemplates) });
-if (compiled.diagnostics.length) throw new Error(compiled.diagnostics.map((d) => `${d.line}:${d.column} ${d.message}`).join('\n'));
-const irs = new Map<string, ProcessIR>(compiled.processes.map((p) => [p.name, p]));
+const irs = compileBench();
 // The baseline must use the options the IR carries, or the comparison is void.
 for (const n of SIZES) {
   for (const s of irs.get(`Bench${n}`)!.steps) {

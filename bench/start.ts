@@ -26,29 +26,18 @@ import { bundleOptions, dataConverterOption } from '../src/engine/worker.js';
 import { startStack } from '../src/infra/stack.js';
 import { stderrLogger } from '../src/infra/log.js';
 import type { ProcessIR } from '../src/ir/schema.js';
-import { telecomCatalog, withTemplates } from '../test/helpers/catalog.js';
+import { BENCH_CATALOG, BENCH_SOURCE, compileBench, SIZES } from './bench-processes.js';
 
 const proto = protos.temporal;
-const SIZES = [1, 5, 20];
 const HISTORY_SAMPLES = 3;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const COUNT = Number(process.env.BENCH_COUNT ?? 1000);
 const CONCURRENCY = 50;
 Runtime.install({ logger: new DefaultLogger('WARN') });
 
-const flow = [
-  ...SIZES.map((n) =>
-    [`process Bench${n} version 1`, `  "${n} SMS in sequence"`, '  input { msisdn: phone }',
-      ...Array.from({ length: n }, (_, i) => `  s${i + 1}: call notification.sendSms(to: input.msisdn, template: "bench.step${i + 1}")`)].join('\n'),
-  ),
-  'process Hold version 1\n  "waits for go"\n  input { msisdn: phone }\n  wait signal go within 30d',
-].join('\n\n');
-const source = { file: 'bench.flow', text: `${flow}\n` };
-// The bench's messages are templates of its own (its notification activity does not send them).
-const catalog = withTemplates(telecomCatalog, 'notification', Array.from({ length: Math.max(...SIZES) }, (_, i) => ({ id: `bench.step${i + 1}`, placeholders: [] })));
-const compiled = compileSources([source], { catalog });
-if (compiled.diagnostics.length) throw new Error(compiled.diagnostics.map((d) => `${d.line}:${d.column} ${d.message}`).join('\n'));
-const irs = new Map<string, ProcessIR>(compiled.processes.map((p) => [p.name, p]));
+const source = BENCH_SOURCE;
+const catalog = BENCH_CATALOG;
+const irs = compileBench();
 const input = { msisdn: '13800138000' };
 const activities = { 'notification.sendSms': async () => ({ messageId: 'm', status: 'sent' }) };
 

@@ -334,20 +334,10 @@ export class Engine {
     return [];
   }
 
-  /** Definitions by hash (immutable): each read once, for the payloads their channels declare. */
-  private readonly payloadsByHash = new Map<string, Map<string, TypeRef>>();
-
-  /** The payload the definition of `hash` declares for `channel`, if any. */
+  /** The payload the definition of `hash` declares for `channel`, if any (the definition from the engine's bounded cache). */
   private async channelPayload(hash: string | undefined, channel: string): Promise<TypeRef | undefined> {
-    if (!hash) return undefined;
-    let declared = this.payloadsByHash.get(hash);
-    if (!declared) {
-      const version = await this.registry.byHash(hash);
-      if (!version) return undefined;
-      declared = channelPayloads(version.ir.steps);
-      this.payloadsByHash.set(hash, declared);
-    }
-    return declared.get(channel);
+    const ir = hash ? await this.definitions.resolve(hash) : undefined;
+    return ir && channelPayloads(ir.steps).get(channel);
   }
 
   async query(id: string): Promise<ProcessState> {
