@@ -219,11 +219,19 @@ test.serial('deliver checks a message against the payload its channel declares: 
   await engine.start(Mailed, { address }, { id });
   await waiting(engine, id);
   const sms = { from: '13900000004', text: 'Y', receivedAt: new Date().toISOString(), channel: 'sms' };
+  // The engine's catalog declares the channel: its payload is checked whoever waits, and
+  // before visibility lists anyone (a wrong message to a key nobody waits for is still wrong).
+  await t.throwsAsync(engine.deliver('email', { from: `nobody-${run}@example.com` }, sms), { instanceOf: InvalidInputError }, 'nobody waits');
   for (const payload of [sms, { from: address, subject: 5, text: 'x' }, null]) {
     await t.throwsAsync(engine.deliver('email', { from: address }, payload as never), { instanceOf: InvalidInputError }, JSON.stringify(payload));
   }
   t.is(await signalsIn(engine, id, 'svcflow.message'), 0, 'no message was sent');
-  t.deepEqual(await engine.deliver('email', { from: address }, { from: address, subject: 'Re: repair', text: 'yes' }), [id]);
+  // Visibility lags the wait: the right message is taken once the instance is listed.
+  const took = await eventually(async () => {
+    const ids = await engine.deliver('email', { from: address }, { from: address, subject: 'Re: repair', text: 'yes' });
+    return ids.length ? ids : undefined;
+  }, `${id} listed as waiting`);
+  t.deepEqual(took, [id]);
   t.deepEqual(await engine.result(id), { outcome: 'replied', output: null });
   // Nobody waits any more: only the bounds every payload has are checked, and nobody takes it.
   t.deepEqual(await engine.deliver('email', { from: address }, { from: address, subject: 'again', text: 'yes' }), []);

@@ -34,6 +34,9 @@ export interface ChannelSpec {
   correlate: string[];
 }
 
+/** The type of a message on `channel`: the record of its declared payload fields. */
+export const channelPayloadType = (channel: ChannelSpec): TypeRef => ({ t: 'record', fields: channel.payload });
+
 /** `template "sp.confirm.request" (product, fee)`: a message template and its placeholders. */
 export interface TemplateSpec {
   id: string;

@@ -11,7 +11,7 @@ import { encodeToPayloadsWithContext } from '@temporalio/common/lib/internal-non
 
 import { compileSources, type SourceFile } from '../dsl/compile.js';
 import type { ProcessView } from '../dsl/check.js';
-import type { Catalog } from '../dsl/catalog.js';
+import { channelPayloadType, EMPTY_CATALOG, indexCatalog, type Catalog, type CatalogIndex } from '../dsl/catalog.js';
 import type { ProcessIR, Step, TypeRef } from '../ir/schema.js';
 import { channelPayloads } from '../workflows/payloads.js';
 import { validateFields } from '../ir/validate.js';
@@ -105,7 +105,11 @@ export class Engine {
   ) {
     this.registry = registry;
     this.taskQueue = taskQueue;
+    this.channels = indexCatalog(catalog ?? EMPTY_CATALOG);
   }
+
+  /** The catalog's channels: a declared channel's payload is checked on every delivery, whoever waits. */
+  private readonly channels: CatalogIndex;
 
   static async create(config: EngineConfig): Promise<Engine> {
     const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 5 });
@@ -305,9 +309,12 @@ export class Engine {
     const key = checkValue(waitKey(channel, keys), 'correlation key');
     const what = `message on ${channel}`;
     checkPayloadSize(what, payload, this.limits);
-    // The channel's declared type when the caller knows it (the inbound HTTP routes); else the
-    // bounds every payload has, at once, whoever waits. Its type below, by who waits.
-    if (options?.type) checkMessage(what, payload, options.type);
+    // The channel's declared type (the caller's, or the engine's catalog's), at once, whoever waits
+    // and whether or not visibility lists them yet; else the bounds every payload has. Below, each
+    // waiting definition's own type.
+    const found = this.channels.channel(channel)?.channel;
+    const declared = options?.type ?? (found && channelPayloadType(found));
+    if (declared) checkMessage(what, payload, declared);
     else checkPayload(what, undefined, payload);
     const query = `${equals('WaitingFor', key, 'correlation key')} AND ExecutionStatus = 'Running'`;
     const waiting: Array<{ id: string; started: number; hash?: string }> = [];

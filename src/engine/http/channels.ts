@@ -10,13 +10,12 @@
  * a correlation field a 400, one of the wrong type a 422.
  */
 import type { FastifyInstance } from 'fastify';
-import type { TypeRef } from '../../ir/schema.js';
 import { text, type Value } from '../../workflows/evaluate.js';
 import { checkKeys, checkPayload } from '../inputs.js';
 import { deliverMessage, recordMessage, type InboundDeps, type MessageState } from '../inbound.js';
 import { HttpError, idempotencyKey, recordBody } from './errors.js';
 
-import type { ChannelSpec } from '../../dsl/catalog.js';
+import { channelPayloadType, type ChannelSpec } from '../../dsl/catalog.js';
 export type { ChannelSpec };
 
 /** The part of a catalog (src/dsl/catalog.ts: `Catalog`) the inbound routes read: its systems' channels. */
@@ -31,7 +30,6 @@ export function channelsOf(catalog: ChannelCatalog | undefined): ReadonlyMap<str
   return out;
 }
 
-export const payloadType = (channel: ChannelSpec): TypeRef => ({ t: 'record', fields: channel.payload });
 
 /** The correlation keys of a payload on `channel`: its declared `correlate` fields, as texts. */
 export function correlationOf(channel: ChannelSpec, payload: Record<string, unknown>): Record<string, string> {
@@ -50,7 +48,7 @@ export function correlationOf(channel: ChannelSpec, payload: Record<string, unkn
 export function checkedMessage(channel: ChannelSpec, body: unknown): { keys: Record<string, string>; payload: Record<string, unknown> } {
   const payload = recordBody(body);
   const keys = correlationOf(channel, payload);
-  checkPayload(`message on ${channel.name}`, payloadType(channel), payload);
+  checkPayload(`message on ${channel.name}`, channelPayloadType(channel), payload);
   return { keys, payload };
 }
 

@@ -18,7 +18,8 @@ import type { Engine } from '../engine.js';
 import type { SvcflowModule } from '../module.js';
 import { sameSecret } from '../token.js';
 import { redeliverMessages, type InboundDeps } from '../inbound.js';
-import { channelRoutes, channelsOf, payloadType, type ChannelCatalog } from './channels.js';
+import { channelRoutes, channelsOf, type ChannelCatalog } from './channels.js';
+import { channelPayloadType } from '../../dsl/catalog.js';
 import { instanceRoutes } from './instances.js';
 import { HttpError, statusOf } from './errors.js';
 
@@ -68,7 +69,7 @@ export async function createHttpServer(options: HttpOptions): Promise<FastifyIns
   const channels = channelsOf(options.catalog);
   const payloadOf = (name: string) => {
     const c = channels.get(name);
-    return c && payloadType(c);
+    return c && channelPayloadType(c);
   };
   const inbound: InboundDeps = { engine, pool: engine.pool, clock, payloadOf };
   channelRoutes(app, inbound, channels);
