@@ -9,7 +9,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { timeSkippingEnv, uniqueQueue } from './helpers/servers.js';
 import { argsFor, compileOrThrow, recordingActivities } from './helpers/runtime.js';
 import { workflowCode } from '../src/engine/worker.js';
-import { CurrentStep, EscalationLevel } from '../src/workflows/search-attributes.js';
+import { CurrentStep, EscalationLevel, NextDeadline } from '../src/workflows/search-attributes.js';
 
 const test = anyTest as TestFn<{ env: TestWorkflowEnvironment }>;
 test.before(async (t) => {
@@ -30,10 +30,37 @@ const irs = compileOrThrow(`process Escalating version 1
   end "resolved"
 `);
 
+const HOUR = 3_600_000;
+
 async function attributes(handle: WorkflowHandle) {
   const d = await handle.describe();
-  return { step: d.typedSearchAttributes.get(CurrentStep), level: d.typedSearchAttributes.get(EscalationLevel) };
+  return { next: d.typedSearchAttributes.get(NextDeadline)?.getTime(), step: d.typedSearchAttributes.get(CurrentStep), level: d.typedSearchAttributes.get(EscalationLevel), started: d.startTime.getTime() };
 }
+
+/** Within five minutes of `started + hours` (the test server's clock moves on while it works). */
+const near = (at: number | undefined, started: number, hours: number) => at !== undefined && Math.abs(at - (started + hours * HOUR)) < 5 * 60_000;
+
+test.serial('NextDeadline is the next escalation, then the one after it, then the wait\'s own limit', async (t) => {
+  const { env } = t.context;
+  const taskQueue = uniqueQueue('deadline');
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, ...workflowCode, activities: recordingActivities().activities });
+  await worker.runUntil(async () => {
+    const handle = await env.client.workflow.start('Escalating', { taskQueue, workflowId: `deadline-${taskQueue}`, args: [argsFor(irs, 'Escalating', { ref: 'R-0', fail: false })] });
+    await env.sleep('1m');
+    const first = await attributes(handle);
+    t.true(near(first.next, first.started, 24), `next deadline ${first.next && new Date(first.next).toISOString()} is the 24 h escalation`);
+    await env.sleep('25h');
+    const second = await attributes(handle);
+    t.is(second.level, 'province');
+    t.true(near(second.next, second.started, 72), `then the 72 h escalation (${second.next && new Date(second.next).toISOString()})`);
+    await env.sleep('48h');
+    const third = await attributes(handle);
+    t.is(third.level, 'group');
+    t.true(near(third.next, third.started, 120), `then the wait's own limit (${third.next && new Date(third.next).toISOString()})`);
+    await handle.signal('decide', { ok: true });
+    t.deepEqual(await handle.result(), { outcome: 'resolved', output: null });
+  });
+});
 
 test.serial('once closed, CurrentStep says how the instance ended: its outcome or its failure code', async (t) => {
   const { env } = t.context;

@@ -58,7 +58,15 @@ export interface Ports {
   progress(state: ProgressState): void;
   /** True when the history is long enough that a loop should go on in a new run (continue-as-new). */
   shouldContinueAsNew?(): boolean;
+  /** Temporal's `patched(id)`: true on new histories, false replaying one recorded before the change (absent: always true). */
+  patched?(id: string): boolean;
 }
+
+/**
+ * Guards NextDeadline on a wait with escalations being its earliest pending limit (the next
+ * escalation, then the one after it, then the wait's own limit); before, it was the wait's limit.
+ */
+export const EARLIEST_DEADLINE_PATCH = 'svcflow-earliest-deadline';
 
 /** One level of where a process stands: the step's index in its block, and for the step itself
  * the branch it took (if/match; -1 = otherwise) or the loop iteration it is at (and the list). */
@@ -284,16 +292,22 @@ export class Interpreter {
         const timeoutMs = this.limitMs(s.within, frame, s.id);
         const trigger = resolveTrigger(s.trigger, (e) => this.compute(e, frame));
         const started = this.ports.now();
+        const afters = s.escalations.map((e) => this.limitMs(e.after, frame, s.id));
+        /** The earliest limit still ahead once the escalations up to `passedMs` have fired. */
+        const nextDeadline = (passedMs: number) => {
+          const ahead = afters.filter((a) => a > passedMs && a < timeoutMs);
+          return ahead.length && (this.ports.patched?.(EARLIEST_DEADLINE_PATCH) ?? true) ? started + Math.min(...ahead) : started + timeoutMs;
+        };
         const escalations: Escalation[] = s.escalations.map((e, i) => ({
-          afterMs: this.limitMs(e.after, frame, s.id),
+          afterMs: afters[i]!,
           level: e.level,
           run: async () => {
-            this.ports.progress({ currentStep: s.id, escalationLevel: e.level, nextDeadline: started + timeoutMs, waitingFor: trigger });
+            this.ports.progress({ currentStep: s.id, escalationLevel: e.level, nextDeadline: nextDeadline(afters[i]!), waitingFor: trigger });
             await this.block(e.steps, new Frame(frame), `${iteration}/escalation${i + 1}`);
             this.current = s.id;
           },
         }));
-        this.progress(s.id, { nextDeadline: started + timeoutMs, waitingFor: trigger });
+        this.progress(s.id, { nextDeadline: nextDeadline(-1), waitingFor: trigger });
         const result = await this.ports.wait({ stepId: s.id, trigger, timeoutMs, escalations });
         if ('timedOut' in result) {
           this.progress(`${s.id}:timeout`);

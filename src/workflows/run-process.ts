@@ -160,6 +160,7 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
 
   const ports: Ports = {
     now: () => Date.now(),
+    patched: (id) => wf.patched(id),
     shouldContinueAsNew() {
       const i = wf.workflowInfo();
       const due = i.continueAsNewSuggested || i.historyLength >= (args.continueAsNewAfterEvents ?? CONTINUE_AS_NEW_AFTER_EVENTS);
