@@ -178,6 +178,9 @@ test.serial('a raw start with input that is not the declared input, or with a re
     ['a phone that is not one', argsFor(confirmation, 'SecondaryConfirmation', { ...input, msisdn: 5 })],
     ['a resume point on a first run', { ...argsFor(confirmation, 'SecondaryConfirmation', input), resume: { path: [{ index: 2 }], frames: [], compensations: [] } }],
     ['an inbox on a first run', { ...argsFor(confirmation, 'SecondaryConfirmation', input), inbox: [['message:smsReply:from=13800138000', [reply]]] }],
+    ['keyed hashes of a text that is not a @pii text of the input', { ...argsFor(confirmation, 'SecondaryConfirmation', input), keyHashes: [['13900000009', 'hmac:k1:AAAAAAAAAAAAAAAAAAAAAA']] }],
+    ['a keyed hash that is not one (the number itself)', { ...argsFor(confirmation, 'SecondaryConfirmation', input), keyHashes: [[input.msisdn, input.msisdn]] }],
+    ['keyed hashes that are not a list of pairs', { ...argsFor(confirmation, 'SecondaryConfirmation', input), keyHashes: { [input.msisdn]: 'hmac:k1:AAAAAAAAAAAAAAAAAAAAAA' } }],
   ];
   for (const [what, args] of starts) {
     const failure = await run(t, activities, async (taskQueue) => {

@@ -11,6 +11,8 @@ import { encodeToPayloadsWithContext } from '@temporalio/common/lib/internal-non
 
 import { compileSources, type SourceFile } from '../dsl/compile.js';
 import type { ProcessView } from '../dsl/check.js';
+import { KeyedHasher } from './keyed-hash.js';
+import { piiTexts } from '../workflows/pii.js';
 import { channelPayloadType, EMPTY_CATALOG, indexCatalog, type Catalog, type CatalogIndex } from '../dsl/catalog.js';
 import type { ProcessIR, Step, TypeRef } from '../ir/schema.js';
 import { channelPayloads } from '../workflows/payloads.js';
@@ -82,6 +84,9 @@ const closedSince = (id: string, err: unknown): unknown => (err instanceof Workf
 /** gRPC NOT_FOUND: no such execution, or it has closed since it was described. */
 const GRPC_NOT_FOUND = 5;
 
+/** The most correlation keys of a message searched for in every mix of plain and hashed values (2^n forms). */
+const MAX_HASHED_KEYS = 3;
+
 /** The most business keys one list filter names. */
 const MAX_KEYS = 32;
 
@@ -102,6 +107,8 @@ export class Engine {
     taskQueue: string,
     private readonly limits: Limits,
     private readonly catalog?: Catalog,
+    /** Hashes the @pii texts that must stay searchable (keyed-hash.ts); none without a key ring. */
+    private readonly hasher?: KeyedHasher,
   ) {
     this.registry = registry;
     this.taskQueue = taskQueue;
@@ -120,7 +127,7 @@ export class Engine {
     const definitions = new DefinitionCodec(registry);
     const connection = await Connection.connect(connectionOptions(config.temporal));
     const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: clientDataConverter(config.codec, definitions) });
-    return new Engine(client, connection, pool, registry, definitions, config.taskQueue ?? DEFAULT_TASK_QUEUE, { ...DEFAULT_LIMITS, ...config.limits }, config.catalog);
+    return new Engine(client, connection, pool, registry, definitions, config.taskQueue ?? DEFAULT_TASK_QUEUE, { ...DEFAULT_LIMITS, ...config.limits }, config.catalog, config.codec && new KeyedHasher(config.codec));
   }
 
   /** Compiles and stores definitions; refuses all of them if any has an error. */
@@ -184,7 +191,9 @@ export class Engine {
     for (const [child, cir] of Object.entries(children)) refs[child] = refOf(cir);
     const reference = { definition: refOf(ir), children: refs };
     checkPayloadSize(what, record, this.limits, Buffer.byteLength(JSON.stringify(reference)));
-    const args = { ...reference, input: record } as unknown as ProcessArgs;
+    // The keyed hash of each @pii text, which the workflow stores in place of the text where a key must stay searchable.
+    const keyHashes = this.hasher ? [...piiTexts(ir.input, record)].map((text): [string, string] => [text, this.hasher!.hash(text)]) : [];
+    const args = { ...reference, input: record, ...(keyHashes.length ? { keyHashes } : {}) } as unknown as ProcessArgs;
     try {
       const handle = await this.client.workflow.start(ir.name, {
         taskQueue: this.taskQueue,
@@ -306,7 +315,9 @@ export class Engine {
     const requestId = checkRequestId(options);
     checkName(channel, 'message channel');
     keys = checkKeys(channel, keys);
-    const key = checkValue(waitKey(channel, keys), 'correlation key');
+    checkValue(waitKey(channel, keys), 'correlation key');
+    // As a waiting instance stores it: each value in plain, or (a @pii text of its input) as its keyed hash.
+    const stored = this.searchKeys(channel, keys);
     const what = `message on ${channel}`;
     checkPayloadSize(what, payload, this.limits);
     // The channel's declared type (the caller's, or the engine's catalog's), at once, whoever waits
@@ -316,11 +327,11 @@ export class Engine {
     const declared = options?.type ?? (found && channelPayloadType(found));
     if (declared) checkMessage(what, payload, declared);
     else checkPayload(what, undefined, payload);
-    const query = `${equals('WaitingFor', key, 'correlation key')} AND ExecutionStatus = 'Running'`;
+    const query = `(${stored.map((k) => equals('WaitingFor', k, 'correlation key')).join(' OR ')}) AND ExecutionStatus = 'Running'`;
     const waiting: Array<{ id: string; started: number; hash?: string }> = [];
     for await (const wf of this.client.workflow.list({ query })) {
       // Trusted only when it holds the exact key: visibility stores may match loosely.
-      if (wf.typedSearchAttributes.get(WaitingFor)?.includes(key)) waiting.push({ id: wf.workflowId, started: wf.startTime.getTime(), hash: wf.typedSearchAttributes.get(ProcessHash) });
+      if (wf.typedSearchAttributes.get(WaitingFor)?.some((k) => stored.includes(k))) waiting.push({ id: wf.workflowId, started: wf.startTime.getTime(), hash: wf.typedSearchAttributes.get(ProcessHash) });
     }
     // Each instance takes the payload its own definition declares for the channel (none
     // declared, or a definition this registry does not hold: the legacy message record): the first that
@@ -339,6 +350,25 @@ export class Engine {
     }
     if (refused) throw refused;
     return [];
+  }
+
+  /**
+   * Every form a waiting instance may have stored `channel`'s keys in: each value plain or hashed
+   * (under each key of the ring), for up to MAX_HASHED_KEYS keys; beyond, all plain or all hashed.
+   */
+  private searchKeys(channel: string, keys: Record<string, string>): string[] {
+    const out = new Set([waitKey(channel, keys)]);
+    const names = Object.keys(keys);
+    if (!this.hasher || !names.length) return [...out];
+    const hashed = new Map(names.map((k) => [k, this.hasher!.hashes(keys[k]!)]));
+    const subsets = names.length <= MAX_HASHED_KEYS ? 2 ** names.length : 2;
+    for (let ring = 0; ring < hashed.get(names[0]!)!.length; ring++) {
+      for (let subset = 1; subset < subsets; subset++) {
+        const all = subsets === 2;
+        out.add(waitKey(channel, Object.fromEntries(names.map((k, i) => [k, all || subset & (1 << i) ? hashed.get(k)![ring]! : keys[k]!]))));
+      }
+    }
+    return [...out];
   }
 
   /** The payload the definition of `hash` declares for `channel`, if any (the definition from the engine's bounded cache). */

@@ -8,13 +8,14 @@
  */
 import * as wf from '@temporalio/workflow';
 import { ActivityCancellationType, ApplicationFailure, type SearchAttributePair } from '@temporalio/common';
-import type { Field, ProcessIR } from '../ir/schema.js';
+import type { ProcessIR } from '../ir/schema.js';
 import { irShapeProblem } from '../ir/shape.js';
 import { ContinueAsNew, Interpreter, ProcessFailed, type Checkpoint, type Outcome, type Ports, type ProgressState, type ResolvedTrigger } from './interpret.js';
 import type { Value } from './evaluate.js';
 import { CurrentStep, EscalationLevel, NextDeadline, startAttributes, WaitingFor } from './search-attributes.js';
 import { Inbox, type Rejected } from './inbox.js';
 import { registerHandlers, waitKey } from './handlers.js';
+import { keyHashesProblem, maskPii, piiTexts, searchKey, type KeyHashes } from './pii.js';
 import { concurrently } from './concurrently.js';
 import { CARRY_LIMIT_BYTES, jsonBytes, startProblem } from './payloads.js';
 
@@ -34,6 +35,8 @@ export interface ProcessArgs {
   rejected?: Rejected;
   /** Continue as new once the history has this many events (or when the server suggests it). */
   continueAsNewAfterEvents?: number;
+  /** The keyed hash of each @pii text of the input (src/workflows/pii.ts), given by the engine when it has a key ring. */
+  keyHashes?: Array<[string, string]>;
 }
 
 /** Temporal suggests continuing as new well before its hard limits; this is the fallback bound. */
@@ -101,32 +104,6 @@ export interface ProcessState {
   rejected?: Rejected;
 }
 
-/** Every text inside the process's @pii input fields: a phone number, a name, a street. */
-function piiTexts(input: Field[], value: Value): Set<string> {
-  const out = new Set<string>();
-  const collect = (v: Value): void => {
-    if (typeof v === 'string' && v.length >= 2) out.add(v);
-    else if (Array.isArray(v)) v.forEach(collect);
-    else if (v && typeof v === 'object') Object.values(v).forEach(collect);
-  };
-  if (value && typeof value === 'object' && !Array.isArray(value)) for (const f of input) if (f.pii) collect(value[f.name] ?? null);
-  return out;
-}
-
-/** Masks @pii input fields and, wherever they were copied to (an activity's result, a variable), their texts. */
-const maskPii = (pii: Set<string>, input: Field[], value: Value, isInput: boolean): Value => {
-  const deep = (v: Value): Value => {
-    if (typeof v === 'string') return pii.has(v) ? '***' : v;
-    if (Array.isArray(v)) return v.map(deep);
-    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, deep(x)]));
-    return v;
-  };
-  if (!isInput || typeof value !== 'object' || value === null || Array.isArray(value)) return deep(value);
-  const out: Record<string, Value> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = input.some((f) => f.name === k && f.pii) && v !== null ? '***' : deep(v);
-  return out;
-};
-
 export async function runProcess(args: ProcessArgs): Promise<Outcome> {
   // Definitions by reference that no codec resolved: the worker is not pointed at the registry.
   // An Error, not a failure: the workflow task is retried, and goes on once a worker that can resolve it polls.
@@ -144,14 +121,15 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
     throw ApplicationFailure.nonRetryable(`workflow type ${info.workflowType} was started with the definition of ${ir.name}`, 'svcflow/definition-mismatch');
   }
   // A raw client's start is checked as the engine checks its own (a marker only when one is refused).
-  const badStart = startProblem(ir.input, args, info.continuedFromExecutionRunId !== undefined);
+  const badStart = startProblem(ir.input, args, info.continuedFromExecutionRunId !== undefined) ?? keyHashesProblem(args.keyHashes, pii);
   if (badStart && wf.patched(START_CHECKED_PATCH)) throw ApplicationFailure.nonRetryable(`invalid start of ${ir.name}: ${badStart}`, 'svcflow/invalid-start');
+  const hashes: KeyHashes = new Map(badStart ? [] : (args.keyHashes ?? []));
 
   // Events that arrive before (or while not) waiting are kept, in order, until a wait takes them.
   const inbox = new Inbox(args.inbox, args.rejected);
   const take = (k: string) => inbox.take(k);
   // Waits in progress, by the key their event arrives under (branches of `parallel` wait side by side).
-  const pending = new Map<object, { key: string; wait: PendingWait }>();
+  const pending = new Map<object, { key: string; search?: string; wait: PendingWait }>();
   const waitsFor = (key: string) => [...pending.values()].some((p) => p.key === key);
   let progress: ProgressState = { currentStep: 'start' };
   let status: ProcessState['status'] = 'running';
@@ -196,7 +174,8 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
       }
       const token = {};
       const deadline = new Date(Date.now() + req.timeoutMs).toISOString();
-      pending.set(token, { key: k, wait: { ...req.trigger, step: req.stepId, deadline } });
+      const search = req.trigger.type === 'message' ? searchKey(req.trigger.channel, req.trigger.keys, hashes) : undefined;
+      pending.set(token, { key: k, search, wait: { ...req.trigger, step: req.stepId, deadline } });
       let got: { value: Value } | undefined;
       // An escalation that fails (`fail`, an activity's failure) or ends the process (`end`) ends
       // the wait with its error, as a step's would; one cancelled because the wait ended is done.
@@ -229,7 +208,7 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
         const rest = [...pending.values()];
         const later = rest.map((p) => p.wait.deadline).filter((d): d is string => d !== undefined).sort()[0];
         wf.upsertSearchAttributes([
-          { key: WaitingFor, value: rest.filter((p) => p.key.startsWith('message:')).map((p) => p.key.slice('message:'.length)) },
+          { key: WaitingFor, value: rest.map((p) => p.search).filter((k): k is string => k !== undefined) },
           { key: NextDeadline, value: later ? new Date(later) : null },
         ]);
       };
@@ -266,7 +245,7 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
       const result = await wf.executeChild(req.process, {
         workflowId: perIteration ? `${info.workflowId}/${req.stepId}${req.iteration}` : `${info.workflowId}/${req.stepId}`,
         ...(perIteration ? { typedSearchAttributes: startAttributes(childIr as ProcessIR, req.input) } : {}),
-        args: [{ ir: childIr, children: args.children, input: req.input }],
+        args: [{ ir: childIr, children: args.children, input: req.input, ...childHashes(childIr as ProcessIR, req.input) }],
         staticSummary: `${req.process}, called by ${ir.name} step ${req.stepId}`,
       });
       return result as unknown as Value;
@@ -282,12 +261,17 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
         const pairs: SearchAttributePair[] = [{ key: CurrentStep, value: state.currentStep }];
         if (state.nextDeadline !== undefined) pairs.push({ key: NextDeadline, value: new Date(state.nextDeadline) });
         if (state.escalationLevel) pairs.push({ key: EscalationLevel, value: state.escalationLevel });
-        if (state.waitingFor?.type === 'message') pairs.push({ key: WaitingFor, value: [waitKey(state.waitingFor.channel, state.waitingFor.keys)] });
+        if (state.waitingFor?.type === 'message') pairs.push({ key: WaitingFor, value: [searchKey(state.waitingFor.channel, state.waitingFor.keys, hashes)] });
         wf.upsertSearchAttributes(pairs);
       }
     },
   };
 
+  /** The hashes a child needs: those of its own input's @pii texts (none: no key, as before). */
+  const childHashes = (child: ProcessIR, input: Value): { keyHashes?: Array<[string, string]> } => {
+    const own = [...piiTexts(child.input, input)].flatMap((text): Array<[string, string]> => (hashes.has(text) ? [[text, hashes.get(text)!]] : []));
+    return own.length ? { keyHashes: own } : {};
+  };
   const interpreter = new Interpreter(ir, ports, `${info.workflowId}/${info.firstExecutionRunId}`, args.input);
   wf.setHandler(stateQuery, () => ({
     process: ir.name,
