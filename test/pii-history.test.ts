@@ -108,3 +108,35 @@ test.serial('every shipped process: no @pii input text in the raw history, its s
   }
   t.true(replied >= 1, 'at least one process waited for an SMS reply, and got it');
 });
+
+test.serial('a @pii business key is stored as its keyed hash: the instance is found by the number, which no history or summary holds', async (t) => {
+  const { engine } = t.context;
+  const name = `PiiKeyed${run}`;
+  await engine.deploy([
+    {
+      file: 'pii-keyed.flow',
+      text: `process ${name} version 1
+  input { ref: string, msisdn: phone @pii }
+  index ref, msisdn
+  wait go = signal proceed within 1h on timeout { end "late" }
+  end "done"
+`,
+    },
+  ]);
+  const msisdn = '13987654321';
+  const id = `pii-keyed-${run}`;
+  await engine.start(name, { ref: `R-${run}`, msisdn }, { id });
+  const found = await eventually(async () => {
+    const rows = await engine.list({ key: { msisdn } });
+    return rows.length ? rows : undefined;
+  }, 'the instance by its number');
+  t.deepEqual(found.map((r) => r.id), [id]);
+  t.true(found[0]!.businessKeys.includes(`ref=R-${run}`));
+  t.regex(found[0]!.businessKeys.find((k) => k.startsWith('msisdn='))!, /^msisdn=hmac:k1:[A-Za-z0-9_-]{22}$/);
+  t.deepEqual(await engine.list({ key: { msisdn: '13987654320' } }), [], 'another number finds nothing');
+  const description = await engine.client.workflow.getHandle(id).describe();
+  t.false(JSON.stringify(description.raw).includes(msisdn), 'not in the description (summary, search attributes)');
+  await engine.cancel(id);
+  await engine.client.workflow.getHandle(id).result().catch(() => undefined);
+  t.false(bytesOf(await engine.client.workflow.getHandle(id).fetchHistory()).includes(Buffer.from(msisdn)));
+});

@@ -90,7 +90,8 @@ class ProcessChecker {
     for (const ix of p.index) {
       const f = input.find((x) => x.name === ix.name);
       if (!f) sink.add('check/unknown-index-field', ix.range, { name: ix.name, suggestion: didYouMean(ix.name, input.map((x) => x.name)) });
-      else if (f.pii) sink.add('check/pii-in-index', ix.range, { name: ix.name });
+      // One keyword per field (a @pii one as its keyed hash): a value of many parts is no key.
+      else if (f.type.t === 'record' || f.type.t === 'list') sink.add('check/index-type', ix.range, { name: ix.name, type: f.type.t });
     }
     if (p.calendar) {
       // A misspelled calendar is reported once, here; business durations are not reported again.

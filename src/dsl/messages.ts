@@ -79,9 +79,9 @@ export const MESSAGES = {
     message: `'${d.name}' is not an input field, so it cannot be indexed`,
     hint: mean(d.suggestion) ?? 'index names fields of the process input',
   }),
-  'check/pii-in-index': (d: { name: string }): Text => ({
-    message: `'${d.name}' is marked @pii and cannot be indexed: search attributes are stored in plain text`,
-    hint: 'index a reference such as an order id instead, or remove @pii if the field is not personal data',
+  'check/index-type': (d: { name: string; type: string }): Text => ({
+    message: `'${d.name}' is a ${d.type}, so it cannot be indexed: a business key is one text`,
+    hint: 'index a field of one value (a text, a number, a choice), such as an order id',
   }),
 
   // ── calendars ────────────────────────────────────────────────────────────────────────

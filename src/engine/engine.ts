@@ -84,6 +84,9 @@ const closedSince = (id: string, err: unknown): unknown => (err instanceof Workf
 /** gRPC NOT_FOUND: no such execution, or it has closed since it was described. */
 const GRPC_NOT_FOUND = 5;
 
+/** The business keys of `ir` that are not @pii (those are stored as keyed hashes). */
+const plainKeys = (ir: ProcessIR, keys: string[]): string[] => keys.filter((kv) => !ir.input.some((f) => f.pii && kv.startsWith(`${f.name}=`)));
+
 /** The most correlation keys of a message searched for in every mix of plain and hashed values (2^n forms). */
 const MAX_HASHED_KEYS = 3;
 
@@ -181,7 +184,11 @@ export class Engine {
     const problems = validateFields(ir.input, input);
     if (problems.length) throw new InvalidInputError(what, problems);
     const record = input as Record<string, Value>;
-    const keys = businessKeys(ir, record);
+    // The keyed hash of each @pii text, which the workflow stores in place of the text where a
+    // key must stay searchable (WaitingFor), as a @pii business key is stored here (BusinessKeys).
+    const keyHashes = this.hasher ? [...piiTexts(ir.input, record)].map((text): [string, string] => [text, this.hasher!.hash(text)]) : [];
+    const hashes = new Map(keyHashes);
+    const keys = businessKeys(ir, record, hashes);
     checkIndexedSize(what, ir.index, keys, this.limits);
     const unsearchable = [...unsearchableKeys(ir.index, keys), ...undeliverableKeys(ir, record)];
     if (unsearchable.length) throw new InvalidInputError(what, unsearchable);
@@ -191,8 +198,6 @@ export class Engine {
     for (const [child, cir] of Object.entries(children)) refs[child] = refOf(cir);
     const reference = { definition: refOf(ir), children: refs };
     checkPayloadSize(what, record, this.limits, Buffer.byteLength(JSON.stringify(reference)));
-    // The keyed hash of each @pii text, which the workflow stores in place of the text where a key must stay searchable.
-    const keyHashes = this.hasher ? [...piiTexts(ir.input, record)].map((text): [string, string] => [text, this.hasher!.hash(text)]) : [];
     const args = { ...reference, input: record, ...(keyHashes.length ? { keyHashes } : {}) } as unknown as ProcessArgs;
     try {
       const handle = await this.client.workflow.start(ir.name, {
@@ -200,8 +205,9 @@ export class Engine {
         workflowId: options.id,
         workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
         args: [args],
-        typedSearchAttributes: startAttributes(ir, record),
-        staticSummary: summaryOf(`${ir.name} v${ir.version}${keys.length ? ` — ${keys.join(', ')}` : ''}`),
+        typedSearchAttributes: startAttributes(ir, record, hashes),
+        // The summary names the business keys an operator reads: a @pii one's hash says nothing to them.
+        staticSummary: summaryOf(`${ir.name} v${ir.version}${plainKeys(ir, keys).length ? ` — ${plainKeys(ir, keys).join(', ')}` : ''}`),
         staticDetails: `${ir.description}\n\nDefinition ${ir.source.file}, hash ${ir.hash.slice(0, 12)}.`,
       });
       return { id: handle.workflowId, runId: handle.firstExecutionRunId, hash: ir.hash };
@@ -417,13 +423,18 @@ export class Engine {
     if (filter.process !== undefined) clauses.push(equals('ProcessName', checkName(filter.process, 'process name'), 'process name'));
     if (filter.status !== undefined) clauses.push(`ExecutionStatus = '${checkStatus(filter.status)}'`);
     // A business key is searched for as the one keyword `field=value` it is stored as.
-    const wanted = Object.entries(filter.key ?? {}).map(([k, v]) => checkValue(`${checkName(k, 'business key name')}=${textOf(v, `business key ${k}`)}`, `business key ${k}`));
-    for (const kv of wanted) clauses.push(equals('BusinessKeys', kv, 'business key'));
+    // A @pii one is stored as its keyed hash (under whichever key of the ring was current): each form is looked for.
+    const wanted = Object.entries(filter.key ?? {}).map(([k, v]) => {
+      const name = checkName(k, 'business key name');
+      const text = textOf(v, `business key ${k}`);
+      return [checkValue(`${name}=${text}`, `business key ${k}`), ...(this.hasher?.hashes(text).map((h) => `${name}=${h}`) ?? [])];
+    });
+    for (const forms of wanted) clauses.push(`(${forms.map((kv) => equals('BusinessKeys', kv, 'business key')).join(' OR ')})`);
     const out: InstanceSummary[] = [];
     for await (const wf of this.client.workflow.list({ query: clauses.join(' AND ') })) {
       // Each row is checked against the exact filter: visibility stores may match loosely.
       const keys = wf.typedSearchAttributes.get(BusinessKeys) ?? [];
-      if (!wanted.every((kv) => keys.includes(kv)) || (filter.process !== undefined && wf.typedSearchAttributes.get(ProcessName) !== filter.process)) continue;
+      if (!wanted.every((forms) => forms.some((kv) => keys.includes(kv))) || (filter.process !== undefined && wf.typedSearchAttributes.get(ProcessName) !== filter.process)) continue;
       out.push({
         id: wf.workflowId,
         process: wf.type,

@@ -244,7 +244,7 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
       const perIteration = wf.patched(CHILD_PER_ITERATION_PATCH);
       const result = await wf.executeChild(req.process, {
         workflowId: perIteration ? `${info.workflowId}/${req.stepId}${req.iteration}` : `${info.workflowId}/${req.stepId}`,
-        ...(perIteration ? { typedSearchAttributes: startAttributes(childIr as ProcessIR, req.input) } : {}),
+        ...(perIteration ? { typedSearchAttributes: startAttributes(childIr as ProcessIR, req.input, hashes) } : {}),
         args: [{ ir: childIr, children: args.children, input: req.input, ...childHashes(childIr as ProcessIR, req.input) }],
         staticSummary: `${req.process}, called by ${ir.name} step ${req.stepId}`,
       });

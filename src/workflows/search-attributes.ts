@@ -44,15 +44,26 @@ export const SEARCH_ATTRIBUTES = [
   cliType: CLI_TYPE[key.type],
 }));
 
-/** A process's `index` fields in `input`, as `field=value` keywords. */
-export function businessKeys(ir: Pick<ProcessIR, 'index'>, input: unknown): string[] {
+/**
+ * A process's `index` fields in `input`, as `field=value` keywords; a @pii field's value as its
+ * keyed hash (src/workflows/pii.ts), and left out when there is none (no key ring): never in plain.
+ */
+export function businessKeys(ir: Pick<ProcessIR, 'index' | 'input'>, input: unknown, hashes: ReadonlyMap<string, string> = new Map()): string[] {
   const record = (input && typeof input === 'object' ? input : {}) as Record<string, unknown>;
-  return ir.index.filter((f) => record[f] !== undefined && record[f] !== null).map((f) => `${f}=${String(record[f])}`);
+  const pii = new Set(ir.input.filter((f) => f.pii).map((f) => f.name));
+  const out: string[] = [];
+  for (const f of ir.index) {
+    if (!Object.hasOwn(record, f) || record[f] === undefined || record[f] === null) continue;
+    const text = String(record[f]);
+    const stored = pii.has(f) ? hashes.get(text) : text;
+    if (stored !== undefined) out.push(`${f}=${stored}`);
+  }
+  return out;
 }
 
 /** What an instance carries from its start: process, version, hash, first step, business keys. */
-export function startAttributes(ir: Pick<ProcessIR, 'name' | 'version' | 'hash' | 'index'>, input: unknown): SearchAttributePair[] {
-  const keys = businessKeys(ir, input);
+export function startAttributes(ir: Pick<ProcessIR, 'name' | 'version' | 'hash' | 'index' | 'input'>, input: unknown, hashes?: ReadonlyMap<string, string>): SearchAttributePair[] {
+  const keys = businessKeys(ir, input, hashes);
   const attributes: SearchAttributePair[] = [
     { key: ProcessName, value: ir.name },
     { key: ProcessVersion, value: ir.version },
