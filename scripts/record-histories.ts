@@ -9,6 +9,10 @@
  * It then runs the scenarios of scripts/scenarios.ts (signals sent, failures on purpose) into
  * test/histories/scenarios/<name>.json. `--processes` or `--scenarios` records only those.
  *
+ * Each process also runs once more with its definition by reference, as `engine.start` starts
+ * it (the claim-check codec of src/engine/definitions.ts, over the compiled definitions), and
+ * test/histories/sizes.json gets both sizes. `--sizes` measures the sizes alone, writing no history.
+ *
  * Record again only when processes/ (or a scenario) changes, never to make a failing replay pass.
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -27,6 +31,8 @@ import { timeSkippingEnv, uniqueQueue } from '../test/helpers/servers.js';
 import { sampleInput, sampleOfSchema } from '../test/helpers/samples.js';
 import type { ProcessIR } from '../src/ir/schema.js';
 import { compileScenario, SCENARIOS } from './scenarios.js';
+import { Client } from '@temporalio/client';
+import { DefinitionCodec } from '../src/engine/definitions.js';
 import { telecomCatalog } from '../test/helpers/catalog.js';
 
 const root = new URL('../../', import.meta.url).pathname;
@@ -42,7 +48,10 @@ process.env.SVCFLOW_TEST_SERVER ??= await ensureTestServer(stderrLogger);
 const activities = Object.fromEntries([...CATALOG].map(([name, c]) => [name, async () => sampleOfSchema(c.output)]));
 const byName = new Map(processes.map((p) => [p.name, p]));
 const { History } = proto.temporal.api.history.v1;
-const only = process.argv.includes('--processes') ? 'processes' : process.argv.includes('--scenarios') ? 'scenarios' : undefined;
+const sizesOnly = process.argv.includes('--sizes');
+const only = sizesOnly || process.argv.includes('--processes') ? 'processes' : process.argv.includes('--scenarios') ? 'scenarios' : undefined;
+/** The compiled definitions by hash, as the registry would hold them once deployed. */
+const byHash = new Map(processes.map((p) => [p.hash, { ir: p }]));
 
 interface Run {
   ir: ProcessIR;
@@ -58,21 +67,29 @@ function failureType(e: Error): string {
   return cause?.type ?? cause?.cause?.type ?? cause?.message ?? e.message;
 }
 
-/** Runs one instance to its end on a server of its own (time skipping moves one clock for everyone). */
-async function record(run: Run, workflowId: string, file: string): Promise<{ ending: string; size: Record<string, unknown> }> {
+/**
+ * Runs one instance to its end on a server of its own (time skipping moves one clock for
+ * everyone), and writes its history to `file` (none: only its size is measured). `byReference`:
+ * client and worker pass definitions by reference, as the engine's and svcflow's workers do.
+ */
+async function record(run: Run, workflowId: string, file: string | undefined, byReference = false): Promise<{ ending: string; size: Record<string, unknown> }> {
   const env = await timeSkippingEnv();
   try {
     const taskQueue = uniqueQueue('record');
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, ...workflowCode, activities: run.activities });
-    const handle = await env.client.workflow.start(run.ir.name, { taskQueue, workflowId, args: [{ ir: run.ir, children: run.children, input: run.input }] });
+    const codec = byReference ? { payloadCodecs: [new DefinitionCodec({ byHash: async (hash) => byHash.get(hash) })] } : undefined;
+    const client = codec ? new Client({ connection: env.connection, namespace: env.namespace, dataConverter: codec }) : env.client;
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, ...workflowCode, activities: run.activities, ...(codec ? { dataConverter: codec } : {}) });
+    const handle = await client.workflow.start(run.ir.name, { taskQueue, workflowId, args: [{ ir: run.ir, children: run.children, input: run.input }] });
     const ending = await worker.runUntil(async () => {
       await run.drive?.(handle, env);
+      // The test environment's own client skips time while it waits for the result.
+      if (codec) await env.client.workflow.getHandle(handle.workflowId).result().catch(() => undefined);
       return handle.result().then((r) => `completed: ${JSON.stringify(r)}`, (e: Error) => `failed: ${failureType(e)}`);
     });
     const history = History.fromObject(await handle.fetchHistory());
     // protobuf's JSON form: int64 as strings, payload bytes as base64; read back with History.fromObject.
     const json = History.toObject(history, { longs: String, bytes: String, enums: String });
-    writeFileSync(file, JSON.stringify(json, null, 1) + '\n');
+    if (file) writeFileSync(file, JSON.stringify(json, null, 1) + '\n');
     const started = history.events[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]?.data?.length ?? 0;
     const size = { process: run.ir.name, events: history.events.length, historyBytes: History.encode(history).finish().length, inputBytes: started, children: Object.keys(run.children) };
     stderrLogger(`${workflowId}: ${size.events} events, ${size.historyBytes} B of history of which ${size.inputBytes} B is the input (IR + children + input); ${ending}`);
@@ -87,8 +104,10 @@ if (only !== 'scenarios') {
   const sizes: Array<Record<string, unknown>> = [];
   for (const ir of processes) {
     const children = reachableChildren(ir, (name) => byName.get(name)!);
-    const { size } = await record({ ir, children, input: sampleInput(ir.input), activities }, `history-${ir.name}`, join(out, `${ir.name}.json`));
-    sizes.push(size);
+    const run = { ir, children, input: sampleInput(ir.input), activities };
+    const { size } = await record(run, `history-${ir.name}`, sizesOnly ? undefined : join(out, `${ir.name}.json`));
+    const { size: referenced } = await record(run, `reference-${ir.name}`, undefined, true);
+    sizes.push({ ...size, byReference: { events: referenced.events, historyBytes: referenced.historyBytes, inputBytes: referenced.inputBytes } });
   }
   writeFileSync(join(out, 'sizes.json'), JSON.stringify(sizes, null, 1) + '\n');
 }
