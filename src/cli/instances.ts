@@ -6,6 +6,7 @@
  * What goes to stdout is data (the workflow id, an update's result); what is said to the
  * operator goes to stderr, so `id=$(svcflow start …)` works.
  */
+import type { ProcessIR } from '../ir/schema.js';
 import { randomBytes } from 'node:crypto';
 import type { Engine } from '../engine/engine.js';
 import type { ProcessState } from '../workflows/run-process.js';
@@ -28,19 +29,22 @@ export const generatedId = (process: string) => `${process}-${randomBytes(5).toS
  * The default workflow id: the process and its business keys (`Installation-O-1-AC-2`, from
  * `index orderId, accountId`), so an operator finds an instance by what the business calls it, and
  * a second start for the same order is refused (a business id names one instance); a random one
- * when the process indexes nothing, or not every index field is given.
+ * when the process indexes nothing, or not every index field is given. A @pii index field is left
+ * out: a workflow id is plain text wherever Temporal shows it (its key is searchable as a hash).
  */
-export function defaultId(process: string, index: readonly string[], input: unknown): string {
+export function defaultId(ir: Pick<ProcessIR, 'name' | 'index' | 'input'>, input: unknown): string {
   const record = (input && typeof input === 'object' && !Array.isArray(input) ? input : {}) as Record<string, unknown>;
-  const values = index.map((f) => (Object.hasOwn(record, f) ? record[f] : undefined));
-  if (!values.length || values.some((v) => v === undefined || v === null || typeof v === 'object')) return generatedId(process);
-  return `${process}-${values.map(String).join('-')}`;
+  const values = ir.index.map((f) => (Object.hasOwn(record, f) ? record[f] : undefined));
+  if (!values.length || values.some((v) => v === undefined || v === null || typeof v === 'object')) return generatedId(ir.name);
+  const plain = ir.index.flatMap((f, i) => (ir.input.some((x) => x.name === f && x.pii) ? [] : [String(values[i])]));
+  return plain.length ? `${ir.name}-${plain.join('-')}` : generatedId(ir.name);
 }
 
 export async function startCommand(processName: string, opts: StartOptions): Promise<number> {
   const input = opts.input === undefined ? {} : await readJsonArg(opts.input, '--input');
   return withEngine(opts, async (engine) => {
-    const id = opts.id ?? defaultId(processName, (await engine.registry.get(processName, opts.version))?.ir.index ?? [], input);
+    const deployed = await engine.registry.get(processName, opts.version);
+    const id = opts.id ?? defaultId(deployed?.ir ?? { name: processName, index: [], input: [] }, input);
     const started = await engine.start(processName, input, { id, version: opts.version });
     process.stdout.write(`${started.id}\n`);
     process.stderr.write(`started ${processName}${opts.version ? ` v${opts.version}` : ''} (definition ${started.hash.slice(0, 12)}, run ${started.runId})\n`);
