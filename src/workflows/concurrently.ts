@@ -9,11 +9,12 @@
  * first failure is the one the process fails with.
  */
 import * as wf from '@temporalio/workflow';
+import type { Patched } from './patches.js';
 
 /** Guards cancelling and awaiting the other branches when one fails: histories from before it went on at once. */
 export const BRANCHES_SETTLE_PATCH = 'svcflow-branches-settle';
 
-export async function concurrently<T>(mode: 'all' | 'first', branches: Array<() => Promise<T>>): Promise<T[]> {
+export async function concurrently<T>(mode: 'all' | 'first', branches: Array<() => Promise<T>>, patched: Patched): Promise<T[]> {
   const scopes = branches.map(() => new wf.CancellationScope());
   const runs = branches.map((b, i) => scopes[i]!.run(b));
   try {
@@ -23,7 +24,7 @@ export async function concurrently<T>(mode: 'all' | 'first', branches: Array<() 
     await Promise.allSettled(runs);
     return [winner.v];
   } catch (err) {
-    if (wf.patched(BRANCHES_SETTLE_PATCH)) {
+    if (patched(BRANCHES_SETTLE_PATCH)) {
       for (const s of scopes) s.cancel();
       await Promise.allSettled(runs);
     }

@@ -5,6 +5,7 @@
  * process declared is dropped and counted (the `state` query's `rejected`), and the wait goes
  * on. Updates are refused by their validator instead, which writes nothing to history.
  */
+import type { Patched } from './patches.js';
 import * as wf from '@temporalio/workflow';
 import { ApplicationFailure } from '@temporalio/common';
 import type { ProcessIR, Step, TypeRef } from '../ir/schema.js';
@@ -56,6 +57,8 @@ export interface HandlerState {
   /** Is a wait in progress for events under this key? */
   waitsFor(key: string): boolean;
   currentStep(): string;
+  /** The instance's `patched()` (patches.ts): asked where a handler's behaviour changed. */
+  patched: Patched;
 }
 
 /**
@@ -83,7 +86,7 @@ function register(ir: ProcessIR, inbox: Inbox, now: HandlerState): void {
     const why = problem('current') ?? inbox.fullProblem(key, awaited) ?? inbox.budgetProblem(key, awaited, payload);
     if (why === undefined) return inbox.put(key, payload);
     const before = problem('legacy') ?? inbox.fullProblem(key, awaited);
-    if (before === undefined ? !wf.patched(CHECKS_TIGHTENED_PATCH) : !wf.patched(PAYLOADS_CHECKED_PATCH)) inbox.put(key, payload);
+    if (before === undefined ? !now.patched(CHECKS_TIGHTENED_PATCH) : !now.patched(PAYLOADS_CHECKED_PATCH)) inbox.put(key, payload);
     else inbox.reject(name, why);
   };
 
@@ -125,7 +128,7 @@ function register(ir: ProcessIR, inbox: Inbox, now: HandlerState): void {
       return keep(`svcflow.message ${channel}`, `message:${waitKey(channel, keys)}`, payload, (rules) => messageProblem(payload, rules, declared.get(channel)));
     }
     const old = legacyKey(m);
-    if (old !== undefined && !wf.patched(PAYLOADS_CHECKED_PATCH)) inbox.put(old, (m as { payload: Value }).payload);
+    if (old !== undefined && !now.patched(PAYLOADS_CHECKED_PATCH)) inbox.put(old, (m as { payload: Value }).payload);
     else inbox.reject('svcflow.message', read.problem);
   });
 }

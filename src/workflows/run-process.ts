@@ -15,6 +15,7 @@ import type { Value } from './evaluate.js';
 import { CurrentStep, EscalationLevel, NextDeadline, startAttributes, WaitingFor } from './search-attributes.js';
 import { Inbox, type Rejected } from './inbox.js';
 import { registerHandlers, waitKey } from './handlers.js';
+import { instancePatches } from './patches.js';
 import { keyHashesProblem, maskPii, piiTexts, searchKey, type KeyHashes } from './pii.js';
 import { concurrently } from './concurrently.js';
 import { CARRY_LIMIT_BYTES, jsonBytes, startProblem } from './payloads.js';
@@ -115,6 +116,8 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
   const problem = irShapeProblem(args.ir);
   if (problem) throw ApplicationFailure.nonRetryable(`invalid process definition: ${problem}`, 'svcflow/invalid-definition');
   const ir = args.ir as ProcessIR;
+  // Before any command: whether this instance started on svcflow's patch baseline (patches.ts).
+  const patched = instancePatches();
   const pii = piiTexts(ir.input, args.input);
   const info = wf.workflowInfo();
   if (info.workflowType !== ir.name) {
@@ -122,7 +125,7 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
   }
   // A raw client's start is checked as the engine checks its own (a marker only when one is refused).
   const badStart = startProblem(ir.input, args, info.continuedFromExecutionRunId !== undefined) ?? keyHashesProblem(args.keyHashes, pii);
-  if (badStart && wf.patched(START_CHECKED_PATCH)) throw ApplicationFailure.nonRetryable(`invalid start of ${ir.name}: ${badStart}`, 'svcflow/invalid-start');
+  if (badStart && patched(START_CHECKED_PATCH)) throw ApplicationFailure.nonRetryable(`invalid start of ${ir.name}: ${badStart}`, 'svcflow/invalid-start');
   const hashes: KeyHashes = new Map(badStart ? [] : (args.keyHashes ?? []));
 
   // Events that arrive before (or while not) waiting are kept, in order, until a wait takes them.
@@ -134,15 +137,15 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
   let progress: ProgressState = { currentStep: 'start' };
   let status: ProcessState['status'] = 'running';
 
-  registerHandlers(ir, inbox, { waitsFor, currentStep: () => progress.currentStep });
+  registerHandlers(ir, inbox, { waitsFor, currentStep: () => progress.currentStep, patched });
 
   const ports: Ports = {
     now: () => Date.now(),
-    patched: (id) => wf.patched(id),
+    patched,
     shouldContinueAsNew() {
       const i = wf.workflowInfo();
       const due = i.continueAsNewSuggested || i.historyLength >= (args.continueAsNewAfterEvents ?? CONTINUE_AS_NEW_AFTER_EVENTS);
-      return due && wf.patched(CONTINUE_AS_NEW_PATCH);
+      return due && patched(CONTINUE_AS_NEW_PATCH);
     },
     async activity(req) {
       const act = wf.proxyActivities<Record<string, (input: unknown, meta: ActivityMeta) => Promise<Value>>>({
@@ -157,7 +160,7 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
           nonRetryableErrorTypes: req.retry.nonRetryableErrorTypes,
         },
         summary: req.summary,
-        cancellationType: wf.patched(CANCEL_WAITS_PATCH) ? ActivityCancellationType.WAIT_CANCELLATION_COMPLETED : ActivityCancellationType.TRY_CANCEL,
+        cancellationType: patched(CANCEL_WAITS_PATCH) ? ActivityCancellationType.WAIT_CANCELLATION_COMPLETED : ActivityCancellationType.TRY_CANCEL,
       });
       const meta: ActivityMeta = { idempotencyKey: req.key, step: req.stepId, process: ir.name, version: ir.version };
       return act[req.activity]!(req.args, meta);
@@ -193,7 +196,7 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
                 .then(() => e.run())
                 .catch((err: unknown) => {
                   // Histories from before this ignored an escalation's failure.
-                  if (!ended && !failed && !wf.isCancellation(err) && wf.patched(ESCALATION_FAILS_PATCH)) failed = { err };
+                  if (!ended && !failed && !wf.isCancellation(err) && patched(ESCALATION_FAILS_PATCH)) failed = { err };
                 }),
             );
           }
@@ -216,7 +219,7 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
         async (arrived) => {
           ended = true;
           // Histories from before this have no such upsert.
-          if (wf.patched(WAITING_FOR_CLEARED_PATCH)) leave();
+          if (patched(WAITING_FOR_CLEARED_PATCH)) leave();
           else pending.delete(token);
           escalations?.cancel();
           await Promise.allSettled(running);
@@ -228,7 +231,7 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
           // wait is over too, once its escalations have stopped. Histories from before this
           // left it in WaitingFor and went on at once.
           ended = true;
-          if (wf.patched(CANCELLED_WAIT_PATCH)) {
+          if (patched(CANCELLED_WAIT_PATCH)) {
             leave();
             await Promise.allSettled(running);
           } else pending.delete(token);
@@ -241,7 +244,7 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
       if (!childIr) throw new ProcessFailed('svcflow/unknown-child', `the definition of ${req.process} was not deployed with ${ir.name}`, req.stepId);
       // A child per loop iteration, findable by its own process name and keys: histories
       // recorded before this started children as `<id>/<step>` with no search attributes.
-      const perIteration = wf.patched(CHILD_PER_ITERATION_PATCH);
+      const perIteration = patched(CHILD_PER_ITERATION_PATCH);
       const result = await wf.executeChild(req.process, {
         workflowId: perIteration ? `${info.workflowId}/${req.stepId}${req.iteration}` : `${info.workflowId}/${req.stepId}`,
         ...(perIteration ? { typedSearchAttributes: startAttributes(childIr as ProcessIR, req.input, hashes) } : {}),
@@ -250,7 +253,7 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
       });
       return result as unknown as Value;
     },
-    concurrently,
+    concurrently: (mode, branches) => concurrently(mode, branches, patched),
     progress(state) {
       const resting = state.waitingFor !== undefined || state.nextDeadline !== undefined || state.escalationLevel !== undefined;
       progress = { ...progress, ...state, ...(resting ? {} : { waitingFor: undefined, nextDeadline: undefined }) };
@@ -289,7 +292,7 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
 
   /** Once closed, CurrentStep says how it ended (`ended <outcome>`, `failed <code>`): where an operator looks. */
   const closedAs = (how: string) => {
-    if (!wf.patched(CLOSED_STEP_PATCH)) return;
+    if (!patched(CLOSED_STEP_PATCH)) return;
     progress = { currentStep: how };
     wf.setCurrentDetails(describeProgress(ir.name, progress, pii));
     wf.upsertSearchAttributes([{ key: CurrentStep, value: how }]);
@@ -306,7 +309,7 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
       const carried = (): ProcessArgs => ({ ...args, resume: err.checkpoint, inbox: inbox.entries(), rejected: inbox.rejected });
       const size = () => jsonBytes(carried());
       // A marker only when it would not fit (the server would terminate it: no compensations).
-      if (size() > CARRY_LIMIT_BYTES && wf.patched(CARRY_CHECKED_PATCH)) {
+      if (size() > CARRY_LIMIT_BYTES && patched(CARRY_CHECKED_PATCH)) {
         // Dropping events helps only if the rest fits without them.
         if (jsonBytes({ ...carried(), inbox: [] }) <= CARRY_LIMIT_BYTES) inbox.shed(size, CARRY_LIMIT_BYTES);
         if (size() > CARRY_LIMIT_BYTES) {

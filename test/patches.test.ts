@@ -1,0 +1,58 @@
+/**
+ * Every patch costs a new history a marker and an upsert of TemporalChangeVersion (~270 bytes),
+ * so svcflow's patches are checked through one baseline marker (src/workflows/patches.ts): a
+ * new instance, whatever paths it takes, records exactly that one, and replays; histories
+ * recorded before it, with their own markers, still replay (test/replay.test.ts).
+ */
+import anyTest, { type TestFn } from 'ava';
+import { Worker } from '@temporalio/worker';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { timeSkippingEnv, uniqueQueue } from './helpers/servers.js';
+import { argsFor, compileOrThrow, recordingActivities } from './helpers/runtime.js';
+import { workflowCode } from '../src/engine/worker.js';
+
+const test = anyTest as TestFn<{ env: TestWorkflowEnvironment }>;
+test.before(async (t) => {
+  t.context.env = await timeSkippingEnv();
+});
+test.after.always(async (t) => {
+  await t.context.env?.teardown();
+});
+
+// Calls, a wait with escalations that fire, a wait that ends, a parallel whose branch fails, a
+// compensation, and the close: every path a patch guards in a plain run.
+const irs = compileOrThrow(`process Patchy version 1
+  input { msisdn: phone @pii }
+  sms: call notification.sendSms(to: input.msisdn, template: "sp.confirm.done", vars: { product: "x" })
+    compensate with notification.sendSms(to: input.msisdn, template: "sp.confirm.done", vars: { product: "x" })
+  resolve: wait decision = signal decide(ok: bool) within 120h
+    escalate after 24h to "province" { }
+    escalate after 72h to "group" { }
+    on timeout { end "late" }
+  both: parallel all {
+    branch sending {
+      again: call notification.sendSms(to: input.msisdn, template: "sp.confirm.done", vars: { product: "x" })
+    }
+    branch failing {
+      fail "no", "a branch fails"
+    }
+  }
+  end "done"
+`);
+
+test.serial('a new instance records one patch marker, whatever paths it takes, and replays', async (t) => {
+  const { env } = t.context;
+  const taskQueue = uniqueQueue('patches');
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, ...workflowCode, activities: recordingActivities().activities });
+  const history = await worker.runUntil(async () => {
+    const handle = await env.client.workflow.start('Patchy', { taskQueue, workflowId: `patchy-${taskQueue}`, args: [argsFor(irs, 'Patchy', { msisdn: '13800138000' })] });
+    await env.sleep('80h');
+    await handle.signal('decide', { ok: true });
+    await t.throwsAsync(handle.result());
+    return handle.fetchHistory();
+  });
+  const markers = (history.events ?? []).flatMap((e) => (e.markerRecordedEventAttributes ? [e.markerRecordedEventAttributes] : []));
+  const ids = markers.map((m) => JSON.parse(Buffer.from(m.details?.['patch-data']?.payloads?.[0]?.data ?? []).toString()).id as string);
+  t.deepEqual(ids, ['svcflow-baseline-2026-12']);
+  await t.notThrowsAsync(Worker.runReplayHistory({ ...workflowCode, replayName: 'patches' }, history));
+});
