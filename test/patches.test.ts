@@ -4,20 +4,12 @@
  * new instance, whatever paths it takes, records exactly that one, and replays; histories
  * recorded before it, with their own markers, still replay (test/replay.test.ts).
  */
-import anyTest, { type TestFn } from 'ava';
 import { Worker } from '@temporalio/worker';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { timeSkippingEnv, uniqueQueue } from './helpers/servers.js';
+import { timeSkippingTests, uniqueQueue } from './helpers/servers.js';
 import { argsFor, compileOrThrow, recordingActivities } from './helpers/runtime.js';
 import { workflowCode } from '../src/engine/worker.js';
 
-const test = anyTest as TestFn<{ env: TestWorkflowEnvironment }>;
-test.before(async (t) => {
-  t.context.env = await timeSkippingEnv();
-});
-test.after.always(async (t) => {
-  await t.context.env?.teardown();
-});
+const test = timeSkippingTests();
 
 // Calls, a wait with escalations that fire, a wait that ends, a parallel whose branch fails, a
 // compensation, and the close: every path a patch guards in a plain run.

@@ -2,22 +2,14 @@
  * Search attributes that tell the truth (issue 12), on the time-skipping test server: once an
  * instance has closed, CurrentStep says how it ended.
  */
-import anyTest, { type TestFn } from 'ava';
 import { Worker } from '@temporalio/worker';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
-import { timeSkippingEnv, uniqueQueue } from './helpers/servers.js';
+import { timeSkippingTests, uniqueQueue } from './helpers/servers.js';
 import { argsFor, compileOrThrow, recordingActivities } from './helpers/runtime.js';
 import { workflowCode } from '../src/engine/worker.js';
 import { CurrentStep, EscalationLevel, NextDeadline } from '../src/workflows/search-attributes.js';
 
-const test = anyTest as TestFn<{ env: TestWorkflowEnvironment }>;
-test.before(async (t) => {
-  t.context.env = await timeSkippingEnv();
-});
-test.after.always(async (t) => {
-  await t.context.env?.teardown();
-});
+const test = timeSkippingTests();
 
 const irs = compileOrThrow(`process Escalating version 1
   input { ref: string, fail: bool }
