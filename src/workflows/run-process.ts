@@ -153,7 +153,8 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
   // Waits in progress, by the key their event arrives under (branches of `parallel` wait side by side).
   const pending = new Map<object, { key: string; wait: PendingWait }>();
   const waitsFor = (key: string) => [...pending.values()].some((p) => p.key === key);
-  let progress: ProgressState = { currentStep: 'start' };
+  // The level a run before this one (continue-as-new) left: its search attribute was carried over.
+  let progress: ProgressState = { currentStep: 'start', ...(args.resume?.level !== undefined ? { escalationLevel: args.resume.level } : {}) };
   let status: ProcessState['status'] = 'running';
 
   registerHandlers(ir, inbox, { waitsFor, currentStep: () => progress.currentStep });
