@@ -92,9 +92,9 @@ test.serial('once closed, CurrentStep says how the instance ended: its outcome o
 
 /** What an operator reads of an instance: its search attributes, the state query and the current details. */
 async function levelSeen(handle: WorkflowHandle) {
-  const state = await handle.query<{ escalationLevel?: string }>('state');
+  const state = await handle.query<{ escalationLevel?: string; owner?: string }>('state');
   const metadata = await handle.query<{ currentDetails: string }>('__temporal_workflow_metadata');
-  return { attribute: (await attributes(handle)).level, query: state.escalationLevel, details: metadata.currentDetails };
+  return { attribute: (await attributes(handle)).level, query: state.escalationLevel, details: metadata.currentDetails, owner: state.owner };
 }
 
 const rounds = compileOrThrow(`process Rounds version 1
@@ -127,10 +127,11 @@ test.serial('an escalation timer never moves the level back: the second round of
   });
 });
 
-test.serial('escalate to sets the level at once, and a later timer of a lower level does not move it back', async (t) => {
+test.serial('escalate to sets the level at once, and a later timer of a lower level does not move it back; the owner is in the state and details', async (t) => {
   const { env } = t.context;
   const irs2 = compileOrThrow(`process Regulator version 1
-  input { ref: string, channel: string }
+  input { ref: string, channel: string, taker: string }
+  owner input.taker
   if input.channel == "regulator" {
     atGroup: escalate to "group"
   }
@@ -143,13 +144,15 @@ test.serial('escalate to sets the level at once, and a later timer of a lower le
   const taskQueue = uniqueQueue('regulator');
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, ...workflowCode, activities: recordingActivities().activities });
   await worker.runUntil(async () => {
-    const direct = await env.client.workflow.start('Regulator', { taskQueue, workflowId: `regulator-${taskQueue}`, args: [argsFor(irs2, 'Regulator', { ref: 'R-5', channel: 'regulator' })] });
-    const hotline = await env.client.workflow.start('Regulator', { taskQueue, workflowId: `hotline-${taskQueue}`, args: [argsFor(irs2, 'Regulator', { ref: 'R-6', channel: 'hotline' })] });
+    const direct = await env.client.workflow.start('Regulator', { taskQueue, workflowId: `regulator-${taskQueue}`, args: [argsFor(irs2, 'Regulator', { ref: 'R-5', channel: 'regulator', taker: 'agent-9' })] });
+    const hotline = await env.client.workflow.start('Regulator', { taskQueue, workflowId: `hotline-${taskQueue}`, args: [argsFor(irs2, 'Regulator', { ref: 'R-6', channel: 'hotline', taker: 'agent-9' })] });
     await env.sleep('1m');
     const first = await levelSeen(direct);
     t.is(first.attribute, 'group', 'EscalationLevel = group before any timer');
     t.is(first.query, 'group');
     t.regex(first.details, /escalated to group/);
+    t.is(first.owner, 'agent-9', 'the state query names the declared owner');
+    t.regex(first.details, /^owner agent-9$/m, 'and so do the current details');
     t.is((await attributes(direct)).step, 'resolve', 'CurrentStep is the wait the instance rests at');
     t.is((await levelSeen(hotline)).attribute, undefined, 'a complaint by phone has no level yet');
     await env.sleep('25h');
