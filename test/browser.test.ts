@@ -67,7 +67,7 @@ test('the Web UI shows the business: summary, step, what it waits for, deadline;
     await withCodec.goto(url);
     await withCodec.getByText('13912345678').first().waitFor({ timeout: 30_000 });
     const history = await text(withCodec);
-    t.true(history.includes('ComplaintHandling v3 — intakeRef=INT-2004, accountId=AC-T161'), 'the summary');
+    t.true(history.includes('ComplaintHandling v4 — intakeRef=INT-2004, accountId=AC-T161'), 'the summary');
     t.regex(history, /"definition"/, 'the definition, by reference');
     t.notRegex(history, /irVersion/, 'not the compiled IR');
     t.true(history.includes('宽带每晚掉线'), 'the decrypted description');
