@@ -152,7 +152,7 @@ test.serial('escalate to sets the level at once, and a later timer of a lower le
     t.is(first.query, 'group');
     t.regex(first.details, /escalated to group/);
     t.is(first.owner, 'agent-9', 'the state query names the declared owner');
-    t.regex(first.details, /^owner agent-9$/m, 'and so do the current details');
+    t.regex(first.details, /^owner agent-9 · escalated to group *$/m, 'and so do the current details, with the level');
     t.is((await attributes(direct)).step, 'resolve', 'CurrentStep is the wait the instance rests at');
     t.is((await levelSeen(hotline)).attribute, undefined, 'a complaint by phone has no level yet');
     await env.sleep('25h');

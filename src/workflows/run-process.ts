@@ -352,10 +352,12 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
 
 function describeProgress(name: string, p: ProgressState, pii: Set<string>, owner: string | undefined): string {
   const lines = [`**${name}** — step \`${p.currentStep}\``];
-  if (owner !== undefined) lines.push(`owner ${owner}`);
+  // Who and at which level on one line, right under the step: the UI's panel shows four lines or so.
+  const who = [owner !== undefined ? `owner ${owner}` : '', p.escalationLevel ? `escalated to ${p.escalationLevel}` : ''].filter(Boolean).join(' · ');
+  if (who) lines.push(who);
   const masked = (keys: Record<string, string>) => Object.fromEntries(Object.entries(keys).map(([k, v]) => [k, pii.has(v) ? '***' : v]));
   if (p.waitingFor) lines.push(`waiting for ${p.waitingFor.type === 'message' ? `message ${waitKey(p.waitingFor.channel, masked(p.waitingFor.keys))}` : `${p.waitingFor.type} ${p.waitingFor.name}`}`);
   if (p.nextDeadline !== undefined) lines.push(`next deadline ${new Date(p.nextDeadline).toISOString()}`);
-  if (p.escalationLevel) lines.push(`escalated to ${p.escalationLevel}`);
-  return lines.join('\n\n');
+  // Markdown hard line breaks, not paragraphs: the UI's Current Details panel is about 90 px high.
+  return lines.join('  \n');
 }
