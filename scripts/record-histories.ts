@@ -7,7 +7,8 @@
  * be guarded with `patched()` (see src/workflows/run-process.ts).
  *
  * It then runs the scenarios of scripts/scenarios.ts (signals sent, failures on purpose) into
- * test/histories/scenarios/<name>.json. `--processes` or `--scenarios` records only those.
+ * test/histories/scenarios/<name>.json. `--processes` or `--scenarios` records only those;
+ * `--scenario <name>` only that one (a new scenario, beside the histories already recorded).
  *
  * Each process also runs once more with its definition by reference, as `engine.start` starts
  * it (the claim-check codec of src/engine/definitions.ts, over the compiled definitions), and
@@ -49,7 +50,9 @@ const activities = Object.fromEntries([...CATALOG].map(([name, c]) => [name, asy
 const byName = new Map(processes.map((p) => [p.name, p]));
 const { History } = proto.temporal.api.history.v1;
 const sizesOnly = process.argv.includes('--sizes');
-const only = sizesOnly || process.argv.includes('--processes') ? 'processes' : process.argv.includes('--scenarios') ? 'scenarios' : undefined;
+const oneScenario = process.argv.includes('--scenario') ? process.argv[process.argv.indexOf('--scenario') + 1] : undefined;
+if (process.argv.includes('--scenario') && !SCENARIOS.some((s) => s.name === oneScenario)) throw new Error(`--scenario takes one of ${SCENARIOS.map((s) => s.name).join(', ')}`);
+const only = sizesOnly || process.argv.includes('--processes') ? 'processes' : process.argv.includes('--scenarios') || oneScenario ? 'scenarios' : undefined;
 /** The compiled definitions by hash, as the registry would hold them once deployed. */
 const byHash = new Map(processes.map((p) => [p.hash, { ir: p }]));
 
@@ -113,7 +116,7 @@ if (only !== 'scenarios') {
 }
 if (only !== 'processes') {
   mkdirSync(join(out, 'scenarios'), { recursive: true });
-  for (const s of SCENARIOS) {
+  for (const s of SCENARIOS.filter((x) => oneScenario === undefined || x.name === oneScenario)) {
     const { ir, children } = compileScenario(s);
     const { ending } = await record({ ir, children, input: s.input, activities: { ...activities, ...s.activities }, drive: s.drive }, `scenario-${s.name}`, join(out, 'scenarios', `${s.name}.json`));
     if (ending !== s.expect) throw new Error(`scenario ${s.name} ended '${ending}', not '${s.expect}'`);

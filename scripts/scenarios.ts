@@ -29,6 +29,7 @@ export interface Scenario {
 
 const root = new URL('../../', import.meta.url);
 const confirmation = readFileSync(new URL('processes/secondary-confirmation.flow', root), 'utf8');
+const complaint = readFileSync(new URL('processes/complaint.flow', root), 'utf8');
 const msisdn = '13800138000';
 const reply = { from: msisdn, text: '是', receivedAt: '2026-11-22T10:00:00Z', channel: 'sms' };
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -174,6 +175,18 @@ process Race version 1
 `,
     input: { accountId: 'A-1' },
     expect: 'completed: {"outcome":"done","output":null}',
+  },
+  {
+    // `escalate to` at once (group), then the wait's timers: the 24 h one (province) keeps the
+    // level at group (patch svcflow-level-kept), and at 120 h the complaint is overdue.
+    name: 'ComplaintHandling-regulator',
+    process: 'ComplaintHandling',
+    flow: complaint,
+    input: { intakeRef: 'INT-9', msisdn, accountId: 'AC-9', category: 'network', channel: 'regulator', description: '越级投诉', firstContactOwner: 'agent-1001' },
+    activities: {
+      'complaints.escalate': async (i) => ({ level: i.toLevel, owner: 'desk-group', deadline: '2026-12-03T09:00:00.000Z', escalatedAt: '2026-12-01T09:00:00.000Z' }),
+    },
+    expect: 'failed: complaint-overdue',
   },
 ];
 

@@ -9,8 +9,9 @@ import { createEngine } from '../src/engine/engine.js';
 import { createWorker } from '../src/engine/worker.js';
 import { chooseTemporal } from '../src/infra/temporal.js';
 import { freePort, startProcess, waitForPort } from '../src/infra/processes.js';
-import { SEARCH_ATTRIBUTES } from '../src/workflows/search-attributes.js';
-import { databaseUrl, uniqueQueue } from './helpers/servers.js';
+import { Owner, SEARCH_ATTRIBUTES } from '../src/workflows/search-attributes.js';
+import { inspect, render } from '../src/cli/show.js';
+import { databaseUrl, eventually, uniqueQueue } from './helpers/servers.js';
 import { recordingActivities } from './helpers/runtime.js';
 import { fixtureCatalog } from './helpers/catalog.js';
 
@@ -41,9 +42,15 @@ test('a worker on a bare Temporal server registers the search attributes; the fi
         'every svcflow attribute is registered',
       );
       const name = `Bare${Date.now().toString(36)}`;
-      await engine.deploy([{ file: 'bare.flow', text: `process ${name} version 1\n  input { ref: string }\n  index ref\n  end "done"\n` }]);
-      await engine.start(name, { ref: 'R-1' }, { id: `bare-${name}` });
+      await engine.deploy([{ file: 'bare.flow', text: `process ${name} version 1\n  input { ref: string, desk: { taker: string } }\n  index ref\n  owner input.desk.taker\n  end "done"\n` }]);
+      await engine.start(name, { ref: 'R-1', desk: { taker: 'agent-7' } }, { id: `bare-${name}` });
       t.deepEqual(await engine.result(`bare-${name}`), { outcome: 'done', output: null });
+      // The declared owner is a search attribute from the start: listed, and shown by `svcflow show`.
+      const described = await engine.client.workflow.getHandle(`bare-${name}`).describe();
+      t.is(described.typedSearchAttributes.get(Owner), 'agent-7');
+      t.regex(render(await inspect(engine, `bare-${name}`)), /^ {2}owner +agent-7$/m);
+      const row = await eventually(async () => (await engine.list({ process: name })).find((r) => r.owner !== undefined), 'the instance listed with its owner');
+      t.is(row.owner, 'agent-7');
     } finally {
       worker.shutdown();
       await running;

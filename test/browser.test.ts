@@ -31,7 +31,7 @@ async function text(page: Page): Promise<string> {
   return parts.join('\n');
 }
 
-test('the Web UI shows the business: summary, step, what it waits for, deadline; the input decrypts only through the codec', async (t) => {
+test('the Web UI shows the business: summary, step, what it waits for, deadline, owner, escalation level; the input decrypts only through the codec', async (t) => {
   const ring = parseKeyRing(newKeyRingText('ui1'));
   const token = 'ui-test-token';
   const uiPort = await freePort();
@@ -43,6 +43,7 @@ test('the Web UI shows the business: summary, step, what it waits for, deadline;
   const { activities } = recordingActivities({
     'complaints.openComplaint': () => ({ complaintId: 'CP-2004', level: 'city', deadline: '2026-12-03T00:00:00Z', state: 'open', owner: 'agent-7' }),
     'notification.sendSms': () => ({ messageId: 'M-1', status: 'queued' }),
+    'complaints.escalate': () => ({ level: 'group', owner: 'desk-group', deadline: '2026-12-03T00:00:00Z', escalatedAt: '2026-12-02T00:00:00Z' }),
   });
   const { worker, connection } = await createWorker({ temporal: cfg, taskQueue, activities, codec: ring, databaseUrl: databaseUrl() });
   const running = worker.run();
@@ -53,7 +54,7 @@ test('the Web UI shows the business: summary, step, what it waits for, deadline;
     await engine.deploy([{ file: 'complaint.flow', text: source }]);
     const id = 'complaint-INT-2004';
     await engine.start('ComplaintHandling', {
-      intakeRef: 'INT-2004', msisdn: phone, accountId: 'AC-T161', category: 'network', channel: 'hotline',
+      intakeRef: 'INT-2004', msisdn: phone, accountId: 'AC-T161', category: 'network', channel: 'regulator',
       description: '宽带每晚掉线', firstContactOwner: 'agent-7',
     }, { id });
     await eventually(async () => (JSON.stringify(await engine.query(id)).includes('resolveComplaint') ? true : undefined), 'the instance to wait for its resolution');
@@ -67,7 +68,7 @@ test('the Web UI shows the business: summary, step, what it waits for, deadline;
     await withCodec.goto(url);
     await withCodec.getByText('13912345678').first().waitFor({ timeout: 30_000 });
     const history = await text(withCodec);
-    t.true(history.includes('ComplaintHandling v3 — intakeRef=INT-2004, accountId=AC-T161'), 'the summary');
+    t.true(history.includes('ComplaintHandling v4 — intakeRef=INT-2004, accountId=AC-T161'), 'the summary');
     t.regex(history, /"definition"/, 'the definition, by reference');
     t.notRegex(history, /irVersion/, 'not the compiled IR');
     t.true(history.includes('宽带每晚掉线'), 'the decrypted description');
@@ -80,6 +81,8 @@ test('the Web UI shows the business: summary, step, what it waits for, deadline;
     t.regex(details, /ComplaintHandling — step resolve/, 'the current step');
     t.regex(details, /waiting for update resolveComplaint/, 'what it waits for');
     t.regex(details, /next deadline \d{4}-\d{2}-\d{2}T/, 'when its next time limit falls');
+    t.regex(details, /owner agent-7/, 'who owns it');
+    t.regex(details, /escalated to group/, 'the level it stands at: through the regulator, group at once');
     await shot(withCodec, 'ui-current-details');
 
     // Without the codec server (the operator's browser cannot reach it): no phone number anywhere.
@@ -100,6 +103,9 @@ test('the Web UI shows the business: summary, step, what it waits for, deadline;
     }
     // Search attributes are not payloads: the business keys stay readable (and searchable) without the codec.
     t.true(seen.join('\n').includes('intakeRef=INT-2004'), 'the business keys are readable without the codec');
+    const attributes = seen[2]!;
+    t.regex(attributes, /"Owner": "agent-7"/, 'the Owner search attribute');
+    t.regex(attributes, /"EscalationLevel": "group"/, 'the EscalationLevel search attribute');
     for (const [i, page] of seen.entries()) t.false(page.includes(phone), `the phone number is in the page (view ${i})`);
     t.false(seen.join('\n').includes('宽带每晚掉线'), 'nor the description');
   } finally {

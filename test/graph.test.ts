@@ -56,6 +56,7 @@ function handBuilt(): ProcessIR {
     },
     { id: 'for-each:i', loc, kind: 'forEach', item: 'i', list: { k: 'var', name: 'items' }, steps: [{ id: 'set:n', loc, kind: 'set', name: 'n', value: { k: 'lit', value: 1 } }] },
     { id: 'repeat', loc, kind: 'repeat', max: 3, steps: [] },
+    { id: 'atGroup', loc, kind: 'escalate', level: { k: 'lit', value: 'group' } },
     {
       id: 'match',
       loc,
@@ -120,6 +121,8 @@ test('every kind of step is drawn: escalation back to the wait, fork/join, loops
   const loop = byId('for-each:i');
   t.true(g.edges.some((e) => e.from === byId('set:n') && e.to === loop));
   t.true(g.edges.some((e) => e.from === byId('repeat') && e.to === byId('repeat')));
+  t.deepEqual(g.nodes.find((n) => n.label[0] === 'atGroup')!.label, ['atGroup', 'escalate to "group"']);
+  t.true(g.edges.some((e) => e.from === byId('repeat') && e.to === byId('atGroup')), 'an escalation step is a step in line');
   const svg = await toSvg(handBuilt());
   t.true(svg.includes('</svg>'));
 });

@@ -21,6 +21,7 @@ import { stateQuery, type ProcessState } from '../src/workflows/run-process.js';
 import { createSystemActivities, type OutgoingMessage, type SystemActivity } from '../modules/telecom/src/systems/index.js';
 import { databaseUrl, eventually, timeSkippingEnv, uniqueQueue } from './helpers/servers.js';
 import { telecomCatalog } from './helpers/catalog.js';
+import { EscalationLevel } from '../src/workflows/search-attributes.js';
 
 interface Ctx {
   pool: pg.Pool;
@@ -160,6 +161,23 @@ test.serial('ComplaintHandling: a confirmed billing error is refunded double, ca
     { state: 'closed', first_contact_owner: 'agent-1001', satisfied: true, refund_fen: '2000' },
   ]);
   t.true(templatesTo(t, msisdn).some((b) => b.includes(`投诉 ${complaintId}：经核实为计费差错，已双倍返还 ¥20.00`)));
+});
+
+test.serial('ComplaintHandling: a complaint through the regulator stands at group level at once (EscalationLevel = group), owned by its first-contact owner', async (t) => {
+  const msisdn = `1390${String(Date.now()).slice(-7)}`;
+  const input = { intakeRef: unique('IN'), msisdn, accountId: 'AC-1', category: 'network', channel: 'regulator', description: '宽带掉线，已向管局投诉', firstContactOwner: 'agent-1002' };
+  const result = await scenario<{ output: { complaintId: string } }>(t, 'ComplaintHandling', input, async (h) => {
+    const waiting = await waitingFor(h, 'resolveComplaint');
+    t.is(waiting.escalationLevel, 'group', 'the state query: at group level before any time limit passed');
+    t.is(waiting.owner, 'agent-1002');
+    t.is((await h.describe()).typedSearchAttributes.get(EscalationLevel), 'group', "what the README's EscalationLevel = 'group' finds");
+    await h.executeUpdate('resolveComplaint', { args: [{ outcome: 'upheld', resolution: '线路已更换', resolvedBy: 'agent-2001' }] });
+    await waitingFor(h, 'complaintCallback');
+    await h.executeUpdate('complaintCallback', { args: [{ agent: 'agent-1002', reached: true, satisfied: true, score: 5 }] });
+  });
+  t.like(result, { outcome: 'closed' });
+  const complaintId = (result as { output: { complaintId: string } }).output.complaintId;
+  t.like((await rows(t, 'SELECT level, state, first_contact_owner FROM complaints WHERE complaint_id = $1', [complaintId]))[0], { level: 'group', state: 'closed', first_contact_owner: 'agent-1002' });
 });
 
 test.serial('ComplaintHandling: a billing error confirmed with no charge named fails with its reason, and refunds nothing', async (t) => {

@@ -81,3 +81,78 @@ test.serial('once closed, CurrentStep says how the instance ended: its outcome o
     t.is((await attributes(cancelled)).step, 'resolve', 'a cancelled instance keeps its last step (its status says cancelled)');
   });
 });
+
+/** What an operator reads of an instance: its search attributes, the state query and the current details. */
+async function levelSeen(handle: WorkflowHandle) {
+  const state = await handle.query<{ escalationLevel?: string; owner?: string }>('state');
+  const metadata = await handle.query<{ currentDetails: string }>('__temporal_workflow_metadata');
+  return { attribute: (await attributes(handle)).level, query: state.escalationLevel, details: metadata.currentDetails, owner: state.owner };
+}
+
+const rounds = compileOrThrow(`process Rounds version 1
+  input { ref: string }
+  round: repeat 2 times {
+    resolve: wait decision = signal decide(ok: bool) within 120h
+      escalate after 24h to "province" { }
+      escalate after 72h to "group" { }
+      on timeout { }
+  }
+  end "done"
+`);
+
+test.serial('an escalation timer never moves the level back: the second round of a wait stays at group', async (t) => {
+  const { env } = t.context;
+  const taskQueue = uniqueQueue('rounds');
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, ...workflowCode, activities: recordingActivities().activities });
+  await worker.runUntil(async () => {
+    const handle = await env.client.workflow.start('Rounds', { taskQueue, workflowId: `rounds-${taskQueue}`, args: [argsFor(rounds, 'Rounds', { ref: 'R-4' })] });
+    await env.sleep('121h');
+    t.is((await attributes(handle)).level, 'group', 'the first round went up to group');
+    // The second round's 24 h timer fires at 145 h: the instance stands at group, which this wait lists later.
+    await env.sleep('25h');
+    const seen = await levelSeen(handle);
+    t.is(seen.attribute, 'group');
+    t.is(seen.query, 'group');
+    t.regex(seen.details, /escalated to group/);
+    await handle.signal('decide', { ok: true });
+    t.deepEqual(await handle.result(), { outcome: 'done', output: null });
+  });
+});
+
+test.serial('escalate to sets the level at once, and a later timer of a lower level does not move it back; the owner is in the state and details', async (t) => {
+  const { env } = t.context;
+  const irs2 = compileOrThrow(`process Regulator version 1
+  input { ref: string, channel: string, taker: string }
+  owner input.taker
+  if input.channel == "regulator" {
+    atGroup: escalate to "group"
+  }
+  resolve: wait decision = signal decide(ok: bool) within 120h
+    escalate after 24h to "province" { }
+    escalate after 72h to "group" { }
+    on timeout { end "late" }
+  end "resolved"
+`);
+  const taskQueue = uniqueQueue('regulator');
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, ...workflowCode, activities: recordingActivities().activities });
+  await worker.runUntil(async () => {
+    const direct = await env.client.workflow.start('Regulator', { taskQueue, workflowId: `regulator-${taskQueue}`, args: [argsFor(irs2, 'Regulator', { ref: 'R-5', channel: 'regulator', taker: 'agent-9' })] });
+    const hotline = await env.client.workflow.start('Regulator', { taskQueue, workflowId: `hotline-${taskQueue}`, args: [argsFor(irs2, 'Regulator', { ref: 'R-6', channel: 'hotline', taker: 'agent-9' })] });
+    await env.sleep('1m');
+    const first = await levelSeen(direct);
+    t.is(first.attribute, 'group', 'EscalationLevel = group before any timer');
+    t.is(first.query, 'group');
+    t.regex(first.details, /escalated to group/);
+    t.is(first.owner, 'agent-9', 'the state query names the declared owner');
+    t.regex(first.details, /^owner agent-9 · escalated to group *$/m, 'and so do the current details, with the level');
+    t.is((await attributes(direct)).step, 'resolve', 'CurrentStep is the wait the instance rests at');
+    t.is((await levelSeen(hotline)).attribute, undefined, 'a complaint by phone has no level yet');
+    await env.sleep('25h');
+    t.is((await levelSeen(direct)).attribute, 'group', 'the 24 h timer (province) does not move it back');
+    t.is((await levelSeen(hotline)).attribute, 'province', 'the other instance moves up as before');
+    await direct.signal('decide', { ok: true });
+    await hotline.signal('decide', { ok: true });
+    t.deepEqual(await direct.result(), { outcome: 'resolved', output: null });
+    t.deepEqual(await hotline.result(), { outcome: 'resolved', output: null });
+  });
+});

@@ -8,7 +8,7 @@ import type { WorkflowExecutionDescription } from '@temporalio/client';
 import type { Engine } from '../engine/engine.js';
 import { UnknownInstanceError } from '../engine/errors.js';
 import type { ProcessState } from '../workflows/run-process.js';
-import { NextDeadline, ProcessHash, ProcessVersion } from '../workflows/search-attributes.js';
+import { EscalationLevel, NextDeadline, Owner, ProcessHash, ProcessVersion } from '../workflows/search-attributes.js';
 import { compactJson, localTime, timeAndDistance, type TimeStyle } from './format.js';
 import { endingOf } from './ending.js';
 import { compensationsRun, type CompensationRun } from './history.js';
@@ -32,6 +32,10 @@ export interface Shown {
   taskQueue: string;
   startTime: Date;
   closeTime?: Date;
+  /** Who owns it (the process's `owner` declaration: the Owner search attribute). */
+  owner?: string;
+  /** The level it stands at (the EscalationLevel search attribute), also once it has closed. */
+  escalationLevel?: string;
   nextDeadline?: Date;
   state?: ProcessState;
   /** Why there is no state although the instance runs (no worker answered). */
@@ -63,6 +67,8 @@ export async function inspect(engine: Engine, id: string): Promise<Shown> {
     taskQueue: d.taskQueue,
     startTime: d.startTime,
     closeTime: d.closeTime,
+    owner: d.typedSearchAttributes.get(Owner),
+    escalationLevel: d.typedSearchAttributes.get(EscalationLevel),
     compensated: await compensationsRun(engine.client, id),
   };
   if (d.status.name === 'RUNNING') {
@@ -90,16 +96,18 @@ export function render(s: Shown, now = Date.now(), style: TimeStyle = {}): strin
   add('status', s.state?.status === 'compensating' ? 'running (compensating)' : s.status);
   add('started', localTime(s.startTime, style));
   if (s.closeTime) add('ended', localTime(s.closeTime, style));
+  add('owner', s.owner);
   if (s.state) {
     add('current step', s.state.currentStep);
     if (s.state.waiting) add('waiting for', waitingFor(s.state.waiting));
     const deadline = s.state.waiting?.deadline ?? s.nextDeadline?.toISOString();
     if (deadline) add('deadline', timeAndDistance(new Date(deadline), now, style));
-    add('escalated to', s.state.escalationLevel);
+    add('escalated to', s.state.escalationLevel ?? s.escalationLevel);
     if (s.state.pendingCompensations.length) add('compensations', `${s.state.pendingCompensations.join(', ')} (run in reverse if it fails or is canceled)`);
-  } else if (s.stateUnavailable) {
-    add('state', `unavailable: ${s.stateUnavailable}`);
-    if (s.nextDeadline) add('deadline', timeAndDistance(s.nextDeadline, now, style));
+  } else {
+    if (s.stateUnavailable) add('state', `unavailable: ${s.stateUnavailable}`);
+    if (s.stateUnavailable && s.nextDeadline) add('deadline', timeAndDistance(s.nextDeadline, now, style));
+    add('escalated to', s.escalationLevel);
   }
   if (s.result !== undefined) {
     const r = s.result as { outcome?: string; output?: unknown };

@@ -92,6 +92,8 @@ export type Step =
   | (StepBase & { kind: 'ForEachStep'; item: Name; list: Expr; steps: Step[] })
   | (StepBase & { kind: 'RepeatStep'; max: number; until?: Expr; steps: Step[] })
   | (StepBase & { kind: 'SetStep'; name: Name; value: Expr })
+  /** `escalate to "group"`: the instance stands at that level from now on. */
+  | (StepBase & { kind: 'EscalateStep'; level: Expr })
   | (StepBase & { kind: 'FailStep'; code: string; message?: Expr })
   | (StepBase & { kind: 'EndStep'; outcome: string; output?: Expr });
 
@@ -115,6 +117,8 @@ export interface ProcessNode {
   input: FieldNode[];
   output: FieldNode[];
   index: Name[];
+  /** Each `owner input.field` given, as its names (`input`, `field`); more than one is an error. */
+  owners: Name[][];
   calendar?: Name;
   steps: Step[];
   range: Range;

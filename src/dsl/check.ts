@@ -9,7 +9,7 @@
 import type * as A from './ast.js';
 import { assertNever } from './ast.js';
 import type { Field, TypeRef } from '../ir/schema.js';
-import { ANY, assignable, describeType, DURATION, record, TIME } from '../ir/types.js';
+import { ANY, assignable, describeType, DURATION, record, STRING, TIME } from '../ir/types.js';
 import { didYouMean, DiagnosticSink } from './diagnostics.js';
 import { ExprChecker, presentIn, withOptionalFrom, type Scope } from './check-expr.js';
 import { checkArgs, checkInvocation, checkMessageWait, type CallSite } from './check-calls.js';
@@ -18,6 +18,7 @@ import { childBlocks, chosenName } from './ids.js';
 import { deepBindings, namesBoundIn, setsAnything } from './step-facts.js';
 import { reservedHandlerName } from './handler-names.js';
 import { checkCalendar, resolveFields } from './check-types.js';
+import { checkOwner } from './check-owner.js';
 import { Bindings, presentWhen, rootsOf } from './check-bindings.js';
 
 export { resolveFields, resolveType } from './check-types.js';
@@ -93,6 +94,7 @@ class ProcessChecker {
       // One keyword per field (a @pii one as its keyed hash): a value of many parts is no key.
       else if (f.type.t === 'record' || f.type.t === 'list') sink.add('check/index-type', ix.range, { name: ix.name, type: f.type.t });
     }
+    checkOwner(p.owners, input, sink);
     if (p.calendar) {
       // A misspelled calendar is reported once, here; business durations are not reported again.
       this.hasCalendar = true;
@@ -461,6 +463,13 @@ class ProcessChecker {
         if (type.t === 'record') this.nullsHeld = true; // its fields' optionality is followed from here on
         return this.bindHere(flow, s.name, type, this.exprs.mayBeMissing(s.value, this.scope(flow)) !== undefined);
       }
+      case 'EscalateStep':
+        this.expect(s.level, flow, STRING, "the level after 'escalate to'");
+        {
+          const missing = this.exprs.mayBeMissing(s.level, this.scope(flow));
+          if (missing) this.sink.add('check/may-be-missing', s.level.range, { activity: "'escalate to'", name: 'level', ...missing });
+        }
+        return flow;
       case 'FailStep':
         if (s.message) this.expr(s.message, flow);
         return { ...flow, terminator: `fail "${s.code}"` };

@@ -148,6 +148,7 @@ export type ProcessDeclCstChildren = {
   outputDecl?: OutputDeclCstNode[];
   indexDecl?: IndexDeclCstNode[];
   usesCalendar?: UsesCalendarCstNode[];
+  ownerDecl?: OwnerDeclCstNode[];
   statement?: StatementCstNode[];
 };
 
@@ -180,6 +181,17 @@ export type IndexDeclCstChildren = {
   Index: IToken[];
   AnyName: IToken[];
   Comma?: IToken[];
+};
+
+export interface OwnerDeclCstNode extends CstNode {
+  name: "ownerDecl";
+  children: OwnerDeclCstChildren;
+}
+
+export type OwnerDeclCstChildren = {
+  Owner: IToken[];
+  path: (IToken)[];
+  Dot?: IToken[];
 };
 
 export interface UsesCalendarCstNode extends CstNode {
@@ -262,6 +274,7 @@ export type StatementCstChildren = {
   forStmt?: ForStmtCstNode[];
   repeatStmt?: RepeatStmtCstNode[];
   setStmt?: SetStmtCstNode[];
+  escalateStmt?: EscalateStmtCstNode[];
   failStmt?: FailStmtCstNode[];
   endStmt?: EndStmtCstNode[];
 };
@@ -481,6 +494,17 @@ export type SetStmtCstChildren = {
   expression: ExpressionCstNode[];
 };
 
+export interface EscalateStmtCstNode extends CstNode {
+  name: "escalateStmt";
+  children: EscalateStmtCstChildren;
+}
+
+export type EscalateStmtCstChildren = {
+  Escalate: IToken[];
+  To: IToken[];
+  level: ExpressionCstNode[];
+};
+
 export interface FailStmtCstNode extends CstNode {
   name: "failStmt";
   children: FailStmtCstChildren;
@@ -609,6 +633,7 @@ export interface ICstNodeVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   inputDecl(children: InputDeclCstChildren, param?: IN): OUT;
   outputDecl(children: OutputDeclCstChildren, param?: IN): OUT;
   indexDecl(children: IndexDeclCstChildren, param?: IN): OUT;
+  ownerDecl(children: OwnerDeclCstChildren, param?: IN): OUT;
   usesCalendar(children: UsesCalendarCstChildren, param?: IN): OUT;
   fieldBlock(children: FieldBlockCstChildren, param?: IN): OUT;
   fieldDecl(children: FieldDeclCstChildren, param?: IN): OUT;
@@ -629,6 +654,7 @@ export interface ICstNodeVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   forStmt(children: ForStmtCstChildren, param?: IN): OUT;
   repeatStmt(children: RepeatStmtCstChildren, param?: IN): OUT;
   setStmt(children: SetStmtCstChildren, param?: IN): OUT;
+  escalateStmt(children: EscalateStmtCstChildren, param?: IN): OUT;
   failStmt(children: FailStmtCstChildren, param?: IN): OUT;
   endStmt(children: EndStmtCstChildren, param?: IN): OUT;
   expression(children: ExpressionCstChildren, param?: IN): OUT;

@@ -133,6 +133,8 @@ class Builder {
         return [{ from: at('sub', `call process ${s.process}`) }];
       case 'set':
         return [{ from: at('step', `set ${s.name} = ${exprText(s.value)}`) }];
+      case 'escalate':
+        return [{ from: at('step', `escalate to ${exprText(s.level)}`) }];
       case 'sleep':
         return [{ from: at('wait', s.until ? `sleep until ${exprText(s.until)}` : `sleep ${s.duration ? durationText(s.duration) : '…'}`) }];
       case 'wait': {

@@ -29,6 +29,8 @@ export function derivedName(step: A.Step): string {
       return 'repeat';
     case 'SetStep':
       return `set:${step.name.name}`;
+    case 'EscalateStep':
+      return 'escalate';
     case 'FailStep':
       return `fail:${step.code}`;
     case 'EndStep':

@@ -156,6 +156,8 @@ export function lowerProcess(
         return { id, kind: 'repeat', loc, max: s.max, steps: steps(s.steps), until: s.until ? expr(s.until) : undefined };
       case 'SetStep':
         return { id, kind: 'set', loc, name: s.name.name, value: expr(s.value) };
+      case 'EscalateStep':
+        return { id, kind: 'escalate', level: expr(s.level), loc };
       case 'FailStep':
         return { code: s.code, id, kind: 'fail', loc, message: s.message ? expr(s.message) : { k: 'lit', value: s.code } };
       case 'EndStep':
@@ -174,6 +176,7 @@ export function lowerProcess(
     irVersion: IR_VERSION,
     name: p.name.name,
     output: resolveFields(p.output, quiet),
+    owner: p.owners[0]?.slice(1).map((n) => n.name),
     steps: steps(p.steps),
     version: Number(p.version.text),
   };

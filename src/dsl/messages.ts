@@ -79,6 +79,26 @@ export const MESSAGES = {
     message: `'${d.name}' is not an input field, so it cannot be indexed`,
     hint: mean(d.suggestion) ?? 'index names fields of the process input',
   }),
+  'check/repeated-owner': (_d: object): Text => ({
+    message: 'this process already declares its owner',
+    hint: "a process has one 'owner'; keep the one you mean",
+  }),
+  'check/owner-not-input': (d: { path: string }): Text => ({
+    message: `'${d.path}' is not an input field, so it cannot name the owner`,
+    hint: 'owner names a text field of the input, such as owner input.firstContactOwner',
+  }),
+  'check/unknown-owner-field': (d: { name: string; suggestion?: string }): Text => ({
+    message: `'${d.name}' is not an input field, so it cannot name the owner`,
+    hint: mean(d.suggestion) ?? 'owner names a text field of the input, such as owner input.firstContactOwner',
+  }),
+  'check/owner-not-text': (d: { name: string; actual: string }): Text => ({
+    message: `the owner must be a text, and '${d.name}' is ${d.actual}`,
+    hint: 'owner names a text field of the input (a staff or team id)',
+  }),
+  'check/pii-owner': (d: { name: string }): Text => ({
+    message: `'${d.name}' is marked @pii and cannot name the owner: the Owner search attribute is stored in plain text`,
+    hint: 'name a staff or team id instead, or remove @pii if the field is not personal data',
+  }),
   'check/index-type': (d: { name: string; type: string }): Text => ({
     message: `'${d.name}' is a ${d.type}, so it cannot be indexed: a business key is one text`,
     hint: 'index a field of one value (a text, a number, a choice), such as an order id',

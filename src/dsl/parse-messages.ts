@@ -4,7 +4,7 @@
  */
 import { EOF, type IParserErrorMessageProvider, type IToken, type TokenType } from './chevrotain.js';
 
-const STATEMENTS = 'call, wait, sleep, if, match, parallel, for each, repeat, set, fail or end';
+const STATEMENTS = 'call, wait, sleep, if, match, parallel, for each, repeat, set, escalate to, fail or end';
 
 function label(t: TokenType): string {
   return t === EOF ? 'the end of the file' : (t.LABEL ?? t.name);
@@ -104,7 +104,7 @@ const RULE_HINTS: Record<string, string> = {
   waitStmt: 'a wait reads: wait reply = message reply(from: input.contact) within 24h on timeout { … }',
   payloadDecl: 'a payload reads (name: type, …)',
   calendarDecl: 'calendar Workdays timezone "Asia/Shanghai" works mon-fri 09:00 to 18:00 holidays "2026-10-01"',
-  processDecl: 'a process starts: process Name version 1 "description", then input { … }, index …, and its steps',
+  processDecl: 'a process starts: process Name version 1 "description", then input { … }, index …, owner …, and its steps',
   parallelStmt: 'parallel all { branch a { … } branch b { … } }',
   matchStmt: 'match value { case "a", "b" { … } else { … } }',
   repeatStmt: 'repeat 3 times until done { … }',
@@ -113,8 +113,10 @@ const RULE_HINTS: Record<string, string> = {
   endStmt: 'end "outcome", or end "outcome" with { field: value }',
   failStmt: 'fail "code", "what happened"',
   setStmt: 'set name = value',
+  escalateStmt: 'escalate to "group" (the level is a text)',
+  ownerDecl: 'owner input.firstContactOwner (a text field of the input)',
   block: "every '{' needs a matching '}'",
-  statement: 'each step starts with call, wait, sleep, if, match, parallel, for each, repeat, set, fail or end; a label reads name: before it',
+  statement: 'each step starts with call, wait, sleep, if, match, parallel, for each, repeat, set, escalate to, fail or end; a label reads name: before it',
   operand: 'a value is a name, a number, a text in "quotes", ¥30.00, 24h, 2 business days, [a, b] or { field: value }',
   operator: 'values combine with or, and, not, == != < <= > >= in, + - * / %; ( ) groups a part: not (a == b), (a == b) == c',
   operationDecl: 'an operation reads: operation name "description" input { … } output { … } timeout 10s retry 5 times errors { "system/code": "when" }',

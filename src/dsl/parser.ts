@@ -198,6 +198,7 @@ export class ProcessParser extends StepRecoveringParser {
         { ALT: () => this.SUBRULE(this.outputDecl) },
         { ALT: () => this.SUBRULE(this.indexDecl) },
         { ALT: () => this.SUBRULE(this.usesCalendar) },
+        { ALT: () => this.SUBRULE(this.ownerDecl) },
       ]),
     );
     // `system` is a name too (a soft keyword): at the end of a process, it starts the next declaration, unless it is a label.
@@ -218,6 +219,13 @@ export class ProcessParser extends StepRecoveringParser {
   public indexDecl = this.RULE('indexDecl', () => {
     this.CONSUME(T.Index);
     this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.CONSUME(T.AnyName) });
+  });
+
+  /** `owner input.firstContactOwner`: the input field that names who owns an instance. */
+  public ownerDecl = this.RULE('ownerDecl', () => {
+    this.CONSUME(T.Owner);
+    this.CONSUME(T.AnyName, { LABEL: 'path' });
+    this.MANY(() => (this.CONSUME(T.Dot), this.CONSUME2(T.AnyName, { LABEL: 'path' })));
   });
 
   public usesCalendar = this.RULE('usesCalendar', () => {
@@ -276,6 +284,7 @@ export class ProcessParser extends StepRecoveringParser {
       { ALT: () => this.SUBRULE(this.forStmt) },
       { ALT: () => this.SUBRULE(this.repeatStmt) },
       { ALT: () => this.SUBRULE(this.setStmt) },
+      { ALT: () => this.SUBRULE(this.escalateStmt) },
       { ALT: () => this.SUBRULE(this.failStmt) },
       { ALT: () => this.SUBRULE(this.endStmt) },
     ]));
@@ -350,7 +359,10 @@ export class ProcessParser extends StepRecoveringParser {
       { ALT: () => (this.CONSUME(T.Message), this.CONSUME3(T.AnyName, { LABEL: 'message' }), this.SUBRULE(this.argList)) },
     ]));
     this.OPTION4(() => (this.CONSUME(T.Within), this.SUBRULE(this.expression, { LABEL: 'within' })));
-    this.MANY(() =>
+    // `escalate after …` is a clause of the wait; `escalate to …` on the next line is a step of its own.
+    this.MANY({
+      GATE: () => this.LA(1).tokenType !== T.Escalate || this.LA(2).tokenType === T.After,
+      DEF: () =>
       this.OR2((this.waitClauseAlts ??= [
         {
           ALT: () => {
@@ -363,7 +375,7 @@ export class ProcessParser extends StepRecoveringParser {
         },
         { ALT: () => (this.CONSUME(T.On), this.CONSUME(T.Timeout), this.SUBRULE2(this.block, { LABEL: 'onTimeout' })) },
       ])),
-    );
+    });
   }, IN_STEP);
 
   public payloadDecl = this.RULE('payloadDecl', () => {
@@ -443,6 +455,13 @@ export class ProcessParser extends StepRecoveringParser {
     this.CONSUME(T.Identifier, { LABEL: 'name' });
     this.CONSUME(T.Equals);
     this.SUBRULE(this.expression);
+  }, IN_STEP);
+
+  /** `escalate to "group"`: the instance stands at that level from now on. */
+  public escalateStmt = this.RULE('escalateStmt', () => {
+    this.CONSUME(T.Escalate);
+    this.CONSUME(T.To);
+    this.SUBRULE(this.expression, { LABEL: 'level' });
   }, IN_STEP);
 
   public failStmt = this.RULE('failStmt', () => {

@@ -24,9 +24,9 @@ import { leftOverMessage, type LeftOver } from './parse-messages.js';
 export const IN_STEP = { resyncEnabled: false };
 
 /** Tokens that start a step (a label is a name). */
-const STEP_STARTS: ReadonlySet<TokenType> = new Set([T.Identifier, T.Call, T.Wait, T.Sleep, T.If, T.Match, T.Parallel, T.For, T.Repeat, T.Set, T.Fail, T.End]);
+const STEP_STARTS: ReadonlySet<TokenType> = new Set([T.Identifier, T.Call, T.Wait, T.Sleep, T.If, T.Match, T.Parallel, T.For, T.Repeat, T.Set, T.Fail, T.End, T.Escalate]);
 /** The words of system declarations, which are names too (tokens.ts). */
-const SOFT_KEYWORDS: ReadonlySet<TokenType> = new Set([T.System, T.Queue, T.Operation, T.Channel, T.Payload, T.Correlate, T.Errors, T.Template]);
+const SOFT_KEYWORDS: ReadonlySet<TokenType> = new Set([T.System, T.Queue, T.Operation, T.Channel, T.Payload, T.Correlate, T.Errors, T.Template, T.Owner]);
 /** What may follow a complete process or calendar. */
 export const DECLARATION_STARTS: ReadonlySet<TokenType> = new Set([EOF, T.Process, T.Calendar, T.System]);
 /** Tokens that start a member of a system declaration. */

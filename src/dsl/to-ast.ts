@@ -156,6 +156,7 @@ class AstBuilder extends BaseVisitor {
     const output = (c.outputDecl ?? []).flatMap((n) => this.visit(n) as A.FieldNode[]);
     const index = (c.indexDecl ?? []).flatMap((n) => this.visit(n) as A.Name[]);
     const calendars = (c.usesCalendar ?? []).map((n) => this.visit(n) as A.Name);
+    const owners = (c.ownerDecl ?? []).map((n) => this.visit(n) as A.Name[]);
     const v = c.version[0]!;
     return {
       kind: 'Process',
@@ -165,6 +166,7 @@ class AstBuilder extends BaseVisitor {
       input,
       output,
       index,
+      owners,
       calendar: calendars[0],
       steps: this.statements(c.statement),
       range: span(tokenRange(c.Process[0]!), tokenRange(c.name[0]!)),
@@ -181,6 +183,10 @@ class AstBuilder extends BaseVisitor {
 
   indexDecl(c: C.IndexDeclCstChildren): A.Name[] {
     return c.AnyName.map(nameOf);
+  }
+
+  ownerDecl(c: C.OwnerDeclCstChildren): A.Name[] {
+    return c.path.map(nameOf);
   }
 
   usesCalendar(c: C.UsesCalendarCstChildren): A.Name {
@@ -228,7 +234,7 @@ class AstBuilder extends BaseVisitor {
   }
 
   statement(c: C.StatementCstChildren): A.Step {
-    const inner = c.callStmt ?? c.waitStmt ?? c.sleepStmt ?? c.ifStmt ?? c.matchStmt ?? c.parallelStmt ?? c.forStmt ?? c.repeatStmt ?? c.setStmt ?? c.failStmt ?? c.endStmt;
+    const inner = c.callStmt ?? c.waitStmt ?? c.sleepStmt ?? c.ifStmt ?? c.matchStmt ?? c.parallelStmt ?? c.forStmt ?? c.repeatStmt ?? c.setStmt ?? c.escalateStmt ?? c.failStmt ?? c.endStmt;
     const step = this.visit(inner![0]!) as A.Step;
     if (c.label) step.label = nameOf(c.label[0]!);
     return step;
@@ -371,6 +377,10 @@ class AstBuilder extends BaseVisitor {
 
   setStmt(c: C.SetStmtCstChildren): A.Step {
     return { kind: 'SetStep', name: nameOf(c.name[0]!), value: this.visit(c.expression[0]!) as A.Expr, range: tokenRange(c.Set[0]!) };
+  }
+
+  escalateStmt(c: C.EscalateStmtCstChildren): A.Step {
+    return { kind: 'EscalateStep', level: this.visit(c.level[0]!) as A.Expr, range: span(tokenRange(c.Escalate[0]!), tokenRange(c.To[0]!)) };
   }
 
   failStmt(c: C.FailStmtCstChildren): A.Step {

@@ -130,6 +130,8 @@ export const Payload = soft('payload');
 export const Correlate = soft('correlate');
 export const Errors = soft('errors');
 export const Template = soft('template');
+/** `owner input.firstContactOwner` in a process header; still a name elsewhere (`set owner = …`, `owner: call …`). */
+export const Owner = soft('owner');
 
 export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\r\n\u3000\uFEFF]+/, group: Lexer.SKIPPED, line_breaks: true, start_chars_hint: [' ', '\t', '\r', '\n', '\u3000', '\uFEFF'] });
 export const Comment = createToken({ name: 'Comment', pattern: /(?:#|\/\/)[^\n\r]*/, group: Lexer.SKIPPED, line_breaks: false, start_chars_hint: ['#', '/'] });

@@ -18,7 +18,7 @@ import type { ProcessIR, Step, TypeRef } from '../ir/schema.js';
 import { channelPayloads } from '../workflows/payloads.js';
 import { validateFields } from '../ir/validate.js';
 import { allSteps, childProcessNames } from '../ir/walk.js';
-import { BusinessKeys, businessKeys, CurrentStep, NextDeadline, ProcessHash, ProcessName, ProcessVersion, startAttributes, WaitingFor } from '../workflows/search-attributes.js';
+import { BusinessKeys, businessKeys, CurrentStep, EscalationLevel, NextDeadline, Owner, ProcessHash, ProcessName, ProcessVersion, startAttributes, WaitingFor } from '../workflows/search-attributes.js';
 import { messageSignal, stateQuery, waitKey, type ProcessArgs, type ProcessState } from '../workflows/run-process.js';
 import type { Outcome } from '../workflows/interpret.js';
 import type { Value } from '../workflows/evaluate.js';
@@ -66,6 +66,10 @@ export interface InstanceSummary {
   businessKeys: string[];
   /** When the instance's next time limit falls (its NextDeadline search attribute). */
   nextDeadline?: Date;
+  /** Who owns it (the process's `owner` declaration). */
+  owner?: string;
+  /** The level it stands at (`escalate to`, escalation timers). */
+  escalationLevel?: string;
   startTime: Date;
   closeTime?: Date;
 }
@@ -443,6 +447,8 @@ export class Engine {
         currentStep: wf.typedSearchAttributes.get(CurrentStep),
         businessKeys: keys,
         nextDeadline: wf.status.name === 'RUNNING' ? wf.typedSearchAttributes.get(NextDeadline) : undefined,
+        owner: wf.typedSearchAttributes.get(Owner),
+        escalationLevel: wf.typedSearchAttributes.get(EscalationLevel),
         startTime: wf.startTime,
         closeTime: wf.closeTime,
       });

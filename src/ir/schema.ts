@@ -143,6 +143,8 @@ export type Step =
   | (StepBase & { kind: 'repeat'; max: number; until?: Expr; steps: Step[] })
   | (StepBase & { kind: 'set'; name: string; value: Expr })
   | (StepBase & { kind: 'callProcess'; process: string; args: Array<{ name: string; value: Expr }>; bind?: string })
+  /** `escalate to "group"`: the instance's escalation level (EscalationLevel, the state query) from now on. */
+  | (StepBase & { kind: 'escalate'; level: Expr })
   | (StepBase & { kind: 'fail'; code: string; message: Expr })
   | (StepBase & { kind: 'end'; outcome: string; output?: Expr });
 
@@ -196,6 +198,7 @@ export const Step: z.ZodType<Step> = z.lazy(() =>
       args: z.array(z.object({ name: z.string(), value: Expr })),
       bind: z.string().optional(),
     }),
+    z.object({ ...base, kind: z.literal('escalate'), level: Expr }),
     z.object({ ...base, kind: z.literal('fail'), code: z.string(), message: Expr }),
     z.object({ ...base, kind: z.literal('end'), outcome: z.string(), output: Expr.optional() }),
   ]),
@@ -227,6 +230,8 @@ export const ProcessIR = z.object({
   output: z.array(Field),
   /** Input fields that become the `BusinessKeys` search attribute. */
   index: z.array(z.string()),
+  /** The input field (a path below `input`) that names the instance's owner: the `Owner` search attribute. */
+  owner: z.array(z.string().min(1)).min(1).max(16).optional(),
   calendars: z.array(Calendar),
   steps: Steps,
   /** sha256 of the IR without this field (hex): what a running instance is pinned to. */

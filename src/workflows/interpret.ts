@@ -67,6 +67,12 @@ export interface Ports {
  * escalation, then the one after it, then the wait's own limit); before, it was the wait's limit.
  */
 export const EARLIEST_DEADLINE_PATCH = 'svcflow-earliest-deadline';
+/**
+ * Guards an escalation timer keeping the level where it is when the instance already stands at
+ * a level its wait lists later (`escalate to "group"` before it, or a second round of the wait):
+ * before, the timer's own level was upserted, moving EscalationLevel back.
+ */
+export const LEVEL_KEPT_PATCH = 'svcflow-level-kept';
 
 /** One level of where a process stands: the step's index in its block, and for the step itself
  * the branch it took (if/match; -1 = otherwise) or the loop iteration it is at (and the list). */
@@ -83,6 +89,8 @@ export interface Checkpoint {
   /** Own variables of the root frame, then of each `for each` body on the path. */
   frames: Array<Array<[string, Value]>>;
   compensations: ActivityRequest[];
+  /** The escalation level the instance stands at (absent: none yet). */
+  level?: string;
 }
 
 /** Thrown at the start of a loop iteration when the run should continue as new. */
@@ -166,6 +174,8 @@ export class Interpreter {
   readonly compensations: ActivityRequest[] = [];
   readonly root = new Frame();
   private current = 'start';
+  /** The escalation level the instance stands at: set by `escalate to` and by escalation timers. */
+  private level?: string;
   /** Variables of the `for each` bodies a resumed run descends into, outermost first. */
   private restoring: Array<Array<[string, Value]>> = [];
 
@@ -183,6 +193,10 @@ export class Interpreter {
     return this.current;
   }
 
+  get escalationLevel(): string | undefined {
+    return this.level;
+  }
+
   variables(): Array<[string, Value]> {
     return this.root.entries();
   }
@@ -193,6 +207,7 @@ export class Interpreter {
       for (const [k, v] of resume.frames[0] ?? []) this.root.bind(k, v);
       this.restoring = resume.frames.slice(1);
       this.compensations.push(...resume.compensations);
+      this.level = resume.level;
     }
     try {
       await this.block(this.ir.steps, this.root, '', { path: [], frames: [this.root] }, resume?.path);
@@ -215,6 +230,20 @@ export class Interpreter {
   private progress(step: string, extra: Omit<ProgressState, 'currentStep'> = {}): void {
     this.current = step;
     this.ports.progress({ currentStep: step, ...extra });
+  }
+
+  /**
+   * The level an escalation timer (the `i`th of its wait, whose levels are `levels`) moves the
+   * instance to: its own, unless the instance already stands at a level the wait lists later.
+   */
+  private timerLevel(levels: Array<string | undefined>, i: number): string | undefined {
+    const own = levels[i];
+    if (own === undefined) return undefined;
+    // A marker only where the level is kept: where it moves on, the history is as before.
+    const ahead = this.level !== undefined && this.level !== own && levels.indexOf(this.level, i + 1) > i;
+    if (ahead && (this.ports.patched?.(LEVEL_KEPT_PATCH) ?? true)) return this.level;
+    this.level = own;
+    return own;
   }
 
   private ctx(frame: Frame) {
@@ -257,7 +286,7 @@ export class Interpreter {
   }
 
   private checkpoint(pos: Position, last: Segment): Checkpoint {
-    return { path: [...pos.path.slice(0, -1), last], frames: pos.frames.map((f) => f.own()), compensations: [...this.compensations] };
+    return { path: [...pos.path.slice(0, -1), last], frames: pos.frames.map((f) => f.own()), compensations: [...this.compensations], ...(this.level !== undefined ? { level: this.level } : {}) };
   }
 
   /** At the start of a loop iteration (not the one a run resumed at): continue as new if it is time. */
@@ -298,11 +327,12 @@ export class Interpreter {
           const ahead = afters.filter((a) => a > passedMs && a < timeoutMs);
           return ahead.length && (this.ports.patched?.(EARLIEST_DEADLINE_PATCH) ?? true) ? started + Math.min(...ahead) : started + timeoutMs;
         };
+        const levels = s.escalations.map((e) => e.level);
         const escalations: Escalation[] = s.escalations.map((e, i) => ({
           afterMs: afters[i]!,
           level: e.level,
           run: async () => {
-            this.ports.progress({ currentStep: s.id, escalationLevel: e.level, nextDeadline: nextDeadline(afters[i]!), waitingFor: trigger });
+            this.ports.progress({ currentStep: s.id, escalationLevel: this.timerLevel(levels, i), nextDeadline: nextDeadline(afters[i]!), waitingFor: trigger });
             await this.block(e.steps, new Frame(frame), `${iteration}/escalation${i + 1}`);
             this.current = s.id;
           },
@@ -386,6 +416,13 @@ export class Interpreter {
         for (const a of s.args) input[a.name] = this.compute(a.value, frame);
         const result = await this.ports.child({ stepId: s.id, key, iteration, process: s.process, input });
         if (s.bind) frame.bind(s.bind, result);
+        return;
+      }
+      case 'escalate': {
+        const level = this.compute(s.level, frame);
+        if (typeof level !== 'string' || !level) throw new ProcessFailed('runtime/invalid-level', `step ${s.id}: ${text(level)} is not an escalation level`, s.id);
+        this.level = level;
+        this.progress(s.id, { escalationLevel: level });
         return;
       }
       case 'fail': {

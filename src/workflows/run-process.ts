@@ -12,7 +12,7 @@ import type { ProcessIR } from '../ir/schema.js';
 import { irShapeProblem } from '../ir/shape.js';
 import { ContinueAsNew, Interpreter, ProcessFailed, type Checkpoint, type Outcome, type Ports, type ProgressState, type ResolvedTrigger } from './interpret.js';
 import type { Value } from './evaluate.js';
-import { CurrentStep, EscalationLevel, NextDeadline, startAttributes, WaitingFor } from './search-attributes.js';
+import { CurrentStep, EscalationLevel, NextDeadline, ownerOf, startAttributes, WaitingFor } from './search-attributes.js';
 import { Inbox, type Rejected } from './inbox.js';
 import { registerHandlers, waitKey } from './handlers.js';
 import { instancePatches } from './patches.js';
@@ -99,6 +99,8 @@ export interface ProcessState {
   /** Every wait in progress: more than one inside `parallel` branches. */
   waits: PendingWait[];
   escalationLevel?: string;
+  /** Who owns the instance (the process's `owner` declaration), as the Owner search attribute says. */
+  owner?: string;
   variables: Record<string, Value>;
   pendingCompensations: string[];
   /** Signals and messages dropped because they did not match what the process declared (no values in it). */
@@ -119,6 +121,7 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
   // Before any command: whether this instance started on svcflow's patch baseline (patches.ts).
   const patched = instancePatches();
   const pii = piiTexts(ir.input, args.input);
+  const owner = ownerOf(ir, args.input);
   const info = wf.workflowInfo();
   if (info.workflowType !== ir.name) {
     throw ApplicationFailure.nonRetryable(`workflow type ${info.workflowType} was started with the definition of ${ir.name}`, 'svcflow/definition-mismatch');
@@ -134,7 +137,8 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
   // Waits in progress, by the key their event arrives under (branches of `parallel` wait side by side).
   const pending = new Map<object, { key: string; search?: string; wait: PendingWait }>();
   const waitsFor = (key: string) => [...pending.values()].some((p) => p.key === key);
-  let progress: ProgressState = { currentStep: 'start' };
+  // The level a run before this one (continue-as-new) left: its search attribute was carried over.
+  let progress: ProgressState = { currentStep: 'start', ...(args.resume?.level !== undefined ? { escalationLevel: args.resume.level } : {}) };
   let status: ProcessState['status'] = 'running';
 
   registerHandlers(ir, inbox, { waitsFor, currentStep: () => progress.currentStep, patched });
@@ -257,7 +261,7 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
     progress(state) {
       const resting = state.waitingFor !== undefined || state.nextDeadline !== undefined || state.escalationLevel !== undefined;
       progress = { ...progress, ...state, ...(resting ? {} : { waitingFor: undefined, nextDeadline: undefined }) };
-      wf.setCurrentDetails(describeProgress(ir.name, progress, pii));
+      wf.setCurrentDetails(describeProgress(ir.name, progress, pii, owner));
       // Search attributes change only where an instance rests (waits, sleeps, escalations):
       // that is where an operator looks, and it keeps history small.
       if (resting) {
@@ -285,6 +289,7 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
     ...(pending.size ? { waiting: maskPii(pii, ir.input, [...pending.values()].at(-1)!.wait as unknown as Value, false) as unknown as PendingWait } : {}),
     waits: [...pending.values()].map((p) => maskPii(pii, ir.input, p.wait as unknown as Value, false) as unknown as PendingWait),
     ...(progress.escalationLevel ? { escalationLevel: progress.escalationLevel } : {}),
+    ...(owner !== undefined ? { owner } : {}),
     variables: Object.fromEntries(interpreter.variables().map(([k, v]) => [k, maskPii(pii, ir.input, v, k === 'input')])),
     pendingCompensations: interpreter.compensations.map((c) => c.stepId),
     ...(inbox.rejected ? { rejected: inbox.rejected } : {}),
@@ -294,7 +299,7 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
   const closedAs = (how: string) => {
     if (!patched(CLOSED_STEP_PATCH)) return;
     progress = { currentStep: how };
-    wf.setCurrentDetails(describeProgress(ir.name, progress, pii));
+    wf.setCurrentDetails(describeProgress(ir.name, progress, pii, owner));
     wf.upsertSearchAttributes([{ key: CurrentStep, value: how }]);
   };
   try {
@@ -332,11 +337,14 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
   }
 }
 
-function describeProgress(name: string, p: ProgressState, pii: Set<string>): string {
+function describeProgress(name: string, p: ProgressState, pii: Set<string>, owner: string | undefined): string {
   const lines = [`**${name}** — step \`${p.currentStep}\``];
+  // Who and at which level on one line, right under the step: the UI's panel shows four lines or so.
+  const who = [owner !== undefined ? `owner ${owner}` : '', p.escalationLevel ? `escalated to ${p.escalationLevel}` : ''].filter(Boolean).join(' · ');
+  if (who) lines.push(who);
   const masked = (keys: Record<string, string>) => Object.fromEntries(Object.entries(keys).map(([k, v]) => [k, pii.has(v) ? '***' : v]));
   if (p.waitingFor) lines.push(`waiting for ${p.waitingFor.type === 'message' ? `message ${waitKey(p.waitingFor.channel, masked(p.waitingFor.keys))}` : `${p.waitingFor.type} ${p.waitingFor.name}`}`);
   if (p.nextDeadline !== undefined) lines.push(`next deadline ${new Date(p.nextDeadline).toISOString()}`);
-  if (p.escalationLevel) lines.push(`escalated to ${p.escalationLevel}`);
-  return lines.join('\n\n');
+  // Markdown hard line breaks, not paragraphs: the UI's Current Details panel is about 90 px high.
+  return lines.join('  \n');
 }

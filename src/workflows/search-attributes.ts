@@ -12,6 +12,8 @@ export const ProcessHash = defineSearchAttributeKey('ProcessHash', SearchAttribu
 export const CurrentStep = defineSearchAttributeKey('CurrentStep', SearchAttributeType.KEYWORD);
 export const NextDeadline = defineSearchAttributeKey('NextDeadline', SearchAttributeType.DATETIME);
 export const EscalationLevel = defineSearchAttributeKey('EscalationLevel', SearchAttributeType.KEYWORD);
+/** Who owns an instance: the input field its process declares with `owner input.…` (a staff or team id). */
+export const Owner = defineSearchAttributeKey('Owner', SearchAttributeType.KEYWORD);
 /** What a message wait is waiting for (`email:from=ana@example.com`): how inbound messages find their instance. */
 export const WaitingFor = defineSearchAttributeKey('WaitingFor', SearchAttributeType.KEYWORD_LIST);
 /** A process's `index` fields, as `field=value` keywords (one attribute for every process). */
@@ -34,6 +36,7 @@ export const SEARCH_ATTRIBUTES = [
   CurrentStep,
   NextDeadline,
   EscalationLevel,
+  Owner,
   BusinessKeys,
   WaitingFor,
 ].map((key) => ({
@@ -61,9 +64,24 @@ export function businessKeys(ir: Pick<ProcessIR, 'index' | 'input'>, input: unkn
   return out;
 }
 
-/** What an instance carries from its start: process, version, hash, first step, business keys. */
-export function startAttributes(ir: Pick<ProcessIR, 'name' | 'version' | 'hash' | 'index' | 'input'>, input: unknown, hashes?: ReadonlyMap<string, string>): SearchAttributePair[] {
+/** The instance's owner: the text at the process's `owner` path in `input` (none declared, absent or not a text: undefined). */
+export function ownerOf(ir: Pick<ProcessIR, 'owner'>, input: unknown): string | undefined {
+  // The path of a definition the workflow was handed (outline-checked only): at most 16 names,
+  // each an own property of a plain record.
+  const path: unknown = ir.owner;
+  if (!Array.isArray(path) || path.length === 0 || path.length > 16) return undefined;
+  let v: unknown = input;
+  for (const name of path) {
+    if (typeof name !== 'string' || !v || typeof v !== 'object' || Array.isArray(v) || !Object.hasOwn(v, name)) return undefined;
+    v = (v as Record<string, unknown>)[name];
+  }
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+/** What an instance carries from its start: process, version, hash, first step, business keys, owner. */
+export function startAttributes(ir: Pick<ProcessIR, 'name' | 'version' | 'hash' | 'index' | 'input' | 'owner'>, input: unknown, hashes?: ReadonlyMap<string, string>): SearchAttributePair[] {
   const keys = businessKeys(ir, input, hashes);
+  const owner = ownerOf(ir, input);
   const attributes: SearchAttributePair[] = [
     { key: ProcessName, value: ir.name },
     { key: ProcessVersion, value: ir.version },
@@ -71,5 +89,6 @@ export function startAttributes(ir: Pick<ProcessIR, 'name' | 'version' | 'hash' 
     { key: CurrentStep, value: 'start' },
   ];
   if (keys.length) attributes.push({ key: BusinessKeys, value: keys });
+  if (owner !== undefined) attributes.push({ key: Owner, value: owner });
   return attributes;
 }
