@@ -48,3 +48,17 @@ test.serial('a new instance records one patch marker, whatever paths it takes, a
   t.deepEqual(ids, ['svcflow-baseline-2026-12']);
   await t.notThrowsAsync(Worker.runReplayHistory({ ...workflowCode, replayName: 'patches' }, history));
 });
+
+test('the baseline stands for the patches frozen with it: every patch of the workflow code is among them, and a later one would be asked on its own', async (t) => {
+  const { FOLDED_PATCHES } = await import('../src/workflows/patches.js');
+  const modules = await Promise.all(['run-process', 'interpret', 'handlers', 'concurrently'].map((m) => import(`../src/workflows/${m}.js`) as Promise<Record<string, unknown>>));
+  const declared = modules.flatMap((m) => Object.entries(m).filter(([k, v]) => k.endsWith('_PATCH') && k !== 'BASELINE_PATCH' && typeof v === 'string').map(([, v]) => v as string));
+  t.true(declared.length >= 13);
+  // Frozen: a patch added after the baseline must not join it (histories on the baseline before it would change).
+  t.deepEqual([...FOLDED_PATCHES].sort(), [
+    'svcflow-branches-settle', 'svcflow-cancel-waits', 'svcflow-cancelled-wait', 'svcflow-carry-checked', 'svcflow-checks-tightened',
+    'svcflow-child-per-iteration', 'svcflow-closed-step', 'svcflow-continue-as-new', 'svcflow-earliest-deadline', 'svcflow-escalation-fails',
+    'svcflow-level-kept', 'svcflow-payloads-checked', 'svcflow-start-checked', 'svcflow-waiting-for-cleared',
+  ]);
+  for (const id of declared) t.true(FOLDED_PATCHES.includes(id), `${id} is a patch of this baseline`);
+});

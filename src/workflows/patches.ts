@@ -8,17 +8,40 @@
  * exactly where that history holds its marker.
  *
  * A change that alters history from now on gets a patch of its own, asked through `patched()`
- * below like the others; at the next baseline it folds into it.
+ * below like the others but not folded (FOLDED_PATCHES is frozen); at the next baseline it folds in.
  */
 import * as wf from '@temporalio/workflow';
 
 export const BASELINE_PATCH = 'svcflow-baseline-2026-12';
 
-/** `patched(id)` for one instance: true when it started on the baseline, else Temporal's answer for `id`. */
+/**
+ * The patches the baseline stands for, frozen with it: an instance on the baseline takes their
+ * new paths. A patch added later is not here, and is asked of Temporal on every instance, so a
+ * history recorded on the baseline before that patch replays as it ran. (The next baseline, under
+ * a new id, folds them in.)
+ */
+export const FOLDED_PATCHES: readonly string[] = Object.freeze([
+  'svcflow-payloads-checked',
+  'svcflow-checks-tightened',
+  'svcflow-earliest-deadline',
+  'svcflow-waiting-for-cleared',
+  'svcflow-child-per-iteration',
+  'svcflow-continue-as-new',
+  'svcflow-escalation-fails',
+  'svcflow-cancel-waits',
+  'svcflow-cancelled-wait',
+  'svcflow-start-checked',
+  'svcflow-carry-checked',
+  'svcflow-closed-step',
+  'svcflow-branches-settle',
+  'svcflow-level-kept',
+]);
+
+/** `patched(id)` for one instance: true for a folded patch when it started on the baseline, else Temporal's answer for `id`. */
 export type Patched = (id: string) => boolean;
 
 /** Asks for the baseline; call once, at the start of the workflow function, before any command. */
 export function instancePatches(): Patched {
   const baseline = wf.patched(BASELINE_PATCH);
-  return (id) => baseline || wf.patched(id);
+  return (id) => (baseline && FOLDED_PATCHES.includes(id)) || wf.patched(id);
 }
