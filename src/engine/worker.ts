@@ -14,6 +14,7 @@ import { Registry } from './registry.js';
 import pg from 'pg';
 import type { Catalog } from '../dsl/catalog.js';
 import { activitiesByQueue, type Implementations } from './implementations.js';
+import { installTelemetry, type MetricsOptions } from './telemetry.js';
 
 export const DEFAULT_TASK_QUEUE = 'svcflow';
 
@@ -30,7 +31,7 @@ export const workflowsPath = fileURLToPath(new URL('../workflows/index.js', impo
  */
 export const PRELOADED_MODULES = [
   'ir/version', 'ir/shape', 'ir/types', 'ir/functions', 'ir/calendar', 'ir/validate', 'ir/walk',
-  'workflows/evaluate', 'workflows/interpret', 'workflows/search-attributes', 'workflows/run-process',
+  'workflows/evaluate', 'workflows/interpret', 'workflows/search-attributes', 'workflows/metrics', 'workflows/run-process',
 ].map((m) => fileURLToPath(new URL(`../${m}.js`, import.meta.url)));
 
 /**
@@ -76,6 +77,11 @@ export interface WorkerConfig {
    * definitions by reference (src/engine/definitions.ts), which the worker resolves from it.
    */
   databaseUrl?: string;
+  /**
+   * Prometheus metrics at `http://<metrics.bindAddress>/metrics` (src/engine/telemetry.ts):
+   * Temporal's Runtime is installed with them before the worker connects, once per process.
+   */
+  telemetry?: { metrics?: MetricsOptions };
   /** Extra options passed to Temporal's Worker.create (tuning, interceptors, …). */
   options?: Partial<WorkerOptions>;
   /** Told what happened to svcflow's search attributes on the namespace (registered, or what to add); stderr by default. */
@@ -99,6 +105,7 @@ export async function createWorker(config: WorkerConfig): Promise<CreatedWorker>
   const queues = config.implementations
     ? activitiesByQueue(config.catalog ?? { systems: [] }, config.implementations, mainQueue, config.activities ?? {})
     : new Map([[mainQueue, config.activities ?? {}]]);
+  if (config.telemetry?.metrics) installTelemetry({ metrics: config.telemetry.metrics });
   const connection = await NativeConnection.connect(connectionOptions(config.temporal));
   try {
     // Any Temporal, not only the dev server svcflow starts: without the attributes every start fails.
