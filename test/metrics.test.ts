@@ -8,6 +8,7 @@
  */
 import { metricsAddress, samples, scrape, total } from './helpers/metrics-runtime.js';
 import anyTest, { type TestFn } from 'ava';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { WorkflowFailedError, type Client, type Connection } from '@temporalio/client';
@@ -16,6 +17,7 @@ import { installTelemetry, parseBindAddress, TelemetryError } from '../src/engin
 import { METRIC_NAMES } from '../src/workflows/metrics.js';
 import { devClient, eventually, temporalAddress, temporalNamespace, uniqueQueue } from './helpers/servers.js';
 import { argsFor, compileOrThrow } from './helpers/runtime.js';
+import { freePort } from '../src/infra/processes.js';
 
 const test = anyTest as TestFn<{ client: Client; connection: Connection; created: CreatedWorker; running: Promise<void>; taskQueue: string }>;
 
@@ -130,4 +132,37 @@ test('a malformed metrics address is refused with a TelemetryError that says wha
 test('the Runtime is installed once: metrics on another address are refused, naming the one in use', (t) => {
   const err = t.throws(() => installTelemetry({ metrics: { bindAddress: '127.0.0.1:1' } }), { instanceOf: TelemetryError });
   t.true(err!.message.includes(metricsAddress));
+});
+
+const cli = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+
+/** Runs `svcflow worker` until `ready` has seen its banner (or it exits), then stops it. */
+function svcflowWorker(args: string[], ready: (stdout: string) => Promise<void>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const env = { ...process.env, SVCFLOW_TASK_QUEUE: uniqueQueue('metrics-cli') };
+  const child = spawn(process.execPath, [cli, 'worker', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'], timeout: 90_000 });
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+  child.stdout.on('data', (c: Buffer) => {
+    stdout += c.toString('utf8');
+    if (stdout.includes('Stop with Ctrl-C')) void ready(stdout).finally(() => child.kill('SIGTERM'));
+  });
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+test('svcflow worker --metrics serves /metrics there and says where; a malformed address is one error line', async (t) => {
+  const bad = await svcflowWorker(['--metrics', 'localhost:9464'], async () => {});
+  t.is(bad.code, 1);
+  t.is(bad.stderr.trim(), 'svcflow: error: invalid metrics address "localhost:9464": the host must be an IP address (IPv6 in brackets); expected <ip>:<port>, e.g. 127.0.0.1:9464 or [::1]:9464');
+  const address = `127.0.0.1:${await freePort()}`;
+  let scraped = '';
+  const good = await svcflowWorker(['--metrics', address], async () => {
+    scraped = await (await fetch(`http://${address}/metrics`)).text();
+  });
+  t.is(good.code, 0, good.stderr);
+  t.true(good.stdout.includes(`metrics      http://${address}/metrics`), good.stdout);
+  t.regex(scraped, /^temporal_worker_task_slots_available\{/m);
 });
