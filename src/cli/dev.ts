@@ -17,6 +17,7 @@ import { temporalConfigFromEnv } from '../engine/connection.js';
 import type { Engine } from '../engine/engine.js';
 import { createRuntime } from '../engine/runtime.js';
 import { DEFAULT_METRICS_ADDRESS, installTelemetry, metricsFromEnv, type MetricsOptions } from '../engine/telemetry.js';
+import { tracingFromEnv, tracingTarget } from '../engine/tracing.js';
 import { VersionConflictError } from '../engine/errors.js';
 import { consoleSender } from '../../modules/telecom/index.js';
 import { redactUrl } from './options.js';
@@ -52,6 +53,8 @@ export async function dev(options: DevOptions): Promise<void> {
     if (diagnostics.some((d) => d.severity === 'error')) throw new CliError(`the project's system declarations have errors: run svcflow check on them`);
     const httpPort = options.httpPort ?? Number(process.env.SVCFLOW_HTTP_PORT ?? DEFAULT_HTTP_PORT);
     const metrics = devMetrics(log);
+    // Traces only when the standard OpenTelemetry variables point at a collector.
+    const tracing = tracingFromEnv();
     // The telecom module with its demo data (plans, areas, templates, a few accounts); its SMS
     // replies arrive on its declared channel.
     const runtime = await createRuntime({
@@ -63,7 +66,7 @@ export async function dev(options: DevOptions): Promise<void> {
       demo: true,
       catalog,
       http: { port: httpPort },
-      ...(metrics ? { telemetry: { metrics } } : {}),
+      telemetry: { ...(metrics ? { metrics } : {}), ...(tracing ? { tracing } : {}) },
       log,
     });
     cleanup.push(() => runtime.stop());
@@ -88,6 +91,7 @@ export async function dev(options: DevOptions): Promise<void> {
   PostgreSQL    ${redactUrl(stack.databaseUrl)}
   HTTP          http://127.0.0.1:${httpPort} (POST /channels/:channel/messages, /instances/:id/{signals,updates}/:name, /sms/inbound, /work-orders/:id/{ack,on-site,report})
   metrics       ${metrics ? `http://${metrics.bindAddress}/metrics (Prometheus; Grafana dashboard: docs/grafana-svcflow.json)` : 'off'}
+  traces        ${tracing ? `OpenTelemetry, OTLP/HTTP to ${tracingTarget(tracing)}` : 'off (OTEL_EXPORTER_OTLP_ENDPOINT turns them on)'}
   codec server  ${codecUrl} (payloads are encrypted in history; keys and token in .svcflow/codec-keys, .svcflow/codec-token)
   task queue    ${taskQueue}
 Start a process with:  svcflow start SecondaryConfirmation --input @input.json

@@ -15,6 +15,7 @@ import pg from 'pg';
 import type { Catalog } from '../dsl/catalog.js';
 import { activitiesByQueue, type Implementations } from './implementations.js';
 import { installTelemetry, type MetricsOptions } from './telemetry.js';
+import { workerTracing, type TracingOptions } from './tracing.js';
 
 export const DEFAULT_TASK_QUEUE = 'svcflow';
 
@@ -80,8 +81,9 @@ export interface WorkerConfig {
   /**
    * Prometheus metrics at `http://<metrics.bindAddress>/metrics` (src/engine/telemetry.ts):
    * Temporal's Runtime is installed with them before the worker connects, once per process.
+   * `tracing`: OpenTelemetry spans through Temporal's interceptors (src/engine/tracing.ts).
    */
-  telemetry?: { metrics?: MetricsOptions };
+  telemetry?: { metrics?: MetricsOptions; tracing?: TracingOptions };
   /** Extra options passed to Temporal's Worker.create (tuning, interceptors, …). */
   options?: Partial<WorkerOptions>;
   /** Told what happened to svcflow's search attributes on the namespace (registered, or what to add); stderr by default. */
@@ -106,6 +108,7 @@ export async function createWorker(config: WorkerConfig): Promise<CreatedWorker>
     ? activitiesByQueue(config.catalog ?? { systems: [] }, config.implementations, mainQueue, config.activities ?? {})
     : new Map([[mainQueue, config.activities ?? {}]]);
   if (config.telemetry?.metrics) installTelemetry({ metrics: config.telemetry.metrics });
+  const tracing = config.telemetry?.tracing && workerTracing(config.telemetry.tracing);
   const connection = await NativeConnection.connect(connectionOptions(config.temporal));
   try {
     // Any Temporal, not only the dev server svcflow starts: without the attributes every start fails.
@@ -116,7 +119,8 @@ export async function createWorker(config: WorkerConfig): Promise<CreatedWorker>
     for (const [taskQueue, activities] of queues) {
       // Workflows only on the main queue; a system's own queue serves its activities alone.
       const code = taskQueue === mainQueue ? workflowCode : {};
-      workers.push(await Worker.create({ ...common, taskQueue, ...code, activities, ...config.options }));
+      const options = tracing ? tracing.workerOptions(config.options ?? {}, taskQueue === mainQueue) : config.options;
+      workers.push(await Worker.create({ ...common, taskQueue, ...code, activities, ...options }));
     }
     const shutdown = () => {
       for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
@@ -129,10 +133,12 @@ export async function createWorker(config: WorkerConfig): Promise<CreatedWorker>
         }),
       );
       await Promise.all(running.map((p) => p.catch(() => undefined)));
+      await tracing?.close();
       await Promise.all(running);
     };
     return { worker: workers[0]!, workers, connection, run, shutdown };
   } catch (err) {
+    await tracing?.close();
     await connection.close();
     throw err;
   }
