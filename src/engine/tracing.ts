@@ -54,13 +54,8 @@ export function tracingFromEnv(env: NodeJS.ProcessEnv = process.env): TracingOpt
 
 /** An OTLP/HTTP traces URL, or a TelemetryError that says what is expected. */
 export function checkOtlpUrl(url: string): string {
-  let parsed: URL | undefined;
-  try {
-    parsed = new URL(url);
-  } catch {
-    parsed = undefined;
-  }
-  if (!parsed || !['http:', 'https:'].includes(parsed.protocol) || url.trim() !== url) {
+  const protocol = URL.canParse(url) ? new URL(url).protocol : undefined;
+  if ((protocol !== 'http:' && protocol !== 'https:') || url.trim() !== url) {
     throw new TelemetryError(`invalid OTLP endpoint ${JSON.stringify(url.slice(0, 100))}: expected an http:// or https:// URL, e.g. http://127.0.0.1:4318/v1/traces`);
   }
   return url;
