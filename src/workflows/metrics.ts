@@ -14,6 +14,7 @@
  * server refuses runs again, and counts again.
  */
 import * as wf from '@temporalio/workflow';
+import { untrackPromise } from '@temporalio/workflow/lib/stack-helpers.js';
 import { ApplicationFailure, TemporalFailure } from '@temporalio/common';
 
 /** Counter names as created; the exporter renders them with `_total` (see METRIC_NAMES). */
@@ -61,7 +62,7 @@ export function limitMissed(step: string): { timedOut: true } {
 export function metered<T extends { outcome: string }>(run: () => Promise<T>): Promise<T> {
   if (wf.workflowInfo().continuedFromExecutionRunId === undefined) count('started', {});
   const root = wf.CancellationScope.current();
-  return run().then(
+  const observed = run().then(
     (outcome) => {
       count('completed', { outcome: outcome.outcome });
       return outcome;
@@ -72,4 +73,8 @@ export function metered<T extends { outcome: string }>(run: () => Promise<T>): P
       throw err;
     },
   );
+  // Pending as long as the instance runs: without this, one more stack trace kept per cached
+  // instance for the stack-trace query (index.ts), which the SDK does for its own promises too.
+  untrackPromise(observed);
+  return observed;
 }
