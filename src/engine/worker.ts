@@ -15,7 +15,7 @@ import pg from 'pg';
 import type { Catalog } from '../dsl/catalog.js';
 import { activitiesByQueue, type Implementations } from './implementations.js';
 import { installTelemetry, type MetricsOptions } from './telemetry.js';
-import { workerTracing, type TracingOptions } from './tracing.js';
+import { checkOtlpUrl, workerTracing, type TracingOptions, type WorkerTracing } from './tracing.js';
 
 export const DEFAULT_TASK_QUEUE = 'svcflow';
 
@@ -108,9 +108,11 @@ export async function createWorker(config: WorkerConfig): Promise<CreatedWorker>
     ? activitiesByQueue(config.catalog ?? { systems: [] }, config.implementations, mainQueue, config.activities ?? {})
     : new Map([[mainQueue, config.activities ?? {}]]);
   if (config.telemetry?.metrics) installTelemetry({ metrics: config.telemetry.metrics });
-  const tracing = config.telemetry?.tracing && workerTracing(config.telemetry.tracing);
+  if (config.telemetry?.tracing?.otlp?.url !== undefined) checkOtlpUrl(config.telemetry.tracing.otlp.url);
   const connection = await NativeConnection.connect(connectionOptions(config.temporal));
+  let tracing: WorkerTracing | undefined;
   try {
+    if (config.telemetry?.tracing) tracing = workerTracing(config.telemetry.tracing);
     // Any Temporal, not only the dev server svcflow starts: without the attributes every start fails.
     const said = describeRegistration(await ensureSearchAttributes(connection.operatorService, config.temporal.namespace), config.temporal.namespace);
     if (said) (config.log ?? ((m: string) => process.stderr.write(`[svcflow] ${m}\n`)))(said);
