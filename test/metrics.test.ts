@@ -31,6 +31,17 @@ const irs = compileOrThrow(`process Metered version 1
     on timeout { end "late" }
   end "resolved"
 `);
+// A long loop that continues as new every few events: one instance, started and ended once.
+const looping = compileOrThrow(`process Looping version 1
+  input { ref: string }
+  index ref
+  set n = 0
+  rounds: repeat 6 times {
+    set n = n + 1
+    pause: sleep 10ms
+  }
+  end "looped"
+`);
 const MSISDN = '13912345678';
 /** The labels the SDK puts on what workflow code emits. */
 const SDK_LABELS = ['namespace', 'taskQueue', 'workflowType'];
@@ -75,6 +86,13 @@ test.serial('the worker serves svcflow counters per process, with definition lab
   await t.throwsAsync(cancelled.result(), { instanceOf: WorkflowFailedError });
   await t.throwsAsync(failing.result(), { instanceOf: WorkflowFailedError });
   t.is((await late.result()).outcome, 'late');
+  const loop = await t.context.client.workflow.start('Looping', {
+    taskQueue: t.context.taskQueue,
+    workflowId: `looping-${t.context.taskQueue}`,
+    args: [{ ...argsFor(looping, 'Looping', { ref: 'L' }), continueAsNewAfterEvents: 5 }],
+  });
+  t.is((await loop.result()).outcome, 'looped');
+  t.not((await loop.describe()).runId, loop.firstExecutionRunId, 'it continued as new');
 
   // Metrics from workflow code get the TS SDK's camelCase `taskQueue`; its own say `task_queue`.
   const where = { process: 'Metered', taskQueue: t.context.taskQueue };
@@ -92,6 +110,8 @@ test.serial('the worker serves svcflow counters per process, with definition lab
   t.is(total(all, 'svcflow_escalations_total', { ...where, level: 'province' }), 1);
   t.is(total(all, 'svcflow_escalations_total', { ...where, level: 'group' }), 1);
   t.is(total(all, 'svcflow_time_limits_missed_total', { ...where, step: 'answer' }), 1);
+  t.is(total(all, 'svcflow_instances_started_total', { process: 'Looping', taskQueue: t.context.taskQueue }), 1, 'a continue-as-new is no new start');
+  t.is(total(all, 'svcflow_instances_completed_total', { process: 'Looping', taskQueue: t.context.taskQueue, outcome: 'looped' }), 1);
   // Each series has the documented labels (besides the SDK's), in snake_case.
   for (const { name, labels } of METRIC_NAMES) {
     for (const s of all.filter((x) => x.name === name && x.labels.taskQueue === t.context.taskQueue)) {
@@ -102,7 +122,7 @@ test.serial('the worker serves svcflow counters per process, with definition lab
   t.true(total(all, 'temporal_workflow_completed_total', { task_queue: t.context.taskQueue }) >= 2);
   // No input value anywhere: not the number (it is also the failure's message), not the business key.
   t.false(text.includes(MSISDN), 'the phone number is not in the scrape');
-  t.false(text.includes(`metered-${t.context.taskQueue}-`), 'no workflow id in the scrape');
+  for (const id of [`metered-${t.context.taskQueue}-`, `looping-${t.context.taskQueue}`]) t.false(text.includes(id), 'no workflow id in the scrape');
 
   // The dashboard names only metrics the endpoint serves.
   const dashboard = JSON.parse(readFileSync(fileURLToPath(new URL('../../docs/grafana-svcflow.json', import.meta.url)), 'utf8')) as {
