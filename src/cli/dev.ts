@@ -16,6 +16,8 @@ import { DEFAULT_TASK_QUEUE } from '../engine/worker.js';
 import { temporalConfigFromEnv } from '../engine/connection.js';
 import type { Engine } from '../engine/engine.js';
 import { createRuntime } from '../engine/runtime.js';
+import { DEFAULT_METRICS_ADDRESS, installTelemetry, metricsFromEnv, type MetricsOptions } from '../engine/telemetry.js';
+import { tracingFromEnv, tracingTarget } from '../engine/tracing.js';
 import { VersionConflictError } from '../engine/errors.js';
 import { consoleSender } from '../../modules/telecom/index.js';
 import { redactUrl } from './options.js';
@@ -50,6 +52,9 @@ export async function dev(options: DevOptions): Promise<void> {
     const { catalog, diagnostics } = await projectCatalog();
     if (diagnostics.some((d) => d.severity === 'error')) throw new CliError(`the project's system declarations have errors: run svcflow check on them`);
     const httpPort = options.httpPort ?? Number(process.env.SVCFLOW_HTTP_PORT ?? DEFAULT_HTTP_PORT);
+    const metrics = devMetrics(log);
+    // Traces only when the standard OpenTelemetry variables point at a collector.
+    const tracing = tracingFromEnv();
     // The telecom module with its demo data (plans, areas, templates, a few accounts); its SMS
     // replies arrive on its declared channel.
     const runtime = await createRuntime({
@@ -61,6 +66,7 @@ export async function dev(options: DevOptions): Promise<void> {
       demo: true,
       catalog,
       http: { port: httpPort },
+      telemetry: { ...(metrics ? { metrics } : {}), ...(tracing ? { tracing } : {}) },
       log,
     });
     cleanup.push(() => runtime.stop());
@@ -84,6 +90,8 @@ export async function dev(options: DevOptions): Promise<void> {
   Web UI        ${stack.temporal.uiUrl ?? '(the UI of your Temporal cluster)'}
   PostgreSQL    ${redactUrl(stack.databaseUrl)}
   HTTP          http://127.0.0.1:${httpPort} (POST /channels/:channel/messages, /instances/:id/{signals,updates}/:name, /sms/inbound, /work-orders/:id/{ack,on-site,report})
+  metrics       ${metrics ? `http://${metrics.bindAddress}/metrics (Prometheus; Grafana dashboard: docs/grafana-svcflow.json)` : 'off'}
+  traces        ${tracing ? `OpenTelemetry, OTLP/HTTP to ${tracingTarget(tracing)}` : 'off (OTEL_EXPORTER_OTLP_ENDPOINT turns them on)'}
   codec server  ${codecUrl} (payloads are encrypted in history; keys and token in .svcflow/codec-keys, .svcflow/codec-token)
   task queue    ${taskQueue}
 Start a process with:  svcflow start SecondaryConfirmation --input @input.json
@@ -92,6 +100,23 @@ Press Ctrl-C to stop.`);
   } finally {
     await stopAll();
     log('stopped');
+  }
+}
+
+/**
+ * Prometheus metrics on 127.0.0.1:9464 unless SVCFLOW_METRICS says another address or `off`;
+ * a port already taken is said and the stack runs without them (a malformed address is refused:
+ * metricsFromEnv throws before anything is installed).
+ */
+function devMetrics(log: (m: string) => void): MetricsOptions | undefined {
+  const metrics = process.env.SVCFLOW_METRICS === undefined ? { bindAddress: DEFAULT_METRICS_ADDRESS } : metricsFromEnv();
+  if (!metrics) return undefined;
+  try {
+    installTelemetry({ metrics });
+    return metrics;
+  } catch (err) {
+    log(`${(err as Error).message}: running without metrics (SVCFLOW_METRICS=<ip>:<port> serves them elsewhere)`);
+    return undefined;
   }
 }
 

@@ -99,8 +99,10 @@ connectionOptions(
     .description('run a worker on the task queue (migrations first) until SIGINT/SIGTERM; run more for more capacity')
     .option('--http <port>', 'also serve the HTTP endpoints (inbound SMS, technicians\' reports) on this port', positiveInt)
     .option('--http-host <host>', 'the address the HTTP endpoints listen on (default 127.0.0.1; put a proxy or SVCFLOW_HTTP_TOKEN in front before opening it)')
-    .addOption(new Option('--sms <where>', 'console: print messages on stderr; outbox: leave them queued for your gateway relay').choices(['outbox', 'console']).default('outbox')),
-).action(run(async (opts: ConnectionFlags & { http?: number; httpHost?: string; sms?: string }) => (await import('./worker.js')).workerCommand(opts)));
+    .addOption(new Option('--sms <where>', 'console: print messages on stderr; outbox: leave them queued for your gateway relay').choices(['outbox', 'console']).default('outbox'))
+    .option('--metrics <ip:port>', 'serve Prometheus metrics at http://<ip:port>/metrics, e.g. 127.0.0.1:9464 (default: SVCFLOW_METRICS; off)')
+    .option('--otlp <url>', 'send OpenTelemetry traces over OTLP/HTTP to this URL, e.g. http://127.0.0.1:4318/v1/traces (default: OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT; off)'),
+).action(run(async (opts: ConnectionFlags & { http?: number; httpHost?: string; sms?: string; metrics?: string; otlp?: string }) => (await import('./worker.js')).workerCommand(opts)));
 
 databaseOptions(program.command('migrate').description('apply pending database migrations and say which'))
   .action(run(async (opts: DatabaseFlags) => (await import('./migrate.js')).migrateCommand(opts)));

@@ -8,13 +8,18 @@
  */
 import { DEFAULT_TASK_QUEUE } from '../engine/worker.js';
 import { createRuntime, type Runtime } from '../engine/runtime.js';
+import { metricsFromEnv, parseBindAddress } from '../engine/telemetry.js';
+import { checkOtlpUrl, tracingFromEnv, tracingTarget } from '../engine/tracing.js';
 import { consoleSender } from '../../modules/telecom/index.js';
 import { CliError } from './errors.js';
 import { hostedModules } from './modules.js';
 import { engineConfig, redactUrl, unreachable, type ConnectionFlags } from './options.js';
 
-export async function workerCommand(flags: ConnectionFlags & { http?: number; httpHost?: string; sms?: string }): Promise<number> {
+export async function workerCommand(flags: ConnectionFlags & { http?: number; httpHost?: string; sms?: string; metrics?: string; otlp?: string }): Promise<number> {
   const config = await engineConfig(flags);
+  // Refused here, before anything starts, when malformed.
+  const metrics = flags.metrics === undefined ? metricsFromEnv() : { bindAddress: parseBindAddress(flags.metrics).bindAddress };
+  const tracing = flags.otlp === undefined ? tracingFromEnv() : { otlp: { url: checkOtlpUrl(flags.otlp) } };
   const taskQueue = flags.taskQueue ?? DEFAULT_TASK_QUEUE;
   const log = (m: string) => process.stderr.write(`[svcflow worker] ${m}\n`);
   // Messages: printed (PII in the logs) only when asked; otherwise left in the outbox for the
@@ -30,6 +35,7 @@ export async function workerCommand(flags: ConnectionFlags & { http?: number; ht
       taskQueue,
       modules: hostedModules({ sender }),
       ...(flags.http === undefined ? {} : { http: { port: flags.http, host } }),
+      telemetry: { ...(metrics ? { metrics } : {}), ...(tracing ? { tracing } : {}) },
       log: (m) => process.stderr.write(`[svcflow] ${m}\n`),
     });
   } catch (err) {
@@ -66,6 +72,8 @@ export async function workerCommand(flags: ConnectionFlags & { http?: number; ht
       `  payloads     ${config.codec ? `encrypted (key ${config.codec.current}, ${config.codec.keys.size} in the ring)` : 'plain JSON (set SVCFLOW_CODEC_KEYS to encrypt them)'}`,
       `  messages     ${sender ? 'printed on stderr (--sms console)' : 'left queued in notification_outbox for your SMS gateway relay (--sms console prints them)'}`,
       ...(flags.http === undefined ? [] : [`  HTTP         http://${host}:${flags.http} (POST /channels/:channel/messages, /instances/:id/{signals,updates}/:name, /sms/inbound, /work-orders/:id/{ack,on-site,report})`]),
+      `  metrics      ${metrics ? `http://${metrics.bindAddress}/metrics (Prometheus)` : 'off (--metrics <ip:port> or SVCFLOW_METRICS serve them)'}`,
+      `  traces       ${tracing ? `OpenTelemetry, OTLP/HTTP to ${tracingTarget(tracing)}` : 'off (--otlp <url> or OTEL_EXPORTER_OTLP_ENDPOINT turn them on)'}`,
       `  activities   ${names.length ? `${names.length} registered` : 'none (processes that call activities wait until a worker with them polls)'}`,
       'Stop with Ctrl-C or SIGTERM.',
       '',

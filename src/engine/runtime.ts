@@ -16,7 +16,7 @@ import pg from 'pg';
 import type { Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { createEngine, type Engine } from './engine.js';
-import { createWorker, DEFAULT_TASK_QUEUE, type CreatedWorker } from './worker.js';
+import { createWorker, DEFAULT_TASK_QUEUE, type CreatedWorker, type WorkerConfig } from './worker.js';
 import type { Implementations } from './implementations.js';
 import { describeRegistration, ensureSearchAttributes } from './attributes.js';
 import { migrate, migrateModule } from './migrate.js';
@@ -53,6 +53,8 @@ export interface RuntimeConfig {
   /** Also load the modules' demo data (`npm start`); false by default. */
   demo?: boolean;
   taskQueue?: string;
+  /** The worker's Prometheus metrics and tracing (createWorker's `telemetry`; off by default). */
+  telemetry?: WorkerConfig['telemetry'];
   codec?: KeyRing;
   limits?: Partial<Limits>;
   clock?: () => Date;
@@ -124,6 +126,7 @@ export async function createRuntime(config: RuntimeConfig): Promise<Runtime> {
         databaseUrl: config.databaseUrl,
         log,
         catalog,
+        ...(config.telemetry ? { telemetry: config.telemetry } : {}),
         ...(config.systems ? { implementations: config.systems } : {}),
       });
       const c = created.connection;

@@ -14,6 +14,8 @@ import { Registry } from './registry.js';
 import pg from 'pg';
 import type { Catalog } from '../dsl/catalog.js';
 import { activitiesByQueue, type Implementations } from './implementations.js';
+import { installTelemetry, type MetricsOptions } from './telemetry.js';
+import { checkOtlpUrl, workerTracing, type TracingOptions, type WorkerTracing } from './tracing.js';
 
 export const DEFAULT_TASK_QUEUE = 'svcflow';
 
@@ -30,7 +32,7 @@ export const workflowsPath = fileURLToPath(new URL('../workflows/index.js', impo
  */
 export const PRELOADED_MODULES = [
   'ir/version', 'ir/shape', 'ir/types', 'ir/functions', 'ir/calendar', 'ir/validate', 'ir/walk',
-  'workflows/evaluate', 'workflows/interpret', 'workflows/search-attributes', 'workflows/run-process',
+  'workflows/evaluate', 'workflows/interpret', 'workflows/search-attributes', 'workflows/metrics', 'workflows/run-process',
 ].map((m) => fileURLToPath(new URL(`../${m}.js`, import.meta.url)));
 
 /**
@@ -76,6 +78,12 @@ export interface WorkerConfig {
    * definitions by reference (src/engine/definitions.ts), which the worker resolves from it.
    */
   databaseUrl?: string;
+  /**
+   * Prometheus metrics at `http://<metrics.bindAddress>/metrics` (src/engine/telemetry.ts):
+   * Temporal's Runtime is installed with them before the worker connects, once per process.
+   * `tracing`: OpenTelemetry spans through Temporal's interceptors (src/engine/tracing.ts).
+   */
+  telemetry?: { metrics?: MetricsOptions; tracing?: TracingOptions };
   /** Extra options passed to Temporal's Worker.create (tuning, interceptors, …). */
   options?: Partial<WorkerOptions>;
   /** Told what happened to svcflow's search attributes on the namespace (registered, or what to add); stderr by default. */
@@ -99,8 +107,12 @@ export async function createWorker(config: WorkerConfig): Promise<CreatedWorker>
   const queues = config.implementations
     ? activitiesByQueue(config.catalog ?? { systems: [] }, config.implementations, mainQueue, config.activities ?? {})
     : new Map([[mainQueue, config.activities ?? {}]]);
+  if (config.telemetry?.metrics) installTelemetry({ metrics: config.telemetry.metrics });
+  if (config.telemetry?.tracing?.otlp?.url !== undefined) checkOtlpUrl(config.telemetry.tracing.otlp.url);
   const connection = await NativeConnection.connect(connectionOptions(config.temporal));
+  let tracing: WorkerTracing | undefined;
   try {
+    if (config.telemetry?.tracing) tracing = workerTracing(config.telemetry.tracing);
     // Any Temporal, not only the dev server svcflow starts: without the attributes every start fails.
     const said = describeRegistration(await ensureSearchAttributes(connection.operatorService, config.temporal.namespace), config.temporal.namespace);
     if (said) (config.log ?? ((m: string) => process.stderr.write(`[svcflow] ${m}\n`)))(said);
@@ -109,7 +121,8 @@ export async function createWorker(config: WorkerConfig): Promise<CreatedWorker>
     for (const [taskQueue, activities] of queues) {
       // Workflows only on the main queue; a system's own queue serves its activities alone.
       const code = taskQueue === mainQueue ? workflowCode : {};
-      workers.push(await Worker.create({ ...common, taskQueue, ...code, activities, ...config.options }));
+      const options = tracing ? tracing.workerOptions(config.options ?? {}, taskQueue === mainQueue) : config.options;
+      workers.push(await Worker.create({ ...common, taskQueue, ...code, activities, ...options }));
     }
     const shutdown = () => {
       for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
@@ -122,10 +135,12 @@ export async function createWorker(config: WorkerConfig): Promise<CreatedWorker>
         }),
       );
       await Promise.all(running.map((p) => p.catch(() => undefined)));
+      await tracing?.close();
       await Promise.all(running);
     };
     return { worker: workers[0]!, workers, connection, run, shutdown };
   } catch (err) {
+    await tracing?.close();
     await connection.close();
     throw err;
   }

@@ -4,6 +4,7 @@
  * name as workflow type (`Installation`, `Repair`, …), from the IR it was started with.
  */
 import { runProcess, type ProcessArgs } from './run-process.js';
+import { metered } from './metrics.js';
 
 /**
  * Not async: each pending async frame costs every cached waiting instance a promise and the
@@ -11,5 +12,6 @@ import { runProcess, type ProcessArgs } from './run-process.js';
  * of awaits short for the same reason (interpret.ts `block`, run-process.ts `wait`).
  */
 export default function svcflowProcess(args: ProcessArgs): ReturnType<typeof runProcess> {
-  return runProcess(args);
+  // Started, completed, failed, cancelled: svcflow's metrics (nothing in history).
+  return metered(() => runProcess(args));
 }

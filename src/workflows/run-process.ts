@@ -19,6 +19,7 @@ import { instancePatches } from './patches.js';
 import { keyHashesProblem, maskPii, piiTexts, searchKey, type KeyHashes } from './pii.js';
 import { concurrently } from './concurrently.js';
 import { CARRY_LIMIT_BYTES, jsonBytes, startProblem } from './payloads.js';
+import { escalated, limitMissed } from './metrics.js';
 
 export { messageSignal, waitKey, PAYLOADS_CHECKED_PATCH, type InboundMessage } from './handlers.js';
 export { BRANCHES_SETTLE_PATCH } from './concurrently.js';
@@ -177,7 +178,7 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
         // The deadline has already passed (e.g. the booked window is over): only what has
         // already arrived counts; no timer, no escalation.
         const now = take(k);
-        return Promise.resolve(now ?? { timedOut: true as const });
+        return Promise.resolve(now ?? limitMissed(req.stepId));
       }
       const token = {};
       const deadline = new Date(Date.now() + req.timeoutMs).toISOString();
@@ -197,7 +198,10 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
             running.push(
               wf
                 .sleep(Math.max(1, e.afterMs), { summary: `${req.stepId}: escalate${e.level ? ` to ${e.level}` : ''}` })
-                .then(() => e.run())
+                .then(() => {
+                  escalated(e.level);
+                  return e.run();
+                })
                 .catch((err: unknown) => {
                   // Histories from before this ignored an escalation's failure.
                   if (!ended && !failed && !wf.isCancellation(err) && patched(ESCALATION_FAILS_PATCH)) failed = { err };
@@ -228,7 +232,7 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
           escalations?.cancel();
           await Promise.allSettled(running);
           if (failed) throw failed.err;
-          return arrived && got ? got : { timedOut: true as const };
+          return arrived && got ? got : limitMissed(req.stepId);
         },
         async (err: unknown) => {
           // Cancelled (a branch of `parallel` that lost or was cancelled, or the process): the

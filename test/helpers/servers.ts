@@ -8,9 +8,11 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes.js';
 import { SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes.js';
+import { runtimeInstalled } from '../../src/engine/telemetry.js';
 
-// Workers log every state change at INFO; tests want only what went wrong.
-Runtime.install({ logger: new DefaultLogger('WARN') });
+// Workers log every state change at INFO; tests want only what went wrong. (A test file that
+// scrapes metrics installed the Runtime itself, first: ./metrics-runtime.ts.)
+if (!runtimeInstalled()) Runtime.install({ logger: new DefaultLogger('WARN') });
 
 function required(name: string): string {
   const value = process.env[name];
