@@ -25,6 +25,15 @@ const irs = compileOrThrow(`process Metered version 1
   input { ref: string, msisdn: phone @pii, mode: string }
   index ref
   if input.mode == "fail" { fail "not-eligible", input.msisdn }
+  if input.mode == "regulator" {
+    atGroup: escalate to "group"
+    end "escalated"
+  }
+  if input.mode == "computed" {
+    # A level from the input is no label: it counts as other.
+    atRef: escalate to input.ref
+    end "escalated"
+  }
   answer: wait decision = signal decide(ok: bool) within 3s
     escalate after 1s to "province" { }
     escalate after 2s to "group" { }
@@ -80,6 +89,10 @@ test.serial('the worker serves svcflow counters per process, with definition lab
   const answered = await start(t, 'A', 'wait');
   const cancelled = await start(t, 'C', 'wait');
   const late = await start(t, 'L', 'wait');
+  const regulator = await start(t, 'R', 'regulator');
+  const computed = await start(t, 'X-secret-level', 'computed');
+  t.is((await regulator.result()).outcome, 'escalated');
+  t.is((await computed.result()).outcome, 'escalated');
   await answered.signal('decide', { ok: true });
   t.is((await answered.result()).outcome, 'resolved');
   await cancelled.cancel();
@@ -101,14 +114,16 @@ test.serial('the worker serves svcflow counters per process, with definition lab
     return total(samples(s), 'svcflow_instances_completed_total', where) >= 2 && total(samples(s), 'svcflow_instances_cancelled_total', where) >= 1 ? s : undefined;
   }, 'the counters on /metrics');
   const all = samples(text);
-  t.is(total(all, 'svcflow_instances_started_total', where), 4);
+  t.is(total(all, 'svcflow_instances_started_total', where), 6);
   t.is(total(all, 'svcflow_instances_completed_total', { ...where, outcome: 'resolved' }), 1);
   t.is(total(all, 'svcflow_instances_completed_total', { ...where, outcome: 'late' }), 1);
   t.is(total(all, 'svcflow_instances_failed_total', { ...where, code: 'not-eligible' }), 1);
   t.is(total(all, 'svcflow_instances_failed_total', where), 1);
   t.is(total(all, 'svcflow_instances_cancelled_total', where), 1);
   t.is(total(all, 'svcflow_escalations_total', { ...where, level: 'province' }), 1);
-  t.is(total(all, 'svcflow_escalations_total', { ...where, level: 'group' }), 1);
+  t.is(total(all, 'svcflow_escalations_total', { ...where, level: 'group' }), 2, 'a timer, and an escalate to step');
+  t.is(total(all, 'svcflow_escalations_total', { ...where, level: 'other' }), 1, 'a level computed from the input');
+  t.false(text.includes('X-secret-level'), 'no input value as a label');
   t.is(total(all, 'svcflow_time_limits_missed_total', { ...where, step: 'answer' }), 1);
   t.is(total(all, 'svcflow_instances_started_total', { process: 'Looping', taskQueue: t.context.taskQueue }), 1, 'a continue-as-new is no new start');
   t.is(total(all, 'svcflow_instances_completed_total', { process: 'Looping', taskQueue: t.context.taskQueue, outcome: 'looped' }), 1);

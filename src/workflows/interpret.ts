@@ -54,6 +54,8 @@ export interface Ports {
    * When one fails, the others are cancelled and awaited, then the first failure is thrown.
    */
   concurrently<T>(mode: 'all' | 'first', branches: Array<() => Promise<T>>): Promise<T[]>;
+  /** An `escalate to` step moved the instance to `level` (for svcflow's metrics; timers are counted where they fire). */
+  escalated?(level: string): void;
   /** Reports progress (current step, next deadline, escalation level) for operators. */
   progress(state: ProgressState): void;
   /** True when the history is long enough that a loop should go on in a new run (continue-as-new). */
@@ -422,6 +424,7 @@ export class Interpreter {
         const level = this.compute(s.level, frame);
         if (typeof level !== 'string' || !level) throw new ProcessFailed('runtime/invalid-level', `step ${s.id}: ${text(level)} is not an escalation level`, s.id);
         this.level = level;
+        this.ports.escalated?.(level);
         this.progress(s.id, { escalationLevel: level });
         return;
       }

@@ -23,7 +23,7 @@ const COUNTERS = {
   completed: ['svcflow_instances_completed', 'instances that ended, by outcome (`end "<outcome>"`, or completed)'],
   failed: ['svcflow_instances_failed', 'instances that failed, by failure code'],
   cancelled: ['svcflow_instances_cancelled', 'instances cancelled'],
-  escalations: ['svcflow_escalations', 'escalations that fired, by level (none: an escalation without a level)'],
+  escalations: ['svcflow_escalations', 'escalations, timers that fired and `escalate to` steps, by level (none: without a level; other: one the definition does not name)'],
   missed: ['svcflow_time_limits_missed', "waits whose time limit passed (their `on timeout` taken), by step"],
 } as const;
 

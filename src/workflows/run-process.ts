@@ -10,6 +10,7 @@ import * as wf from '@temporalio/workflow';
 import { ActivityCancellationType, ApplicationFailure, type SearchAttributePair } from '@temporalio/common';
 import type { ProcessIR } from '../ir/schema.js';
 import { irShapeProblem } from '../ir/shape.js';
+import { allSteps } from '../ir/walk.js';
 import { ContinueAsNew, Interpreter, ProcessFailed, type Checkpoint, type Outcome, type Ports, type ProgressState, type ResolvedTrigger } from './interpret.js';
 import type { Value } from './evaluate.js';
 import { CurrentStep, EscalationLevel, NextDeadline, ownerOf, startAttributes, WaitingFor } from './search-attributes.js';
@@ -144,7 +145,15 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
 
   registerHandlers(ir, inbox, { waitsFor, currentStep: () => progress.currentStep, patched });
 
+  // The levels the definition names (its escalation clauses, its `escalate to "…"` steps): the
+  // only ones a metric's label may hold; a level computed at run time counts as `other`.
+  const levels = new Set<string>();
+  for (const s of allSteps(ir.steps)) {
+    if (s.kind === 'wait') for (const e of s.escalations) if (e.level) levels.add(e.level);
+    if (s.kind === 'escalate' && s.level.k === 'lit' && typeof s.level.value === 'string') levels.add(s.level.value);
+  }
   const ports: Ports = {
+    escalated: (level) => escalated(levels.has(level) ? level : 'other'),
     now: () => Date.now(),
     patched,
     shouldContinueAsNew() {
