@@ -21,7 +21,7 @@ import { BasicTracerProvider, BatchSpanProcessor, type ReadableSpan, type SpanPr
 import { Resource } from '@opentelemetry/resources';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { TelemetryError } from './telemetry.js';
-import { AsyncLocalContextManager } from './otel-context.js';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 
 export interface TracingOptions {
   /**
@@ -87,7 +87,7 @@ export function workerTracing(options: TracingOptions): WorkerTracing {
   // context manager; the SDK leaves those to an OpenTelemetry setup of the process's (NodeSDK):
   // without one, W3C trace context and AsyncLocalStorage (each call is refused if one is set).
   if (propagation.fields().length === 0) propagation.setGlobalPropagator(new W3CTraceContextPropagator());
-  context.setGlobalContextManager(new AsyncLocalContextManager());
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   // The SDK copies the whole WorkflowInfo onto a workflow's spans: its search attributes, memo and
   // last result may hold business data (and are no valid attribute values); only plain values stay.
   const scrubbed: SpanProcessor = {
