@@ -164,3 +164,22 @@ test.serial('escalate to sets the level at once, and a later timer of a lower le
     t.deepEqual(await hotline.result(), { outcome: 'resolved', output: null });
   });
 });
+
+test.serial('a level that is no short text fails the process with runtime/invalid-level, never a workflow task retried forever', async (t) => {
+  const { env } = t.context;
+  const irs3 = compileOrThrow(`process LongLevel version 1
+  input { ref: string }
+  escalate to input.ref
+  end "escalated"
+`);
+  const taskQueue = uniqueQueue('long-level');
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, ...workflowCode, activities: recordingActivities().activities });
+  await worker.runUntil(async () => {
+    for (const [i, ref] of ['', 'g'.repeat(300)].entries()) {
+      const handle = await env.client.workflow.start('LongLevel', { taskQueue, workflowId: `long-level-${i}-${taskQueue}`, args: [argsFor(irs3, 'LongLevel', { ref })] });
+      const err = await t.throwsAsync(handle.result());
+      t.is((err!.cause as { type?: string }).type, 'runtime/invalid-level', `a level of ${ref.length} characters`);
+      t.is((await attributes(handle)).level, undefined);
+    }
+  });
+});
