@@ -195,10 +195,6 @@ export class Interpreter {
     return this.current;
   }
 
-  get escalationLevel(): string | undefined {
-    return this.level;
-  }
-
   variables(): Array<[string, Value]> {
     return this.root.entries();
   }
