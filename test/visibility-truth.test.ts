@@ -1,6 +1,8 @@
 /**
- * Search attributes that tell the truth (issue 12), on the time-skipping test server: once an
- * instance has closed, CurrentStep says how it ended.
+ * Search attributes that tell the truth (issue 12), on the time-skipping test server: NextDeadline
+ * is the earliest pending limit; once an instance has closed, CurrentStep says how it ended;
+ * EscalationLevel moves with the process (`escalate to`) and a timer never moves it back; the
+ * declared owner is in the state query and the current details.
  */
 import anyTest, { type TestFn } from 'ava';
 import { Worker } from '@temporalio/worker';
