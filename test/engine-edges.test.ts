@@ -18,8 +18,9 @@ const run = Date.now().toString(36);
 const keyed = (name: string) => ({
   file: `${name}.flow`,
   text: `process ${name} version 1
-  input { ref: string, msisdn: phone @pii, note?: string }
+  input { ref: string, msisdn: phone @pii, note?: string, taker?: string }
   index ref
+  owner input.taker
   wait reply = message smsReply(from: input.msisdn) within 24h on timeout { end "no-reply" }
   end "replied"
 `,
@@ -147,7 +148,9 @@ test.serial('sizes are checked against Temporal limits before anything is sent, 
   t.regex(err!.message, /note .*5\.0 MiB.*at most 2\.0 MiB/);
   const indexed = await t.throwsAsync(engine.start(Edge, { ref: 'r'.repeat(3000), msisdn: '13700003333' }, { id: `${big}-ix` }), { instanceOf: InvalidInputError });
   t.regex(indexed!.message, /ref .*indexed.*at most 2048 bytes/);
-  for (const id of [big, `${big}-ix`]) await t.throwsAsync(engine.client.workflow.getHandle(id).describe(), undefined, `${id} was not started`);
+  const owned = await t.throwsAsync(engine.start(Edge, { ref: 'r', msisdn: '13700003333', taker: 't'.repeat(3000) }, { id: `${big}-owner` }), { instanceOf: InvalidInputError });
+  t.regex(owned!.message, /taker .*owner.*at most 2048 bytes/);
+  for (const id of [big, `${big}-ix`, `${big}-owner`]) await t.throwsAsync(engine.client.workflow.getHandle(id).describe(), undefined, `${id} was not started`);
   const noted = `note-${run}`;
   await engine.start(`Note${run}`, { ref: 'n' }, { id: noted });
   await eventually(async () => ((await engine.query(noted)).waiting ? true : undefined), 'the wait');

@@ -1,6 +1,8 @@
 /**
- * Search attributes that tell the truth (issue 12), on the time-skipping test server: once an
- * instance has closed, CurrentStep says how it ended.
+ * Search attributes that tell the truth (issue 12), on the time-skipping test server: NextDeadline
+ * is the earliest pending limit; once an instance has closed, CurrentStep says how it ended;
+ * EscalationLevel moves with the process (`escalate to`) and a timer never moves it back; the
+ * declared owner is in the state query and the current details.
  */
 import { Worker } from '@temporalio/worker';
 import type { WorkflowHandle } from '@temporalio/client';
@@ -154,5 +156,24 @@ test.serial('escalate to sets the level at once, and a later timer of a lower le
     await hotline.signal('decide', { ok: true });
     t.deepEqual(await direct.result(), { outcome: 'resolved', output: null });
     t.deepEqual(await hotline.result(), { outcome: 'resolved', output: null });
+  });
+});
+
+test.serial('a level that is no short text fails the process with runtime/invalid-level, never a workflow task retried forever', async (t) => {
+  const { env } = t.context;
+  const irs3 = compileOrThrow(`process LongLevel version 1
+  input { ref: string }
+  escalate to input.ref
+  end "escalated"
+`);
+  const taskQueue = uniqueQueue('long-level');
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, ...workflowCode, activities: recordingActivities().activities });
+  await worker.runUntil(async () => {
+    for (const [i, ref] of ['', 'g'.repeat(300)].entries()) {
+      const handle = await env.client.workflow.start('LongLevel', { taskQueue, workflowId: `long-level-${i}-${taskQueue}`, args: [argsFor(irs3, 'LongLevel', { ref })] });
+      const err = await t.throwsAsync(handle.result());
+      t.is((err!.cause as { type?: string }).type, 'runtime/invalid-level', `a level of ${ref.length} characters`);
+      t.is((await attributes(handle)).level, undefined);
+    }
   });
 });

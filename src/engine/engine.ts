@@ -18,7 +18,7 @@ import type { ProcessIR, Step, TypeRef } from '../ir/schema.js';
 import { channelPayloads } from '../workflows/payloads.js';
 import { validateFields } from '../ir/validate.js';
 import { allSteps, childProcessNames } from '../ir/walk.js';
-import { BusinessKeys, businessKeys, CurrentStep, EscalationLevel, NextDeadline, Owner, ProcessHash, ProcessName, ProcessVersion, startAttributes, WaitingFor } from '../workflows/search-attributes.js';
+import { BusinessKeys, businessKeys, CurrentStep, EscalationLevel, NextDeadline, Owner, ownerOf, ProcessHash, ProcessName, ProcessVersion, startAttributes, WaitingFor } from '../workflows/search-attributes.js';
 import { messageSignal, stateQuery, waitKey, type ProcessArgs, type ProcessState } from '../workflows/run-process.js';
 import type { Outcome } from '../workflows/interpret.js';
 import type { Value } from '../workflows/evaluate.js';
@@ -40,7 +40,7 @@ import { DEFAULT_TASK_QUEUE } from './worker.js';
 import type { KeyRing } from './codec.js';
 import { clientDataConverter } from './data-converter.js';
 import { DefinitionCodec, refOf, type DefinitionRef } from './definitions.js';
-import { checkIndexedSize, checkPayloadSize, DEFAULT_LIMITS, summaryOf, type Limits } from './limits.js';
+import { checkIndexedSize, checkOwnerSize, checkPayloadSize, DEFAULT_LIMITS, summaryOf, type Limits } from './limits.js';
 import { checkId, checkKeys, checkLimit, checkMessage, checkPayload, checkRequestId, isPlainRecord, undeliverableKeys } from './inputs.js';
 import { checkName, checkStatus, checkValue, equals, textOf, UNSEARCHABLE, unsearchableKeys } from './visibility.js';
 
@@ -194,6 +194,7 @@ export class Engine {
     const hashes = new Map(keyHashes);
     const keys = businessKeys(ir, record, hashes);
     checkIndexedSize(what, ir.index, keys, this.limits);
+    checkOwnerSize(what, ir.owner ?? [], ownerOf(ir, record), this.limits);
     const unsearchable = [...unsearchableKeys(ir.index, keys), ...undeliverableKeys(ir, record)];
     if (unsearchable.length) throw new InvalidInputError(what, unsearchable);
     const children = await this.children(ir);

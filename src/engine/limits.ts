@@ -67,6 +67,15 @@ export function checkIndexedSize(what: string, index: string[], keys: string[], 
   ]);
 }
 
+/** Refuses an owner (the process's `owner` field, stored as the Owner keyword) over the search-attribute limit. */
+export function checkOwnerSize(what: string, path: readonly string[], owner: string | undefined, limits: Limits): void {
+  const size = owner === undefined ? 0 : Buffer.byteLength(owner);
+  if (size <= limits.searchAttributeBytes) return;
+  throw new InvalidInputError(what, [
+    { path: path.join('.'), message: `names the owner (the Owner search attribute) and takes ${size} bytes; it may take at most ${limits.searchAttributeBytes} bytes (Temporal's search attribute size limit)` },
+  ]);
+}
+
 /** A summary cut to what Temporal stores, on a character boundary. */
 export function summaryOf(text: string): string {
   if (Buffer.byteLength(text) <= SUMMARY_BYTES) return text;

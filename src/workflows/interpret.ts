@@ -75,6 +75,8 @@ export const EARLIEST_DEADLINE_PATCH = 'svcflow-earliest-deadline';
  * before, the timer's own level was upserted, moving EscalationLevel back.
  */
 export const LEVEL_KEPT_PATCH = 'svcflow-level-kept';
+/** The longest escalation level `escalate to` sets, in characters. */
+export const MAX_LEVEL_LENGTH = 256;
 
 /** One level of where a process stands: the step's index in its block, and for the step itself
  * the branch it took (if/match; -1 = otherwise) or the loop iteration it is at (and the list). */
@@ -193,10 +195,6 @@ export class Interpreter {
 
   get currentStep(): string {
     return this.current;
-  }
-
-  get escalationLevel(): string | undefined {
-    return this.level;
   }
 
   variables(): Array<[string, Value]> {
@@ -422,7 +420,10 @@ export class Interpreter {
       }
       case 'escalate': {
         const level = this.compute(s.level, frame);
-        if (typeof level !== 'string' || !level) throw new ProcessFailed('runtime/invalid-level', `step ${s.id}: ${text(level)} is not an escalation level`, s.id);
+        // A keyword search attribute: a short text (Temporal refuses one over 2 KB, and the workflow task would fail on every retry).
+        if (typeof level !== 'string' || !level || level.length > MAX_LEVEL_LENGTH) {
+          throw new ProcessFailed('runtime/invalid-level', `step ${s.id}: ${typeof level === 'string' && level ? `a level of ${level.length} characters (at most ${MAX_LEVEL_LENGTH})` : text(level)} is not an escalation level`, s.id);
+        }
         this.level = level;
         this.ports.escalated?.(level);
         this.progress(s.id, { escalationLevel: level });
