@@ -1,6 +1,6 @@
 /**
  * Keyed hashes of @pii texts, for what must stay searchable without being readable: a message
- * wait's correlation key in `WaitingFor` (`smsReply:from=hmac:k1:…` instead of the phone number),
+ * wait's correlation key in `WaitingFor` (`email:from=hmac:k1:…` instead of the address),
  * and a @pii business key in `BusinessKeys`. HMAC-SHA-256 (node:crypto) under a key derived
  * with HKDF from each key of the codec's key ring, so one ring of secrets serves both, and a
  * rotation keeps old instances findable: a search tries the hash under every key of the ring.
