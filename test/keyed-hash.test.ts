@@ -45,3 +45,23 @@ test('the keyHashes a start carries must hash @pii texts of its input, once each
     t.false(keyHashesProblem(bad, pii)!.includes(phone), 'the problem names no @pii text');
   }
 });
+
+test('a @pii field nested in a record or a list of records is a @pii text too', async (t) => {
+  const { piiTexts } = await import('../src/workflows/pii.js');
+  const input = [
+    { name: 'ref', type: { t: 'string' as const }, optional: false, pii: false },
+    { name: 'agent', type: { t: 'record' as const, fields: [{ name: 'phone', type: { t: 'phone' as const }, optional: false, pii: true }, { name: 'team', type: { t: 'string' as const }, optional: false, pii: false }] }, optional: false, pii: false },
+    { name: 'contacts', type: { t: 'list' as const, of: { t: 'record' as const, fields: [{ name: 'name', type: { t: 'string' as const }, optional: false, pii: true }] } }, optional: false, pii: false },
+  ];
+  const texts = piiTexts(input, { ref: 'R-1', agent: { phone: phone, team: 'north' }, contacts: [{ name: 'Ann Lee' }, { name: 'Bo Li' }] });
+  t.deepEqual([...texts].sort(), ['Ann Lee', 'Bo Li', phone].sort());
+});
+
+test('a key on a field the channel declares @pii is never stored in plain: hashed, or masked when the start gave no hash for it', (t) => {
+  const hashes = new Map([[phone, 'hmac:k1:AAAAAAAAAAAAAAAAAAAAAA']]);
+  const declared = new Set(['from']);
+  t.is(searchKey('smsReply', { from: phone }, hashes, declared), 'smsReply:from=hmac:k1:AAAAAAAAAAAAAAAAAAAAAA');
+  t.is(searchKey('smsReply', { from: '13900000001' }, hashes, declared), 'smsReply:from=***', 'a number from an activity: no hash, no plain');
+  t.is(searchKey('visit', { order: 'O-1' }, hashes, declared), 'visit:order=O-1');
+  t.is(searchKey('smsReply', { from: '13900000001' }, undefined, declared), 'smsReply:from=13900000001', 'no key ring: nothing is hashed or masked');
+});

@@ -177,3 +177,23 @@ test.serial('a level that is no short text fails the process with runtime/invali
     }
   });
 });
+
+const piiLevel = compileOrThrow(`process PiiLevel version 1
+  input { ref: string, name: string @pii }
+  index ref
+  lvl: escalate to input.name
+  end "escalated"
+`);
+
+test.serial('escalate to a @pii text of the input fails the instance, and no search attribute holds it', async (t) => {
+  const { env } = t.context;
+  const taskQueue = uniqueQueue('pii-level');
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, ...workflowCode, activities: recordingActivities().activities });
+  await worker.runUntil(async () => {
+    const handle = await env.client.workflow.start('PiiLevel', { taskQueue, workflowId: `pii-level-${taskQueue}`, args: [argsFor(piiLevel, 'PiiLevel', { ref: 'R-9', name: 'Ann Lee' })] });
+    const err = await t.throwsAsync(handle.result());
+    t.is((err?.cause as { type?: string } | undefined)?.type, 'runtime/pii-level');
+    t.false(JSON.stringify((await handle.describe()).raw.workflowExecutionInfo?.searchAttributes ?? {}).includes(Buffer.from('"Ann Lee"').toString('base64')));
+    t.is((await handle.describe()).typedSearchAttributes.get(EscalationLevel), undefined);
+  });
+});

@@ -54,6 +54,8 @@ export interface Ports {
    * When one fails, the others are cancelled and awaited, then the first failure is thrown.
    */
   concurrently<T>(mode: 'all' | 'first', branches: Array<() => Promise<T>>): Promise<T[]>;
+  /** Is `text` a @pii text of the input? A level is a plain-text search attribute, so such a text is refused as one. */
+  isPii?(text: string): boolean;
   /** An `escalate to` step moved the instance to `level` (for svcflow's metrics; timers are counted where they fire). */
   escalated?(level: string): void;
   /** Reports progress (current step, next deadline, escalation level) for operators. */
@@ -424,6 +426,7 @@ export class Interpreter {
         if (typeof level !== 'string' || !level || level.length > MAX_LEVEL_LENGTH) {
           throw new ProcessFailed('runtime/invalid-level', `step ${s.id}: ${typeof level === 'string' && level ? `a level of ${level.length} characters (at most ${MAX_LEVEL_LENGTH})` : text(level)} is not an escalation level`, s.id);
         }
+        if (this.ports.isPii?.(level)) throw new ProcessFailed('runtime/pii-level', `step ${s.id}: the level is a @pii text of the input, and EscalationLevel is stored in plain text`, s.id);
         this.level = level;
         this.ports.escalated?.(level);
         this.progress(s.id, { escalationLevel: level });

@@ -4,14 +4,20 @@
  * (src/engine/keyed-hash.ts) and which stand in for them where a key must stay searchable
  * (`WaitingFor`, `BusinessKeys`). Pure and workflow-safe: no key is ever here.
  */
-import type { Field } from '../ir/schema.js';
+import type { Field, TypeRef } from '../ir/schema.js';
 import type { Value } from './evaluate.js';
 import { waitKey } from './handlers.js';
 
 /** `hmac:<key id>:<22 base64url characters>` (as src/engine/keyed-hash.ts makes them). */
 const KEYED_HASH = /^hmac:[A-Za-z0-9._-]{1,64}:[A-Za-z0-9_-]{22}$/;
 
-/** Every text inside the process's @pii input fields: a phone number, a name, a street. */
+/** How deep the declared types of an input are walked for @pii fields (the checker bounds nesting well below). */
+const MAX_TYPE_DEPTH = 64;
+
+/**
+ * Every text inside the process's @pii input fields, at any depth of records and lists: a phone
+ * number, a name, a street. Type-directed: it descends only where the declared type does.
+ */
 export function piiTexts(input: Field[], value: Value): Set<string> {
   const out = new Set<string>();
   const collect = (v: Value): void => {
@@ -19,7 +25,19 @@ export function piiTexts(input: Field[], value: Value): Set<string> {
     else if (Array.isArray(v)) v.forEach(collect);
     else if (v && typeof v === 'object') Object.values(v).forEach(collect);
   };
-  if (value && typeof value === 'object' && !Array.isArray(value)) for (const f of input) if (f.pii) collect(value[f.name] ?? null);
+  const fields = (fs: Field[], v: Value, depth: number): void => {
+    if (!v || typeof v !== 'object' || Array.isArray(v) || depth > MAX_TYPE_DEPTH) return;
+    for (const f of fs) {
+      const x = Object.hasOwn(v, f.name) ? (v[f.name] ?? null) : null;
+      if (f.pii) collect(x);
+      else within(f.type, x, depth + 1);
+    }
+  };
+  const within = (type: TypeRef, v: Value, depth: number): void => {
+    if (type.t === 'record') fields(type.fields, v, depth);
+    else if (type.t === 'list' && Array.isArray(v) && depth <= MAX_TYPE_DEPTH) for (const x of v) within(type.of, x, depth + 1);
+  };
+  fields(input, value, 0);
   return out;
 }
 
@@ -40,10 +58,16 @@ export const maskPii = (pii: Set<string>, input: Field[], value: Value, isInput:
 /** The keyed hashes of an instance's @pii texts, by text (none given: nothing is hashed). */
 export type KeyHashes = ReadonlyMap<string, string>;
 
-/** `channel:k=v&…` as it is searched for: each value that is a @pii text of the input by its keyed hash. */
-export function searchKey(channel: string, keys: Record<string, string>, hashes: KeyHashes): string {
+/**
+ * `channel:k=v&…` as it is searched for: each value that is a @pii text of the input by its keyed
+ * hash. With a key ring in use (`hashes` given), a key on a field the channel declares @pii that
+ * has no hash (a number an activity returned) is stored masked, never in plain: no message can
+ * find that wait, so key a message wait on a @pii channel field by an input field. Without a key
+ * ring (`hashes` undefined) nothing is hashed, as nothing is encrypted.
+ */
+export function searchKey(channel: string, keys: Record<string, string>, hashes: KeyHashes | undefined, declaredPii: ReadonlySet<string> = new Set()): string {
   const stored: Record<string, string> = {};
-  for (const [k, v] of Object.entries(keys)) stored[k] = hashes.get(v) ?? v;
+  for (const [k, v] of Object.entries(keys)) stored[k] = hashes?.get(v) ?? (hashes && declaredPii.has(k) ? '***' : v);
   return waitKey(channel, stored);
 }
 

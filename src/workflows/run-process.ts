@@ -19,7 +19,7 @@ import { registerHandlers, waitKey } from './handlers.js';
 import { instancePatches } from './patches.js';
 import { keyHashesProblem, maskPii, piiTexts, searchKey, type KeyHashes } from './pii.js';
 import { concurrently } from './concurrently.js';
-import { CARRY_LIMIT_BYTES, jsonBytes, startProblem } from './payloads.js';
+import { CARRY_LIMIT_BYTES, channelPayloads, jsonBytes, startProblem, utf8Bytes } from './payloads.js';
 import { escalated, limitMissed } from './metrics.js';
 
 export { messageSignal, waitKey, PAYLOADS_CHECKED_PATCH, type InboundMessage } from './handlers.js';
@@ -44,6 +44,8 @@ export interface ProcessArgs {
 
 /** Temporal suggests continuing as new well before its hard limits; this is the fallback bound. */
 export const CONTINUE_AS_NEW_AFTER_EVENTS = 10_000;
+/** Temporal's default limit for one search attribute value: a child's Owner over it is left out. */
+const CHILD_OWNER_BYTES = 2048;
 /** Guards clearing WaitingFor and NextDeadline when a wait ends. */
 export const WAITING_FOR_CLEARED_PATCH = 'svcflow-waiting-for-cleared';
 /** Guards child workflow ids per loop iteration, with their search attributes. */
@@ -131,7 +133,14 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
   // A raw client's start is checked as the engine checks its own (a marker only when one is refused).
   const badStart = startProblem(ir.input, args, info.continuedFromExecutionRunId !== undefined) ?? keyHashesProblem(args.keyHashes, pii);
   if (badStart && patched(START_CHECKED_PATCH)) throw ApplicationFailure.nonRetryable(`invalid start of ${ir.name}: ${badStart}`, 'svcflow/invalid-start');
-  const hashes: KeyHashes = new Map(badStart ? [] : (args.keyHashes ?? []));
+  // Given by an engine with a key ring (even none: a ring is in use); absent: nothing is hashed.
+  const hashes: KeyHashes | undefined = badStart || args.keyHashes === undefined ? undefined : new Map(args.keyHashes);
+  // The payload fields each channel declares @pii: a key on one is never stored in plain (pii.ts).
+  const declared = channelPayloads(ir.steps);
+  const piiFields = (channel: string): Set<string> => {
+    const t = declared.get(channel);
+    return new Set(t?.t === 'record' ? t.fields.filter((f) => f.pii).map((f) => f.name) : []);
+  };
 
   // Events that arrive before (or while not) waiting are kept, in order, until a wait takes them.
   const inbox = new Inbox(args.inbox, args.rejected);
@@ -154,6 +163,7 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
   }
   const ports: Ports = {
     escalated: (level) => escalated(levels.has(level) ? level : 'other'),
+    isPii: (text) => pii.has(text),
     now: () => Date.now(),
     patched,
     shouldContinueAsNew() {
@@ -191,7 +201,7 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
       }
       const token = {};
       const deadline = new Date(Date.now() + req.timeoutMs).toISOString();
-      const search = req.trigger.type === 'message' ? searchKey(req.trigger.channel, req.trigger.keys, hashes) : undefined;
+      const search = req.trigger.type === 'message' ? searchKey(req.trigger.channel, req.trigger.keys, hashes, piiFields(req.trigger.channel)) : undefined;
       pending.set(token, { key: k, search, wait: { ...req.trigger, step: req.stepId, deadline } });
       let got: { value: Value } | undefined;
       // An escalation that fails (`fail`, an activity's failure) or ends the process (`end`) ends
@@ -264,7 +274,7 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
       const perIteration = patched(CHILD_PER_ITERATION_PATCH);
       const result = await wf.executeChild(req.process, {
         workflowId: perIteration ? `${info.workflowId}/${req.stepId}${req.iteration}` : `${info.workflowId}/${req.stepId}`,
-        ...(perIteration ? { typedSearchAttributes: startAttributes(childIr as ProcessIR, req.input, hashes) } : {}),
+        ...(perIteration ? { typedSearchAttributes: childAttributes(childIr as ProcessIR, req.input) } : {}),
         args: [{ ir: childIr, children: args.children, input: req.input, ...childHashes(childIr as ProcessIR, req.input) }],
         staticSummary: `${req.process}, called by ${ir.name} step ${req.stepId}`,
       });
@@ -281,16 +291,23 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
         const pairs: SearchAttributePair[] = [{ key: CurrentStep, value: state.currentStep }];
         if (state.nextDeadline !== undefined) pairs.push({ key: NextDeadline, value: new Date(state.nextDeadline) });
         if (state.escalationLevel) pairs.push({ key: EscalationLevel, value: state.escalationLevel });
-        if (state.waitingFor?.type === 'message') pairs.push({ key: WaitingFor, value: [searchKey(state.waitingFor.channel, state.waitingFor.keys, hashes)] });
+        if (state.waitingFor?.type === 'message') pairs.push({ key: WaitingFor, value: [searchKey(state.waitingFor.channel, state.waitingFor.keys, hashes, piiFields(state.waitingFor.channel))] });
         wf.upsertSearchAttributes(pairs);
       }
     },
   };
 
-  /** The hashes a child needs: those of its own input's @pii texts (none: no key, as before). */
+  /**
+   * A child's start attributes. Its owner comes from an input computed at run time, which no
+   * engine checked: one over Temporal's default limit for a search attribute is left out rather
+   * than failing this workflow task on every retry.
+   */
+  const childAttributes = (child: ProcessIR, input: Value) =>
+    startAttributes(child, input, hashes).filter((a) => a.key.name !== 'Owner' || utf8Bytes(String(a.value)) <= CHILD_OWNER_BYTES);
+  /** The hashes a child needs: those of its own input's @pii texts that this instance has (no key ring: none, as before). */
   const childHashes = (child: ProcessIR, input: Value): { keyHashes?: Array<[string, string]> } => {
-    const own = [...piiTexts(child.input, input)].flatMap((text): Array<[string, string]> => (hashes.has(text) ? [[text, hashes.get(text)!]] : []));
-    return own.length ? { keyHashes: own } : {};
+    if (!hashes) return {};
+    return { keyHashes: [...piiTexts(child.input, input)].flatMap((text): Array<[string, string]> => (hashes.has(text) ? [[text, hashes.get(text)!]] : [])) };
   };
   const interpreter = new Interpreter(ir, ports, `${info.workflowId}/${info.firstExecutionRunId}`, args.input);
   wf.setHandler(stateQuery, () => ({
