@@ -17,6 +17,7 @@ import { CurrentStep, EscalationLevel, NextDeadline, ownerOf, startAttributes, W
 import { Inbox, type Rejected } from './inbox.js';
 import { registerHandlers, waitKey } from './handlers.js';
 import { instancePatches } from './patches.js';
+import { markdownText } from './markdown.js';
 import { keyHashesProblem, maskPii, piiTexts, searchKey, type KeyHashes } from './pii.js';
 import { concurrently } from './concurrently.js';
 import { CARRY_LIMIT_BYTES, channelPayloads, jsonBytes, startProblem, utf8Bytes } from './payloads.js';
@@ -370,10 +371,10 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
 function describeProgress(name: string, p: ProgressState, pii: Set<string>, owner: string | undefined): string {
   const lines = [`**${name}** — step \`${p.currentStep}\``];
   // Who and at which level on one line, right under the step: the UI's panel shows four lines or so.
-  const who = [owner !== undefined ? `owner ${owner}` : '', p.escalationLevel ? `escalated to ${p.escalationLevel}` : ''].filter(Boolean).join(' · ');
+  const who = [owner !== undefined ? `owner ${markdownText(owner)}` : '', p.escalationLevel ? `escalated to ${markdownText(p.escalationLevel)}` : ''].filter(Boolean).join(' · ');
   if (who) lines.push(who);
   const masked = (keys: Record<string, string>) => Object.fromEntries(Object.entries(keys).map(([k, v]) => [k, pii.has(v) ? '***' : v]));
-  if (p.waitingFor) lines.push(`waiting for ${p.waitingFor.type === 'message' ? `message ${waitKey(p.waitingFor.channel, masked(p.waitingFor.keys))}` : `${p.waitingFor.type} ${p.waitingFor.name}`}`);
+  if (p.waitingFor) lines.push(`waiting for ${p.waitingFor.type === 'message' ? `message ${markdownText(waitKey(p.waitingFor.channel, masked(p.waitingFor.keys)))}` : `${p.waitingFor.type} ${p.waitingFor.name}`}`);
   if (p.nextDeadline !== undefined) lines.push(`next deadline ${new Date(p.nextDeadline).toISOString()}`);
   // Markdown hard line breaks, not paragraphs: the UI's Current Details panel is about 90 px high.
   return lines.join('  \n');
