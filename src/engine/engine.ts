@@ -205,6 +205,7 @@ export class Engine {
     checkPayloadSize(what, record, this.limits, Buffer.byteLength(JSON.stringify(reference)));
     // Given whenever there is a key ring, even empty: the workflow then never stores a @pii channel key in plain.
     const args = { ...reference, input: record, ...(this.hasher ? { keyHashes } : {}) } as unknown as ProcessArgs;
+    const shown = plainKeys(ir, keys);
     try {
       const handle = await this.client.workflow.start(ir.name, {
         taskQueue: this.taskQueue,
@@ -213,7 +214,7 @@ export class Engine {
         args: [args],
         typedSearchAttributes: startAttributes(ir, record, hashes),
         // The summary names the business keys an operator reads: a @pii one's hash says nothing to them.
-        staticSummary: summaryOf(`${ir.name} v${ir.version}${plainKeys(ir, keys).length ? ` — ${plainKeys(ir, keys).join(', ')}` : ''}`),
+        staticSummary: summaryOf(`${ir.name} v${ir.version}${shown.length ? ` — ${shown.join(', ')}` : ''}`),
         staticDetails: `${ir.description}\n\nDefinition ${ir.source.file}, hash ${ir.hash.slice(0, 12)}.`,
       });
       return { id: handle.workflowId, runId: handle.firstExecutionRunId, hash: ir.hash };

@@ -137,10 +137,11 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
   // Given by an engine with a key ring (even none: a ring is in use); absent: nothing is hashed.
   const hashes: KeyHashes | undefined = badStart || args.keyHashes === undefined ? undefined : new Map(args.keyHashes);
   // The payload fields each channel declares @pii: a key on one is never stored in plain (pii.ts).
-  const declared = channelPayloads(ir.steps);
+  // Walked once, at the first message wait (a process without one never pays for it).
+  let piiByChannel: Map<string, Set<string>> | undefined;
   const piiFields = (channel: string): Set<string> => {
-    const t = declared.get(channel);
-    return new Set(t?.t === 'record' ? t.fields.filter((f) => f.pii).map((f) => f.name) : []);
+    piiByChannel ??= new Map([...channelPayloads(ir.steps)].map(([c, t]) => [c, new Set(t.t === 'record' ? t.fields.filter((f) => f.pii).map((f) => f.name) : [])]));
+    return piiByChannel.get(channel) ?? new Set();
   };
 
   // Events that arrive before (or while not) waiting are kept, in order, until a wait takes them.
@@ -157,13 +158,19 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
 
   // The levels the definition names (its escalation clauses, its `escalate to "…"` steps): the
   // only ones a metric's label may hold; a level computed at run time counts as `other`.
-  const levels = new Set<string>();
-  for (const s of allSteps(ir.steps)) {
-    if (s.kind === 'wait') for (const e of s.escalations) if (e.level) levels.add(e.level);
-    if (s.kind === 'escalate' && s.level.k === 'lit' && typeof s.level.value === 'string') levels.add(s.level.value);
-  }
+  // Walked once, at the first `escalate to` (a process without one never pays for it).
+  let levels: Set<string> | undefined;
+  const namedLevels = (): Set<string> => {
+    if (levels) return levels;
+    levels = new Set();
+    for (const s of allSteps(ir.steps)) {
+      if (s.kind === 'wait') for (const e of s.escalations) if (e.level) levels.add(e.level);
+      if (s.kind === 'escalate' && s.level.k === 'lit' && typeof s.level.value === 'string') levels.add(s.level.value);
+    }
+    return levels;
+  };
   const ports: Ports = {
-    escalated: (level) => escalated(levels.has(level) ? level : 'other'),
+    escalated: (level) => escalated(namedLevels().has(level) ? level : 'other'),
     isPii: (text) => pii.has(text),
     now: () => Date.now(),
     patched,
