@@ -10,6 +10,7 @@ import { createEngine } from '../src/engine/engine.js';
 import { createWorker } from '../src/engine/worker.js';
 import { DefinitionCodec, DefinitionNotFoundError, REFERENCE_METADATA } from '../src/engine/definitions.js';
 import { Registry } from '../src/engine/registry.js';
+import { BASELINE } from '../src/workflows/patches.js';
 import { compileOrThrow, recordingActivities } from './helpers/runtime.js';
 import { telecomCatalog } from './helpers/catalog.js';
 import { databaseUrl, temporalAddress, temporalNamespace, uniqueQueue } from './helpers/servers.js';
@@ -54,11 +55,21 @@ test.serial('a start and a child start carry hashes, not IR; the worker resolves
     const raw = new Client({ connection: await Connection.connect({ address: temporalAddress() }), namespace: temporalNamespace() });
     const history = await raw.workflow.getHandle(id).fetchHistory();
     const started = history.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads![0]!;
-    t.deepEqual(JSON.parse(json(started)), { definition: { hash: parent!.hash, name: Parent, version: 1 }, children: { [Child]: { hash: child!.hash, name: Child, version: 1 } }, input: { ref: 'R-1', msisdn: '13912345678' } });
+    // The hash alone names a definition (its name is the workflow type); the baseline it runs on
+    // is an argument, so no patch marker is recorded (src/workflows/patches.ts).
+    t.deepEqual(JSON.parse(json(started)), { definition: { hash: parent!.hash }, children: { [Child]: { hash: child!.hash } }, input: { ref: 'R-1', msisdn: '13912345678' }, baseline: BASELINE });
     t.is(Buffer.from(started.metadata![REFERENCE_METADATA]!).toString(), 'ref/v1');
     const childStart = history.events!.find((e) => e.startChildWorkflowExecutionInitiatedEventAttributes)!.startChildWorkflowExecutionInitiatedEventAttributes!;
     const childArgs = JSON.parse(json(childStart.input!.payloads![0]));
-    t.deepEqual(childArgs.definition, { hash: child!.hash, name: Child, version: 1 });
+    t.deepEqual(childArgs.definition, { hash: child!.hash });
+    t.is(childArgs.baseline, BASELINE);
+    // What the start gives visibility: the version (svcflow's mark on its instances) and the
+    // business keys; the name is the workflow type, the hash the registry's for that version.
+    const attributes = history.events![0]!.workflowExecutionStartedEventAttributes!.searchAttributes!.indexedFields!;
+    t.deepEqual(Object.keys(attributes).sort(), ['BusinessKeys', 'ProcessVersion']);
+    t.deepEqual(Object.keys(childStart.searchAttributes!.indexedFields!).sort(), ['ProcessVersion']);
+    t.false(history.events!.some((e) => e.markerRecordedEventAttributes), 'no patch marker');
+    t.false(JSON.stringify(history).includes('TemporalChangeVersion'), 'no TemporalChangeVersion upsert');
     t.false(JSON.stringify(history).includes('irVersion'), 'no IR anywhere in the parent history');
     // Decoded, as a worker decodes it, the arguments are whole again.
     const [whole] = await codecFor().decode([started]);

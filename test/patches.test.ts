@@ -8,6 +8,7 @@ import { Worker } from '@temporalio/worker';
 import { timeSkippingTests, uniqueQueue } from './helpers/servers.js';
 import { argsFor, compileOrThrow, recordingActivities } from './helpers/runtime.js';
 import { workflowCode } from '../src/engine/worker.js';
+import { BASELINE } from '../src/workflows/patches.js';
 
 const test = timeSkippingTests();
 
@@ -47,6 +48,43 @@ test.serial('a new instance records one patch marker, whatever paths it takes, a
   const ids = markers.map((m) => JSON.parse(Buffer.from(m.details?.['patch-data']?.payloads?.[0]?.data ?? []).toString()).id as string);
   t.deepEqual(ids, ['svcflow-baseline-2026-12']);
   await t.notThrowsAsync(Worker.runReplayHistory({ ...workflowCode, replayName: 'patches' }, history));
+});
+
+test.serial('an instance started with the baseline as its argument (as engine.start starts one) records no patch marker and no TemporalChangeVersion, and replays', async (t) => {
+  const { env } = t.context;
+  const taskQueue = uniqueQueue('patches-arg');
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, ...workflowCode, activities: recordingActivities().activities });
+  const history = await worker.runUntil(async () => {
+    const handle = await env.client.workflow.start('Patchy', { taskQueue, workflowId: `patchy-arg-${taskQueue}`, args: [{ ...argsFor(irs, 'Patchy', { msisdn: '13800138000' }), baseline: BASELINE }] });
+    await env.sleep('80h');
+    await handle.signal('decide', { ok: true });
+    await t.throwsAsync(handle.result());
+    return handle.fetchHistory();
+  });
+  const events = history.events ?? [];
+  t.deepEqual(events.filter((e) => e.markerRecordedEventAttributes).length, 0, 'no marker');
+  t.false(events.some((e) => Object.keys(e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {}).includes('TemporalChangeVersion')));
+  // The same paths as with the marker: the escalations' levels, the compensation, the close.
+  t.true(events.some((e) => e.upsertWorkflowSearchAttributesEventAttributes && JSON.stringify(e).includes(Buffer.from('"group"').toString('base64'))), 'escalated to group');
+  await t.notThrowsAsync(Worker.runReplayHistory({ ...workflowCode, replayName: 'patches-arg' }, history));
+});
+
+test.serial('a history with the baseline as its argument and its marker too (a worker from before the argument ran it) replays', async (t) => {
+  const { env } = t.context;
+  const taskQueue = uniqueQueue('patches-both');
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, ...workflowCode, activities: recordingActivities().activities });
+  const history = await worker.runUntil(async () => {
+    const handle = await env.client.workflow.start('Patchy', { taskQueue, workflowId: `patchy-both-${taskQueue}`, args: [argsFor(irs, 'Patchy', { msisdn: '13800138000' })] });
+    await env.sleep('80h');
+    await handle.signal('decide', { ok: true });
+    await t.throwsAsync(handle.result());
+    return handle.fetchHistory();
+  });
+  // What that worker recorded: the marker, for a start whose arguments carried the baseline.
+  const input = history.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads![0]!;
+  input.data = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(input.data!).toString()), baseline: BASELINE }));
+  t.is(history.events!.filter((e) => e.markerRecordedEventAttributes).length, 1);
+  await t.notThrowsAsync(Worker.runReplayHistory({ ...workflowCode, replayName: 'patches-both' }, history));
 });
 
 test('the baseline stands for the patches frozen with it: every patch of the workflow code is among them, and a later one would be asked on its own', async (t) => {

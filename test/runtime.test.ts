@@ -14,7 +14,7 @@ import { timeSkippingEnv, uniqueQueue } from './helpers/servers.js';
 import { argsFor, compileOrThrow, recordingActivities, type Call } from './helpers/runtime.js';
 import { workflowCode } from '../src/engine/worker.js';
 import { CONTINUE_AS_NEW_PATCH, messageSignal, stateQuery } from '../src/workflows/run-process.js';
-import { BusinessKeys, ProcessName } from '../src/workflows/search-attributes.js';
+import { BusinessKeys, ProcessVersion } from '../src/workflows/search-attributes.js';
 
 const test = anyTest as TestFn<{ env: TestWorkflowEnvironment; histories: Array<{ workflowId: string; history: unknown }> }>;
 
@@ -365,6 +365,7 @@ test.serial('a child called in a loop is a new instance each time, found by its 
   t.is(notices.length, 4, 'two children per run, two runs under one workflow id');
   t.is(new Set(notices.map((c) => c.key)).size, 4, 'every effect has its own key');
   const child = await env.client.workflow.getHandle(`${workflowId}/kid@2`).describe();
-  t.is(child.typedSearchAttributes.get(ProcessName), 'Kid');
+  t.is(child.type, 'Kid');
+  t.is(child.typedSearchAttributes.get(ProcessVersion), 1);
   t.deepEqual(child.typedSearchAttributes.get(BusinessKeys), ['round=2']);
 });

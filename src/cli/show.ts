@@ -57,12 +57,14 @@ async function describe(engine: Engine, id: string): Promise<WorkflowExecutionDe
 
 export async function inspect(engine: Engine, id: string): Promise<Shown> {
   const d = await describe(engine, id);
+  const version = d.typedSearchAttributes.get(ProcessVersion);
   const shown: Shown = {
     id: d.workflowId,
     runId: d.runId,
     process: d.type,
-    version: d.typedSearchAttributes.get(ProcessVersion),
-    hash: d.typedSearchAttributes.get(ProcessHash),
+    version,
+    // Instances from before 2026-12 carry it; else the registry's, for the version (never changed).
+    hash: d.typedSearchAttributes.get(ProcessHash) ?? (version === undefined ? undefined : await engine.registry.hashOf(d.type, version)),
     status: statusWord(d.status.name),
     taskQueue: d.taskQueue,
     startTime: d.startTime,

@@ -1,9 +1,9 @@
 /**
  * Definitions by reference: a claim-check payload codec. The arguments of a process instance
  * (`{ ir, children, input, … }`, src/workflows/run-process.ts) travel through Temporal, and so
- * stay in its history, as `{ definition: { hash, name, version }, children: { Name: { hash, … } },
- * input, … }`: the content hash of each deployed definition instead of its IR, which is 70–75% of
- * a history otherwise. Workers resolve the hashes from the registry, through a bounded cache, when
+ * stay in its history, as `{ definition: { hash }, children: { Name: { hash } }, input, … }`:
+ * the content hash of each deployed definition instead of its IR, which is 70–75% of a history
+ * otherwise. Workers resolve the hashes from the registry, through a bounded cache, when
  * they decode: the workflow sees the whole IR, exactly as before. It runs outside the workflow
  * sandbox, as every payload codec does, and before encryption (Temporal applies codecs in order
  * when encoding and in reverse when decoding), so the Web UI, through the codec server, shows
@@ -36,14 +36,16 @@ export interface DefinitionSource {
   byHash(hash: string): Promise<{ ir: ProcessIR } | undefined>;
 }
 
-/** What names a definition in history: its hash, and for people its name and version. */
+/**
+ * What names a definition in history: its content hash alone (its name is the workflow type,
+ * its version the ProcessVersion search attribute). References recorded before this also hold
+ * `name` and `version`, which decoding ignores.
+ */
 export interface DefinitionRef {
   hash: string;
-  name: string;
-  version: number;
 }
 
-export const refOf = (ir: ProcessIR): DefinitionRef => ({ hash: ir.hash, name: ir.name, version: ir.version });
+export const refOf = (ir: ProcessIR): DefinitionRef => ({ hash: ir.hash });
 
 /** A reference that names no deployed definition, or a malformed one: the workflow task fails and is retried. */
 export class DefinitionNotFoundError extends Error {
@@ -106,7 +108,8 @@ export class DefinitionCodec implements PayloadCodec {
         refs[name] = deployed;
       }
     }
-    return tagged(p, enc.encode(JSON.stringify({ definition, children: refs, ...rest })));
+    // No children: none named (decoding gives the workflow `children: {}` all the same).
+    return tagged(p, enc.encode(JSON.stringify({ definition, ...(Object.keys(refs).length ? { children: refs } : {}), ...rest })));
   }
 
   /** The reference for an IR when the registry holds that very definition. */

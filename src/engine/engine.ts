@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { Client, Connection, isGrpcServiceError, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowExecutionDescription } from '@temporalio/client';
-import { WorkflowIdReusePolicy } from '@temporalio/common';
+import { WorkflowIdReusePolicy, type TypedSearchAttributes } from '@temporalio/common';
 import { encodeToPayloadsWithContext } from '@temporalio/common/lib/internal-non-workflow/index.js';
 
 import { compileSources, type SourceFile } from '../dsl/compile.js';
@@ -18,7 +18,8 @@ import type { ProcessIR, Step, TypeRef } from '../ir/schema.js';
 import { channelPayloads } from '../workflows/payloads.js';
 import { validateFields } from '../ir/validate.js';
 import { allSteps, childProcessNames } from '../ir/walk.js';
-import { BusinessKeys, businessKeys, CurrentStep, EscalationLevel, NextDeadline, Owner, ownerOf, ProcessHash, ProcessName, ProcessVersion, startAttributes, WaitingFor } from '../workflows/search-attributes.js';
+import { BusinessKeys, businessKeys, CurrentStep, EscalationLevel, NextDeadline, Owner, ownerOf, ProcessHash, ProcessVersion, startAttributes, WaitingFor } from '../workflows/search-attributes.js';
+import { BASELINE } from '../workflows/patches.js';
 import { messageSignal, stateQuery, waitKey, type ProcessArgs, type ProcessState } from '../workflows/run-process.js';
 import type { Outcome } from '../workflows/interpret.js';
 import type { Value } from '../workflows/evaluate.js';
@@ -201,10 +202,11 @@ export class Engine {
     // The definitions travel by reference (definitions.ts): history holds their hashes and the input.
     const refs: Record<string, DefinitionRef> = {};
     for (const [child, cir] of Object.entries(children)) refs[child] = refOf(cir);
-    const reference = { definition: refOf(ir), children: refs };
+    const reference = { definition: refOf(ir), ...(Object.keys(refs).length ? { children: refs } : {}) };
     checkPayloadSize(what, record, this.limits, Buffer.byteLength(JSON.stringify(reference)));
     // Given whenever there is a key ring, even empty: the workflow then never stores a @pii channel key in plain.
-    const args = { ...reference, input: record, ...(this.hasher ? { keyHashes } : {}) } as unknown as ProcessArgs;
+    // On the patch baseline by argument: no patch marker in its history (src/workflows/patches.ts).
+    const args = { ...reference, input: record, ...(this.hasher ? { keyHashes } : {}), baseline: BASELINE } as unknown as ProcessArgs;
     const shown = plainKeys(ir, keys);
     try {
       const handle = await this.client.workflow.start(ir.name, {
@@ -215,7 +217,8 @@ export class Engine {
         typedSearchAttributes: startAttributes(ir, record, hashes),
         // The summary names the business keys an operator reads: a @pii one's hash says nothing to them.
         staticSummary: summaryOf(`${ir.name} v${ir.version}${shown.length ? ` — ${shown.join(', ')}` : ''}`),
-        staticDetails: `${ir.description}\n\nDefinition ${ir.source.file}, hash ${ir.hash.slice(0, 12)}.`,
+        // The description; the definition is the input's hash, its file in `svcflow definitions`.
+        staticDetails: ir.description,
       });
       return { id: handle.workflowId, runId: handle.firstExecutionRunId, hash: ir.hash };
     } catch (err) {
@@ -239,8 +242,7 @@ export class Engine {
       throw err;
     }
     if (description.status.name !== 'RUNNING') throw new InstanceNotRunningError(id, description.status.name);
-    const hash = description.typedSearchAttributes.get(ProcessHash);
-    const ir = hash ? await this.definitions.resolve(hash) : undefined;
+    const ir = await this.definitionOf(description.type, description.typedSearchAttributes);
     if (!ir) throw new UnknownProcessError(description.type, await this.registry.names());
     return { description, ir };
   }
@@ -341,18 +343,19 @@ export class Engine {
     if (declared) checkMessage(what, payload, declared);
     else checkPayload(what, undefined, payload);
     const query = `(${stored.map((k) => equals('WaitingFor', k, 'correlation key')).join(' OR ')}) AND ExecutionStatus = 'Running'`;
-    const waiting: Array<{ id: string; started: number; hash?: string }> = [];
+    const waiting: Array<{ id: string; started: number; type: string; attributes: TypedSearchAttributes }> = [];
     for await (const wf of this.client.workflow.list({ query })) {
       // Trusted only when it holds the exact key: visibility stores may match loosely.
-      if (wf.typedSearchAttributes.get(WaitingFor)?.some((k) => stored.includes(k))) waiting.push({ id: wf.workflowId, started: wf.startTime.getTime(), hash: wf.typedSearchAttributes.get(ProcessHash) });
+      if (wf.typedSearchAttributes.get(WaitingFor)?.some((k) => stored.includes(k))) waiting.push({ id: wf.workflowId, started: wf.startTime.getTime(), type: wf.type, attributes: wf.typedSearchAttributes });
     }
     // Each instance takes the payload its own definition declares for the channel (none
     // declared, or a definition this registry does not hold: the legacy message record): the first that
     // would take it gets it; when none would, it is refused, and nothing is sent.
     let refused: InvalidInputError | undefined;
-    for (const { id, hash } of waiting.sort((a, b) => a.started - b.started)) {
+    for (const { id, type, attributes } of waiting.sort((a, b) => a.started - b.started)) {
       try {
-        checkMessage(what, payload, await this.channelPayload(hash, channel));
+        const ir = await this.definitionOf(type, attributes);
+        checkMessage(what, payload, ir && channelPayloads(ir.steps).get(channel));
       } catch (err) {
         if (!(err instanceof InvalidInputError)) throw err;
         refused ??= err;
@@ -385,9 +388,15 @@ export class Engine {
   }
 
   /** The payload the definition of `hash` declares for `channel`, if any (the definition from the engine's bounded cache). */
-  private async channelPayload(hash: string | undefined, channel: string): Promise<TypeRef | undefined> {
-    const ir = hash ? await this.definitions.resolve(hash) : undefined;
-    return ir && channelPayloads(ir.steps).get(channel);
+  /**
+   * The definition an instance runs: the registry's for its workflow type and ProcessVersion (a
+   * deployed version's hash never changes), or the ProcessHash it carries (instances started
+   * before 2026-12 have one).
+   */
+  private async definitionOf(type: string, attributes: TypedSearchAttributes): Promise<ProcessIR | undefined> {
+    const version = attributes.get(ProcessVersion);
+    const hash = attributes.get(ProcessHash) ?? (version === undefined ? undefined : await this.registry.hashOf(type, version));
+    return hash ? this.definitions.resolve(hash) : undefined;
   }
 
   async query(id: string): Promise<ProcessState> {
@@ -426,8 +435,9 @@ export class Engine {
     if (filter.key !== undefined && !(isPlainRecord(filter.key) && Object.keys(filter.key).length <= MAX_KEYS)) {
       throw new InvalidQueryError('business key filter', `must be a record of at most ${MAX_KEYS} texts, such as { subscriptionId: "SUB-1" }`);
     }
-    const clauses = ['ProcessName IS NOT NULL'];
-    if (filter.process !== undefined) clauses.push(equals('ProcessName', checkName(filter.process, 'process name'), 'process name'));
+    // svcflow's instances carry ProcessVersion; a process's name is its workflow type.
+    const clauses = ['ProcessVersion IS NOT NULL'];
+    if (filter.process !== undefined) clauses.push(equals('WorkflowType', checkName(filter.process, 'process name'), 'process name'));
     if (filter.status !== undefined) clauses.push(`ExecutionStatus = '${checkStatus(filter.status)}'`);
     // A business key is searched for as the one keyword `field=value` it is stored as.
     // A @pii one is stored as its keyed hash (under whichever key of the ring was current): each form is looked for.
@@ -441,7 +451,7 @@ export class Engine {
     for await (const wf of this.client.workflow.list({ query: clauses.join(' AND ') })) {
       // Each row is checked against the exact filter: visibility stores may match loosely.
       const keys = wf.typedSearchAttributes.get(BusinessKeys) ?? [];
-      if (!wanted.every((forms) => forms.some((kv) => keys.includes(kv))) || (filter.process !== undefined && wf.typedSearchAttributes.get(ProcessName) !== filter.process)) continue;
+      if (!wanted.every((forms) => forms.some((kv) => keys.includes(kv))) || (filter.process !== undefined && wf.type !== filter.process)) continue;
       out.push({
         id: wf.workflowId,
         process: wf.type,

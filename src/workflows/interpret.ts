@@ -300,7 +300,7 @@ export class Interpreter {
     const args: { [name: string]: Value } = {};
     for (const a of inv.args) args[a.name] = this.compute(a.value, frame);
     // No taskQueue key at all when the IR gives none: a checkpoint carries exactly what it did before.
-    return { stepId, key, activity: inv.activity, args, summary: `${stepId}: ${inv.activity}`, ...(inv.taskQueue ? { taskQueue: inv.taskQueue } : {}), ...options };
+    return { stepId, key, activity: inv.activity, args, summary: stepId, ...(inv.taskQueue ? { taskQueue: inv.taskQueue } : {}), ...options };
   }
 
   private async execute(s: Step, frame: Frame, iteration: string, key: string, pos: Position | null, resume?: Resume): Promise<void> {

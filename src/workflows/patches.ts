@@ -1,18 +1,25 @@
 /**
  * svcflow's patches, behind one baseline. Every `patched()` id costs a new history a marker and
  * an upsert of TemporalChangeVersion (about 270 bytes, what core writes for a patch), once per id:
- * five of them in a plain run with a wait and a parallel. So each instance asks once, at its
- * first activation, for the baseline patch: an instance started on this code has it, and every
- * behaviour guarded by an older patch is simply on, with no marker of its own. A history recorded
- * before the baseline lacks its marker; there each older patch is asked as before, and is on
- * exactly where that history holds its marker.
+ * five of them in a plain run with a wait and a parallel. So every behaviour guarded by an older
+ * patch is simply on for an instance that started on the baseline, with no marker of its own.
+ *
+ * An instance knows it started on the baseline from its arguments: the engine starts it with
+ * `baseline: BASELINE` (as it starts its children and continues it as new), which costs its
+ * history 21 bytes and no marker at all. A start without it (a raw client's, or an engine from
+ * before the argument) asks Temporal for the baseline patch once, at its first activation, as
+ * every instance did before: a new one records its marker, and a history recorded before the
+ * baseline lacks it; there each older patch is asked as before, and is on exactly where that
+ * history holds its marker.
  *
  * A change that alters history from now on gets a patch of its own, asked through `patched()`
  * below like the others but not folded (FOLDED_PATCHES is frozen); at the next baseline it folds in.
  */
 import * as wf from '@temporalio/workflow';
 
-export const BASELINE_PATCH = 'svcflow-baseline-2026-12';
+/** The baseline an engine's start names in the instance's arguments (`baseline`). */
+export const BASELINE = '2026-12';
+export const BASELINE_PATCH = `svcflow-baseline-${BASELINE}`;
 
 /**
  * The patches the baseline stands for, frozen with it: an instance on the baseline takes their
@@ -40,8 +47,24 @@ export const FOLDED_PATCHES: readonly string[] = Object.freeze([
 /** `patched(id)` for one instance: true for a folded patch when it started on the baseline, else Temporal's answer for `id`. */
 export type Patched = (id: string) => boolean;
 
-/** Asks for the baseline; call once, at the start of the workflow function, before any command. */
-export function instancePatches(): Patched {
-  const baseline = wf.patched(BASELINE_PATCH);
-  return (id) => (baseline && FOLDED_PATCHES.includes(id)) || wf.patched(id);
+/**
+ * Whether this instance started on the baseline, and so each folded patch is on. Call once, at
+ * the start of the workflow function, before any command, with the `baseline` of its arguments.
+ *
+ * With the argument nothing is recorded. One case asks Temporal all the same: a replay of a
+ * history whose start carried the argument but that a worker from before it ran, which recorded
+ * the baseline's marker. Asking replays that marker (a non-deprecated marker nobody asks for
+ * fails the replay as nondeterministic: test/patches.test.ts); a replay of a history without it
+ * records nothing, and a first run never asks, so the answer changes no command.
+ */
+export function instancePatches(baseline: unknown): Patched {
+  let onBaseline = true;
+  if (baseline !== BASELINE) onBaseline = wf.patched(BASELINE_PATCH);
+  else if (wf.workflowInfo().unsafe.isReplaying) wf.patched(BASELINE_PATCH);
+  return (id) => (onBaseline && FOLDED_PATCHES.includes(id)) || wf.patched(id);
+}
+
+/** What is wrong with a start's `baseline` argument (absent is right: the marker is asked for). */
+export function baselineProblem(baseline: unknown): string | undefined {
+  return baseline === undefined || baseline === BASELINE ? undefined : `baseline must be absent or ${JSON.stringify(BASELINE)}, not ${JSON.stringify(baseline)?.slice(0, 40)}`;
 }

@@ -16,7 +16,7 @@ import type { Value } from './evaluate.js';
 import { CurrentStep, EscalationLevel, NextDeadline, ownerOf, startAttributes, WaitingFor } from './search-attributes.js';
 import { Inbox, type Rejected } from './inbox.js';
 import { registerHandlers, waitKey } from './handlers.js';
-import { instancePatches } from './patches.js';
+import { BASELINE, baselineProblem, instancePatches } from './patches.js';
 import { markdownText } from './markdown.js';
 import { keyHashesProblem, maskPii, piiTexts, searchKey, type KeyHashes } from './pii.js';
 import { concurrently } from './concurrently.js';
@@ -41,6 +41,8 @@ export interface ProcessArgs {
   continueAsNewAfterEvents?: number;
   /** The keyed hash of each @pii text of the input (src/workflows/pii.ts), given by the engine when it has a key ring. */
   keyHashes?: Array<[string, string]>;
+  /** The patch baseline the instance starts on (patches.ts), given by the engine: with it, no patch marker is recorded. */
+  baseline?: string;
 }
 
 /** Temporal suggests continuing as new well before its hard limits; this is the fallback bound. */
@@ -124,7 +126,7 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
   if (problem) throw ApplicationFailure.nonRetryable(`invalid process definition: ${problem}`, 'svcflow/invalid-definition');
   const ir = args.ir as ProcessIR;
   // Before any command: whether this instance started on svcflow's patch baseline (patches.ts).
-  const patched = instancePatches();
+  const patched = instancePatches(args.baseline);
   const pii = piiTexts(ir.input, args.input);
   const owner = ownerOf(ir, args.input);
   const info = wf.workflowInfo();
@@ -132,7 +134,7 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
     throw ApplicationFailure.nonRetryable(`workflow type ${info.workflowType} was started with the definition of ${ir.name}`, 'svcflow/definition-mismatch');
   }
   // A raw client's start is checked as the engine checks its own (a marker only when one is refused).
-  const badStart = startProblem(ir.input, args, info.continuedFromExecutionRunId !== undefined) ?? keyHashesProblem(args.keyHashes, pii);
+  const badStart = startProblem(ir.input, args, info.continuedFromExecutionRunId !== undefined) ?? keyHashesProblem(args.keyHashes, pii) ?? baselineProblem(args.baseline);
   if (badStart && patched(START_CHECKED_PATCH)) throw ApplicationFailure.nonRetryable(`invalid start of ${ir.name}: ${badStart}`, 'svcflow/invalid-start');
   // Given by an engine with a key ring (even none: a ring is in use); absent: nothing is hashed.
   const hashes: KeyHashes | undefined = badStart || args.keyHashes === undefined ? undefined : new Map(args.keyHashes);
@@ -283,7 +285,8 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
       const result = await wf.executeChild(req.process, {
         workflowId: perIteration ? `${info.workflowId}/${req.stepId}${req.iteration}` : `${info.workflowId}/${req.stepId}`,
         ...(perIteration ? { typedSearchAttributes: childAttributes(childIr as ProcessIR, req.input) } : {}),
-        args: [{ ir: childIr, children: args.children, input: req.input, ...childHashes(childIr as ProcessIR, req.input) }],
+        // On the parent's baseline: a child of a parent started without it asks for the marker, as before.
+        args: [{ ir: childIr, children: args.children, input: req.input, ...childHashes(childIr as ProcessIR, req.input), ...(args.baseline === BASELINE ? { baseline: BASELINE } : {}) }],
         staticSummary: `${req.process}, called by ${ir.name} step ${req.stepId}`,
       });
       return result as unknown as Value;

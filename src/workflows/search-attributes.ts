@@ -1,13 +1,15 @@
 /**
  * svcflow's custom search attributes: what an operator filters on in the Temporal Web UI
- * (`ProcessName = "Installation" AND BusinessKeys = "customerId=C-1001"`).
+ * (`WorkflowType = "Installation" AND BusinessKeys = "customerId=C-1001"`).
  * Pure and workflow-safe: the workflow upserts them, the infrastructure registers them.
  */
 import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';
 import type { ProcessIR } from '../ir/schema.js';
 
+/** Set at the start of instances from before 2026-12 only: the workflow type says it. */
 export const ProcessName = defineSearchAttributeKey('ProcessName', SearchAttributeType.KEYWORD);
 export const ProcessVersion = defineSearchAttributeKey('ProcessVersion', SearchAttributeType.INT);
+/** Set at the start of instances from before 2026-12 only: the registry gives a version's hash. */
 export const ProcessHash = defineSearchAttributeKey('ProcessHash', SearchAttributeType.KEYWORD);
 export const CurrentStep = defineSearchAttributeKey('CurrentStep', SearchAttributeType.KEYWORD);
 export const NextDeadline = defineSearchAttributeKey('NextDeadline', SearchAttributeType.DATETIME);
@@ -78,16 +80,17 @@ export function ownerOf(ir: Pick<ProcessIR, 'owner'>, input: unknown): string | 
   return typeof v === 'string' && v !== '' ? v : undefined;
 }
 
-/** What an instance carries from its start: process, version, hash, first step, business keys, owner. */
-export function startAttributes(ir: Pick<ProcessIR, 'name' | 'version' | 'hash' | 'index' | 'input' | 'owner'>, input: unknown, hashes?: ReadonlyMap<string, string>): SearchAttributePair[] {
+/**
+ * What an instance carries from its start: its version (the mark of svcflow's instances),
+ * business keys and owner. Its process name is its workflow type (`WorkflowType`), its hash the
+ * registry's for that version, and CurrentStep is set where it first rests: ProcessName,
+ * ProcessHash and an initial CurrentStep, which instances started before 2026-12 carry, would
+ * only repeat them in every history.
+ */
+export function startAttributes(ir: Pick<ProcessIR, 'version' | 'index' | 'input' | 'owner'>, input: unknown, hashes?: ReadonlyMap<string, string>): SearchAttributePair[] {
   const keys = businessKeys(ir, input, hashes);
   const owner = ownerOf(ir, input);
-  const attributes: SearchAttributePair[] = [
-    { key: ProcessName, value: ir.name },
-    { key: ProcessVersion, value: ir.version },
-    { key: ProcessHash, value: ir.hash },
-    { key: CurrentStep, value: 'start' },
-  ];
+  const attributes: SearchAttributePair[] = [{ key: ProcessVersion, value: ir.version }];
   if (keys.length) attributes.push({ key: BusinessKeys, value: keys });
   if (owner !== undefined) attributes.push({ key: Owner, value: owner });
   return attributes;
