@@ -9,8 +9,12 @@
 import type { CstNode, IOrAlt, IRecognitionException, IToken } from 'chevrotain';
 import { generateCstDts } from './chevrotain.js';
 import * as T from './tokens.js';
-import { chainedComparisonMessage, errorMessageProvider, misplacedNotMessage } from './parse-messages.js';
-import { DECLARATION_STARTS, IN_STEP, memberOrEnd, StepRecoveringParser, stepOrEnd } from './recovery.js';
+import { errorMessageProvider } from './parse-messages.js';
+import { ExpressionParser } from './expression-parser.js';
+import { DECLARATION_STARTS, IN_STEP, memberOrEnd, stepOrEnd } from './recovery.js';
+import { openCstNode } from './cst-children.js';
+
+export { CstChildren } from './cst-children.js';
 import { TabledLookahead, type LookaheadTable } from './lookahead.js';
 import { LOOKAHEAD } from './lookahead-table.js';
 
@@ -21,20 +25,7 @@ import { LOOKAHEAD } from './lookahead-table.js';
  */
 export const GRAMMAR_CHECKS = process.env.SVCFLOW_GRAMMAR_CHECKS === '1';
 
-/** A CST node's children by label: fast properties, nothing inherited (see cstInvocationStateUpdate). */
-export class CstChildren {
-  [label: string]: (CstNode | IToken)[];
-}
-Object.setPrototypeOf(CstChildren.prototype, null);
-Reflect.deleteProperty(CstChildren.prototype, 'constructor');
-
-/** The part of Chevrotain's tree builder that `cstInvocationStateUpdate` uses. */
-interface TreeBuilderState {
-  CST_STACK: CstNode[];
-  setInitialNodeLocation(node: CstNode): void;
-}
-
-export class ProcessParser extends StepRecoveringParser {
+export class ProcessParser extends ExpressionParser {
   // Chevrotain's performance guide: the alternatives of an OR, written as an array literal,
   // are allocated anew at every call (an object and a closure each). The ORs read for every
   // step and every value build theirs once, at their first call (the grammar recording).
@@ -43,8 +34,6 @@ export class ProcessParser extends StepRecoveringParser {
   private callClauseAlts?: IOrAlt<void>[];
   private waitAlts?: IOrAlt<void>[];
   private waitClauseAlts?: IOrAlt<void>[];
-  private operandAlts?: IOrAlt<unknown>[];
-  private suffixAlts?: IOrAlt<unknown>[];
   /** `lookahead`: from a table (what `parser` uses); without it, Chevrotain's own LL(k), computed here. */
   constructor(lookahead?: TabledLookahead) {
     super(T.allTokens, {
@@ -57,20 +46,9 @@ export class ProcessParser extends StepRecoveringParser {
     this.performSelfAnalysis();
   }
 
-  /**
-   * Chevrotain starts each CST node's `children` as `Object.create(null)`, which V8 keeps as a
-   * hash table, and the CST is what a large file's parse allocates most of. A `CstChildren`
-   * holds the same labels as fast properties and, like a null-prototype object, inherits none
-   * (no label finds a `toString`): the CST of the 1,000-step benchmark file takes 6.9 MB instead
-   * of 10.4 MB, its parse allocates 13.3 MB instead of 17.7 MB. This replaces the method of
-   * Chevrotain's tree builder that opens a node (not public API: a test checks that Chevrotain
-   * still calls it, and that nodes are built with these children).
-   */
+  /** Each CST node's children as fast properties (cst-children.ts; not public API: a test checks it). */
   cstInvocationStateUpdate(fullRuleName: string): void {
-    const node: CstNode = { name: fullRuleName, children: new CstChildren() };
-    const tree = this as unknown as TreeBuilderState;
-    tree.setInitialNodeLocation(node);
-    tree.CST_STACK.push(node);
+    openCstNode(this, fullRuleName);
   }
 
   /** One step of a process or a block, recovering on its own. */
@@ -344,12 +322,6 @@ export class ProcessParser extends StepRecoveringParser {
     this.CONSUME(T.RParen);
   }, IN_STEP);
 
-  private namedValue(): void {
-    this.CONSUME(T.AnyName, { LABEL: 'names' });
-    this.CONSUME(T.Colon);
-    this.SUBRULE(this.expression, { LABEL: 'values' });
-  }
-
   public waitStmt = this.RULE('waitStmt', () => {
     this.CONSUME(T.Wait);
     this.OPTION(() => (this.CONSUME(T.Identifier, { LABEL: 'bind' }), this.CONSUME(T.Equals)));
@@ -474,98 +446,6 @@ export class ProcessParser extends StepRecoveringParser {
     this.CONSUME(T.End);
     this.CONSUME(T.StringLiteral, { LABEL: 'outcome' });
     this.OPTION(() => (this.CONSUME(T.With), this.SUBRULE(this.expression, { LABEL: 'output' })));
-  }, IN_STEP);
-
-  // ── expressions ─────────────────────────────────────────────────────────────────────
-  // One flat rule, `operand (operator operand)*`; to-ast.ts applies precedence (PRECEDENCE in
-  // tokens.ts). A rule per precedence level made a bare name ten CST nodes deep, and the CST
-  // was most of the parser's time and garbage. What the levels ruled out is checked here, as
-  // the operators are read: `a == b == c`, and `not` anywhere but first or after and/or.
-  public expression = this.RULE('expression', () => {
-    let comparison: IToken | undefined;
-    let first = true;
-    // The operators are the separator, so that a value missing altogether is reported here
-    // ("expected a value after ','"), with the hint of the rule around (a list, the arguments).
-    this.AT_LEAST_ONE_SEP({
-      SEP: T.BinaryOperator,
-      DEF: () => {
-        if (!first) {
-          this.ACTION(() => {
-            const op = this.LA(0);
-            const level = T.PRECEDENCE.get(op.tokenType)!;
-            if (level < T.NOT_PRECEDENCE) comparison = undefined;
-            else if (level === T.COMPARISON_PRECEDENCE) {
-              if (comparison) this.reject(op, chainedComparisonMessage(comparison, op), ['operator']);
-              comparison = op;
-            }
-            const next = this.LA(1);
-            if (next.tokenType === T.Not && level > T.NOT_PRECEDENCE) this.reject(next, misplacedNotMessage(op), ['operator']);
-          });
-        }
-        first = false;
-        this.SUBRULE(this.operand, { LABEL: 'operands' });
-      },
-    });
-  }, IN_STEP);
-
-  /** A value, with `not` or `-` before it and `.field` or `[index]` after it. */
-  public operand = this.RULE('operand', () => {
-    this.OPTION(() => this.CONSUME(T.Not));
-    this.OPTION2(() => this.CONSUME(T.Minus));
-    this.OR((this.operandAlts ??= [
-      // A call may name a function that is also a keyword (`days(2)`, `hours(n)`): `name (` is
-      // a call, before any keyword or name alone.
-      { ALT: () => this.SUBRULE(this.functionCall) },
-      { ALT: () => this.CONSUME(T.StringLiteral) },
-      { ALT: () => this.CONSUME(T.MoneyLiteral) },
-      { ALT: () => this.CONSUME(T.DurationLiteral) },
-      { ALT: () => this.SUBRULE(this.businessDuration) },
-      { ALT: () => this.CONSUME(T.NumberLiteral) },
-      { ALT: () => this.CONSUME(T.True) },
-      { ALT: () => this.CONSUME(T.False) },
-      { ALT: () => this.CONSUME(T.Null) },
-      { ALT: () => this.CONSUME(T.Input) },
-      { ALT: () => this.SUBRULE(this.listLiteral) },
-      { ALT: () => this.SUBRULE(this.recordLiteral) },
-      { ALT: () => this.CONSUME(T.Identifier) },
-      { ALT: () => (this.CONSUME(T.LParen), this.SUBRULE(this.expression), this.CONSUME(T.RParen)) },
-    ]));
-    this.MANY(() =>
-      this.OR2((this.suffixAlts ??= [
-        { ALT: () => (this.CONSUME(T.Dot), this.CONSUME(T.AnyName, { LABEL: 'suffix' })) },
-        { ALT: () => (this.CONSUME(T.LBracket), this.SUBRULE2(this.expression, { LABEL: 'suffix' }), this.CONSUME(T.RBracket)) },
-      ])),
-    );
-  }, IN_STEP);
-
-  public businessDuration = this.RULE('businessDuration', () => {
-    this.CONSUME(T.NumberLiteral);
-    this.CONSUME(T.Business);
-    this.OR([
-      { ALT: () => this.CONSUME(T.Days, { LABEL: 'unit' }) },
-      { ALT: () => this.CONSUME(T.Hours, { LABEL: 'unit' }) },
-      // `1 business day`, `1 business hour`: singular units are names, not keywords (a process may call a variable `day`).
-      { GATE: () => ['day', 'hour'].includes(this.LA(1).image), ALT: () => this.CONSUME(T.Identifier, { LABEL: 'unit' }) },
-    ]);
-  }, IN_STEP);
-
-  public functionCall = this.RULE('functionCall', () => {
-    this.CONSUME(T.AnyName, { LABEL: 'fn' });
-    this.CONSUME(T.LParen);
-    this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.expression, { LABEL: 'args' }) });
-    this.CONSUME(T.RParen);
-  }, IN_STEP);
-
-  public listLiteral = this.RULE('listLiteral', () => {
-    this.CONSUME(T.LBracket);
-    this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.expression, { LABEL: 'items' }) });
-    this.CONSUME(T.RBracket);
-  }, IN_STEP);
-
-  public recordLiteral = this.RULE('recordLiteral', () => {
-    this.CONSUME(T.LCurly);
-    this.MANY_SEP({ SEP: T.Comma, DEF: () => this.namedValue() });
-    this.CONSUME(T.RCurly);
   }, IN_STEP);
 }
 

@@ -84,7 +84,7 @@ export async function loadProjectCatalog(root: string, opts: { exclude?: readonl
 const CACHE_FORMAT = 'svcflow-catalog-1';
 /** The compiler's files that make a catalog (built, beside this one): their sizes and times are part of the cache key. */
 const COMPILER_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'dsl');
-const COMPILER_FILES = ['catalog.js', 'check-system.js', 'check-types.js', 'parse.js', 'parser.js', 'lookahead-table.js', 'to-ast.js', 'ast-expressions.js', 'tokens.js', 'lexer.js', 'recovery.js'];
+const COMPILER_FILES = ['catalog.js', 'check-system.js', 'check-types.js', 'parse.js', 'parser.js', 'lookahead-table.js', 'to-ast.js', 'ast-expressions.js', 'expression-parser.js', 'cst-children.js', 'tokens.js', 'lexer.js', 'recovery.js'];
 
 async function cachePath(systems: SourceFile[]): Promise<string | undefined> {
   const hash = createHash('sha256').update(CACHE_FORMAT);
