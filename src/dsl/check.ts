@@ -52,6 +52,11 @@ export function checkFile(file: A.FileNode, ctx: CheckContext, sink: DiagnosticS
   }
 }
 
+/** The types of a business key: one value each (`any` is what an unknown type, reported already, resolves to). */
+const ONE_VALUE: ReadonlySet<TypeRef['t']> = new Set(['string', 'phone', 'enum', 'time', 'int', 'number', 'bool', 'duration', 'any']);
+/** The types whose values are texts: what a @pii key is hashed from. */
+const TEXT: ReadonlySet<TypeRef['t']> = new Set(['string', 'phone', 'enum', 'time', 'any']);
+
 class ProcessChecker extends FlowChecker {
   private readonly chosen = new Map<string, A.Name>();
   /** The declared output: what every `end … with { … }` must give. */
@@ -75,8 +80,10 @@ class ProcessChecker extends FlowChecker {
     for (const ix of p.index) {
       const f = input.find((x) => x.name === ix.name);
       if (!f) sink.add('check/unknown-index-field', ix.range, { name: ix.name, suggestion: didYouMean(ix.name, input.map((x) => x.name)) });
-      // One keyword per field (a @pii one as its keyed hash): a value of many parts is no key.
-      else if (f.type.t === 'record' || f.type.t === 'list') sink.add('check/index-type', ix.range, { name: ix.name, type: f.type.t });
+      // One keyword per field: a value of many parts is no key. A @pii one is stored as the
+      // keyed hash of its text (src/workflows/pii.ts): a number or a yes/no would never be indexed.
+      else if (!ONE_VALUE.has(f.type.t)) sink.add('check/index-type', ix.range, { name: ix.name, type: f.type.t });
+      else if (f.pii && !TEXT.has(f.type.t)) sink.add('check/pii-index-type', ix.range, { name: ix.name, type: f.type.t });
     }
     checkOwner(p.owners, input, sink);
     if (p.calendar) {

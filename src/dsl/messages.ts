@@ -100,8 +100,12 @@ export const MESSAGES = {
     hint: 'name a staff or team id instead, or remove @pii if the field is not personal data',
   }),
   'check/index-type': (d: { name: string; type: string }): Text => ({
-    message: `'${d.name}' is a ${d.type}, so it cannot be indexed: a business key is one text`,
+    message: `'${d.name}' is a ${d.type}, so it cannot be indexed: a business key is one value`,
     hint: 'index a field of one value (a text, a number, a choice), such as an order id',
+  }),
+  'check/pii-index-type': (d: { name: string; type: string }): Text => ({
+    message: `'${d.name}' is @pii and a ${d.type}: a @pii business key is stored as the keyed hash of a text, so it would never be indexed`,
+    hint: 'declare it as a string or a phone, or leave it out of index',
   }),
 
   // ── calendars ────────────────────────────────────────────────────────────────────────
