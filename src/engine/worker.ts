@@ -111,12 +111,16 @@ export async function createWorker(config: WorkerConfig): Promise<CreatedWorker>
   if (config.telemetry?.tracing?.otlp?.url !== undefined) checkOtlpUrl(config.telemetry.tracing.otlp.url);
   const connection = await NativeConnection.connect(connectionOptions(config.temporal));
   let tracing: WorkerTracing | undefined;
+  let closeRegistry = (): Promise<void> => Promise.resolve();
   try {
     if (config.telemetry?.tracing) tracing = workerTracing(config.telemetry.tracing);
     // Any Temporal, not only the dev server svcflow starts: without the attributes every start fails.
     const said = describeRegistration(await ensureSearchAttributes(connection.operatorService, config.temporal.namespace), config.temporal.namespace);
     if (said) (config.log ?? ((m: string) => process.stderr.write(`[svcflow] ${m}\n`)))(said);
-    const common = { connection, namespace: config.temporal.namespace, ...dataConverterOption(config) };
+    const registry = config.databaseUrl ? registryPool(config.databaseUrl) : undefined;
+    let ended: Promise<void> | undefined;
+    closeRegistry = () => (ended ??= registry?.end() ?? Promise.resolve());
+    const common = { connection, namespace: config.temporal.namespace, ...dataConverterOption(config, registry) };
     const workers: Worker[] = [];
     for (const [taskQueue, activities] of queues) {
       // Workflows only on the main queue; a system's own queue serves its activities alone.
@@ -136,25 +140,35 @@ export async function createWorker(config: WorkerConfig): Promise<CreatedWorker>
       );
       await Promise.all(running.map((p) => p.catch(() => undefined)));
       await tracing?.close();
+      // The workers are done decoding: the registry's connections go with them.
+      await closeRegistry();
       await Promise.all(running);
     };
     return { worker: workers[0]!, workers, connection, run, shutdown };
   } catch (err) {
     await tracing?.close();
+    await closeRegistry();
     await connection.close();
     throw err;
   }
 }
 
-/** Definitions by reference from the registry when there is one, encryption when there are keys. */
-export function dataConverterOption(config: { codec?: KeyRing; databaseUrl?: string }): Pick<WorkerOptions, 'dataConverter'> {
+/** The pool a worker's definition codec reads the registry through (two connections). */
+function registryPool(databaseUrl: string): pg.Pool {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 2, allowExitOnIdle: true });
+  // An idle connection that PostgreSQL ends (a restart) is dropped from the pool; the next lookup opens another.
+  pool.on('error', () => {});
+  return pool;
+}
+
+/**
+ * Definitions by reference from the registry when there is one, encryption when there are keys.
+ * `pool`: the registry's, which the caller ends (createWorker does when its workers stop);
+ * without it, one of its own that lets the process exit once idle.
+ */
+export function dataConverterOption(config: { codec?: KeyRing; databaseUrl?: string }, pool?: pg.Pool): Pick<WorkerOptions, 'dataConverter'> {
   let definitions: DefinitionCodec | undefined;
-  if (config.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 2, allowExitOnIdle: true });
-    // An idle connection that PostgreSQL ends (a restart) is dropped from the pool; the next lookup opens another.
-    pool.on('error', () => {});
-    definitions = new DefinitionCodec(new Registry(pool));
-  }
+  if (config.databaseUrl) definitions = new DefinitionCodec(new Registry(pool ?? registryPool(config.databaseUrl)));
   const dataConverter = workerDataConverter(config.codec, definitions);
   return dataConverter ? { dataConverter } : {};
 }
