@@ -109,6 +109,37 @@ test.serial('every shipped process: no @pii input text in the raw history, its s
   t.true(replied >= 1, 'at least one process waited for an SMS reply, and got it');
 });
 
+test.serial('a search by a @pii business key sends Temporal its keyed hashes only, never the number', async (t) => {
+  const { engine } = t.context;
+  const name = `PiiSearched${run}`;
+  // A field name no other process of the shared registry indexes (one that indexes it in plain would need the plain form too).
+  const field = `line${run}`;
+  await engine.deploy([{ file: 'pii-searched.flow', text: `process ${name} version 1\n  input { ref: string, ${field}: phone @pii }\n  index ref, ${field}\n  wait go = signal proceed within 1h on timeout { end "late" }\n  end "done"\n` }]);
+  const number = '13987650001';
+  const id = `pii-searched-${run}`;
+  await engine.start(name, { ref: `S-${run}`, [field]: number }, { id });
+  const queries: string[] = [];
+  const workflows = engine.client.workflow;
+  const list = workflows.list.bind(workflows);
+  workflows.list = (options) => {
+    queries.push(options?.query ?? '');
+    return list(options);
+  };
+  try {
+    const found = await eventually(async () => {
+      const rows = await engine.list({ key: { [field]: number } });
+      return rows.length ? rows : undefined;
+    }, 'the instance by its number');
+    t.deepEqual(found.map((r) => r.id), [id]);
+    t.deepEqual(await engine.list({ key: { ref: `S-${run}` } }).then((rows) => rows.map((r) => r.id)), [id], 'a key not @pii is searched in plain');
+  } finally {
+    workflows.list = list;
+  }
+  t.true(queries.length >= 2);
+  for (const q of queries) t.false(q.includes(number), q);
+  await engine.cancel(id);
+});
+
 test.serial('a @pii business key is stored as its keyed hash: the instance is found by the number, which no history or summary holds', async (t) => {
   const { engine } = t.context;
   const name = `PiiKeyed${run}`;

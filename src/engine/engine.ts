@@ -441,10 +441,14 @@ export class Engine {
     if (filter.status !== undefined) clauses.push(`ExecutionStatus = '${checkStatus(filter.status)}'`);
     // A business key is searched for as the one keyword `field=value` it is stored as.
     // A @pii one is stored as its keyed hash (under whichever key of the ring was current): each form is looked for.
-    const wanted = Object.entries(filter.key ?? {}).map(([k, v]) => {
-      const name = checkName(k, 'business key name');
-      const text = textOf(v, `business key ${k}`);
-      return [checkValue(`${name}=${text}`, `business key ${k}`), ...(this.hasher?.hashes(text).map((h) => `${name}=${h}`) ?? [])];
+    // The plain form is asked for only where some deployed process indexes the name in plain:
+    // a name every one declares @pii is never sent to Temporal's visibility (and its logs) in plain.
+    const entries = Object.entries(filter.key ?? {}).map(([k, v]) => [checkName(k, 'business key name'), textOf(v, `business key ${k}`)] as const);
+    const indexed = this.hasher && entries.length ? await this.registry.indexedAs(entries.map(([name]) => name)) : undefined;
+    const wanted = entries.map(([name, text]) => {
+      const plain = checkValue(`${name}=${text}`, `business key ${name}`);
+      const hashed = this.hasher?.hashes(text).map((h) => `${name}=${h}`) ?? [];
+      return [...(indexed?.pii.has(name) && !indexed.plain.has(name) ? [] : [plain]), ...hashed];
     });
     for (const forms of wanted) clauses.push(`(${forms.map((kv) => equals('BusinessKeys', kv, 'business key')).join(' OR ')})`);
     const out: InstanceSummary[] = [];

@@ -94,6 +94,23 @@ export class Registry {
     return rows.map((r) => r.name);
   }
 
+  /**
+   * How the deployed versions index each of these business key names: `pii` when some version's
+   * `index` names it as a @pii input field (stored as its keyed hash), `plain` when some version's
+   * names it as one that is not. A name no version indexes is in neither.
+   */
+  async indexedAs(names: string[]): Promise<{ pii: Set<string>; plain: Set<string> }> {
+    const { rows } = await this.pool.query<{ field: string; pii: boolean }>(
+      `select distinct f->>'name' as field, coalesce((f->>'pii')::boolean, false) as pii
+         from svcflow_process_versions v, jsonb_array_elements(v.ir->'input') f
+        where f->>'name' = any($1::text[]) and jsonb_exists(v.ir->'index', f->>'name')`,
+      [names],
+    );
+    const out = { pii: new Set<string>(), plain: new Set<string>() };
+    for (const r of rows) (r.pii ? out.pii : out.plain).add(r.field);
+    return out;
+  }
+
   async list(): Promise<Array<Omit<DeployedVersion, 'ir'>>> {
     const { rows } = await this.pool.query<Row>('select name, version, hash, source_file, deployed_at from svcflow_process_versions order by name, version');
     return rows.map((r) => ({ name: r.name, version: r.version, hash: r.hash, sourceFile: r.source_file, deployedAt: r.deployed_at }));
