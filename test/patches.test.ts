@@ -5,7 +5,8 @@
  * recorded before it, with their own markers, still replay (test/replay.test.ts).
  */
 import { Worker } from '@temporalio/worker';
-import { timeSkippingTests, uniqueQueue } from './helpers/servers.js';
+import { uniqueQueue } from './helpers/servers.js';
+import { timeSkippingTests } from './helpers/time-skipping.js';
 import { argsFor, compileOrThrow, recordingActivities } from './helpers/runtime.js';
 import { workflowCode } from '../src/engine/worker.js';
 import { BASELINE } from '../src/workflows/patches.js';

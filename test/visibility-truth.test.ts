@@ -6,7 +6,8 @@
  */
 import { Worker } from '@temporalio/worker';
 import type { WorkflowHandle } from '@temporalio/client';
-import { timeSkippingTests, uniqueQueue } from './helpers/servers.js';
+import { uniqueQueue } from './helpers/servers.js';
+import { timeSkippingTests } from './helpers/time-skipping.js';
 import { argsFor, compileOrThrow, recordingActivities } from './helpers/runtime.js';
 import { workflowCode } from '../src/engine/worker.js';
 import { CurrentStep, EscalationLevel, NextDeadline } from '../src/workflows/search-attributes.js';

@@ -2,7 +2,6 @@
  * What `npm test` (scripts/test.ts) started, as the test files see it. Running ava directly
  * works too when TEMPORAL_ADDRESS and DATABASE_URL point at servers you started.
  */
-import anyTest, { type TestFn } from 'ava';
 import { Connection, Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
@@ -54,16 +53,4 @@ export async function eventually<T>(probe: () => Promise<T | undefined>, what: s
     await new Promise((r) => setTimeout(r, everyMs));
   }
   throw new Error(`timed out waiting for ${what}`);
-}
-
-/** A test file whose tests share one time-skipping server (`t.context.env`), torn down after them all. */
-export function timeSkippingTests(): TestFn<{ env: TestWorkflowEnvironment }> {
-  const test = anyTest as TestFn<{ env: TestWorkflowEnvironment }>;
-  test.before(async (t) => {
-    t.context.env = await timeSkippingEnv();
-  });
-  test.after.always(async (t) => {
-    await t.context.env?.teardown();
-  });
-  return test;
 }
