@@ -61,8 +61,9 @@ const stack = await startStack({ mode: 'test', log: stderrLogger });
 const stops: Array<() => Promise<unknown>> = [() => stack.stop()];
 try {
   const temporal = { address: stack.temporal.address, namespace: stack.temporal.namespace };
-  const interpQueue = `start-interp-${tag}`;
-  const handQueue = `start-hand-${tag}`;
+  // Names of equal length on both sides: a task queue's name is in every task's event, an id in every idempotency key.
+  const interpQueue = `start-i-${tag}`;
+  const handQueue = `start-h-${tag}`;
   const engine = await createEngine({ temporal, databaseUrl: stack.databaseUrl, taskQueue: interpQueue, catalog });
   stops.unshift(() => engine.close());
   await engine.deploy([source]);
@@ -107,11 +108,11 @@ try {
     const type = `Bench${n}`;
     const ids = { ref: [] as string[], inline: [] as string[], hand: [] as string[], handVisible: [] as string[] };
     for (let i = 0; i < HISTORY_SAMPLES; i++) {
-      ids.ref.push((await engine.start(type, input, { id: `ref-${n}-${i}-${tag}` })).id);
-      const inline = await raw.workflow.start(type, { taskQueue: interpQueue, workflowId: `inline-${n}-${i}-${tag}`, args: [{ ir: irs.get(type)!, children: {}, input }] });
+      ids.ref.push((await engine.start(type, input, { id: `r-${n}-${i}-${tag}` })).id);
+      const inline = await raw.workflow.start(type, { taskQueue: interpQueue, workflowId: `n-${n}-${i}-${tag}`, args: [{ ir: irs.get(type)!, children: {}, input }] });
       ids.inline.push(inline.workflowId);
-      ids.hand.push((await raw.workflow.start(type, { taskQueue: handQueue, workflowId: `hand-${n}-${i}-${tag}`, args: [input] })).workflowId);
-      ids.handVisible.push((await raw.workflow.start(type, { taskQueue: handQueue, workflowId: `handv-${n}-${i}-${tag}`, args: [input], ...visibleStart(irs.get(type)!) })).workflowId);
+      ids.hand.push((await raw.workflow.start(type, { taskQueue: handQueue, workflowId: `h-${n}-${i}-${tag}`, args: [input] })).workflowId);
+      ids.handVisible.push((await raw.workflow.start(type, { taskQueue: handQueue, workflowId: `v-${n}-${i}-${tag}`, args: [input], ...visibleStart(irs.get(type)!) })).workflowId);
     }
     const [ref, inline, hand, handVisible] = await Promise.all([ids.ref, ids.inline, ids.hand, ids.handVisible].map(async (xs) => median(await Promise.all(xs.map(bytesOf)))));
     const [refTypes, handTypes] = await Promise.all([ids.ref[0]!, ids.hand[0]!].map(bytesByType));

@@ -26,6 +26,7 @@ import { compileSources } from '../src/dsl/compile.js';
 import { reachableChildren } from '../src/ir/walk.js';
 import { CATALOG } from '../modules/telecom/src/catalog/index.js';
 import { workflowCode } from '../src/engine/worker.js';
+import { BASELINE } from '../src/workflows/patches.js';
 import { ensureTestServer } from '../src/infra/test-server.js';
 import { stderrLogger } from '../src/infra/log.js';
 import { timeSkippingEnv, uniqueQueue } from '../test/helpers/servers.js';
@@ -73,7 +74,8 @@ function failureType(e: Error): string {
 /**
  * Runs one instance to its end on a server of its own (time skipping moves one clock for
  * everyone), and writes its history to `file` (none: only its size is measured). `byReference`:
- * client and worker pass definitions by reference, as the engine's and svcflow's workers do.
+ * client and worker pass definitions by reference, as the engine's and svcflow's workers do,
+ * and the start names the patch baseline, as the engine's does.
  */
 async function record(run: Run, workflowId: string, file: string | undefined, byReference = false): Promise<{ ending: string; size: Record<string, unknown> }> {
   const env = await timeSkippingEnv();
@@ -82,7 +84,9 @@ async function record(run: Run, workflowId: string, file: string | undefined, by
     const codec = byReference ? { payloadCodecs: [new DefinitionCodec({ byHash: async (hash) => byHash.get(hash) })] } : undefined;
     const client = codec ? new Client({ connection: env.connection, namespace: env.namespace, dataConverter: codec }) : env.client;
     const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, ...workflowCode, activities: run.activities, ...(codec ? { dataConverter: codec } : {}) });
-    const handle = await client.workflow.start(run.ir.name, { taskQueue, workflowId, args: [{ ir: run.ir, children: run.children, input: run.input }] });
+    // By reference as engine.start starts it: on the patch baseline by argument (no marker).
+    const args = { ir: run.ir, children: run.children, input: run.input, ...(byReference ? { baseline: BASELINE } : {}) };
+    const handle = await client.workflow.start(run.ir.name, { taskQueue, workflowId, args: [args] });
     const ending = await worker.runUntil(async () => {
       await run.drive?.(handle, env);
       // The test environment's own client skips time while it waits for the result.
