@@ -23,6 +23,7 @@ import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker, t
 import { bundleOptions } from '../src/engine/worker.js';
 import { chooseTemporal, startTemporal } from '../src/infra/temporal.js';
 import { stderrLogger } from '../src/infra/log.js';
+import { BASELINE } from '../src/workflows/patches.js';
 import type { ProcessArgs } from '../src/workflows/run-process.js';
 import { SMS_OPTIONS } from './handwritten-workflows.js';
 import { compileBench, SIZES } from './bench-processes.js';
@@ -58,7 +59,8 @@ for (const n of SIZES) {
 const input = { msisdn: '13800138000' };
 /** As the engine starts a process: the IR, the IR of the processes it calls (none), the input. */
 const argsOf = (kind: Kind, type: string): [ProcessArgs] | [typeof input] =>
-  kind === 'interp' ? [{ ir: irs.get(type)!, children: {}, input }] : [input];
+  // As engine.start starts an instance: on the patch baseline by argument (no patch marker).
+  kind === 'interp' ? [{ ir: irs.get(type)!, children: {}, input, baseline: BASELINE }] : [input];
 
 let sent = 0;
 const activities = {
