@@ -6,7 +6,9 @@
 import anyTest, { type TestFn } from 'ava';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createEngine, type Engine } from '../src/engine/engine.js';
-import { InstanceExistsError, InvalidInputError, InvalidQueryError } from '../src/engine/errors.js';
+import { InstanceExistsError, InvalidInputError, InvalidQueryError, UnknownProcessError } from '../src/engine/errors.js';
+import { ProcessVersion, WaitingFor } from '../src/workflows/search-attributes.js';
+import { waitKey } from '../src/workflows/run-process.js';
 import { dataConverterOption, workflowCode } from '../src/engine/worker.js';
 import { databaseUrl, eventually, temporalAddress, temporalNamespace, uniqueQueue } from './helpers/servers.js';
 import { recordingActivities } from './helpers/runtime.js';
@@ -158,4 +160,33 @@ test.serial('sizes are checked against Temporal limits before anything is sent, 
   t.regex(update!.message, /'note' payload: text is 3\.0 MiB/);
   t.deepEqual(await engine.update(noted, 'note', { text: 'fine' }), { accepted: true, step: 'change' });
   t.deepEqual(await engine.result(noted), { outcome: 'noted', output: null });
+});
+
+test.serial('a listed waiter whose ProcessVersion or type no definition could have does not stop a delivery, nor a signal', async (t) => {
+  const { engine } = t.context;
+  const msisdn = `138${String(Date.now()).slice(-8)}`;
+  // Anyone's client may start any workflow with any search attributes; nobody polls this queue.
+  const forged = [
+    { type: `Forged${run}`, version: 3_000_000_000 },
+    { type: `Forged\u0000${run}`, version: 1 },
+  ];
+  const ids: string[] = [];
+  for (const [i, f] of forged.entries()) {
+    const h = await engine.client.workflow.start(f.type, {
+      taskQueue: `nobody-${run}`,
+      workflowId: `forged-${i}-${run}`,
+      args: [],
+      typedSearchAttributes: [{ key: ProcessVersion, value: f.version }, { key: WaitingFor, value: [waitKey('smsReply', { from: msisdn })] }],
+    });
+    ids.push(h.workflowId);
+  }
+  try {
+    await eventually(async () => ((await engine.client.workflow.count(`WorkflowId = '${ids[0]}'`)).count ? true : undefined), 'the forged waiter listed');
+    const sms = { from: msisdn, text: 'Y', receivedAt: new Date().toISOString(), channel: 'sms' };
+    // Nobody it could deliver to: the forged instances take the legacy record's check, and the signal goes nowhere it matters.
+    await t.notThrowsAsync(engine.deliver('smsReply', { from: msisdn }, sms));
+    await t.throwsAsync(engine.signal(ids[0]!, 'go'), { instanceOf: UnknownProcessError });
+  } finally {
+    for (const id of ids) await engine.client.workflow.getHandle(id).terminate('test over').catch(() => undefined);
+  }
 });

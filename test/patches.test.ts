@@ -9,7 +9,11 @@ import { uniqueQueue } from './helpers/servers.js';
 import { timeSkippingTests } from './helpers/time-skipping.js';
 import { argsFor, compileOrThrow, recordingActivities } from './helpers/runtime.js';
 import { workflowCode } from '../src/engine/worker.js';
+import { readFileSync } from 'node:fs';
+import proto from '@temporalio/proto';
 import { BASELINE } from '../src/workflows/patches.js';
+
+const { History } = proto.temporal.api.history.v1;
 
 const test = timeSkippingTests();
 
@@ -86,6 +90,16 @@ test.serial('a history with the baseline as its argument and its marker too (a w
   input.data = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(input.data!).toString()), baseline: BASELINE }));
   t.is(history.events!.filter((e) => e.markerRecordedEventAttributes).length, 1);
   await t.notThrowsAsync(Worker.runReplayHistory({ ...workflowCode, replayName: 'patches-both' }, history));
+});
+
+test('a history whose start names the baseline but that a worker from before the baseline ran (its own markers for the folded patches) replays', async (t) => {
+  // Recorded by the code of 787addc (the commit before the baseline, which knew each folded
+  // patch), for a start that named the baseline as this engine's do: that worker ignored it.
+  const history = History.fromObject(JSON.parse(readFileSync(new URL('../../test/histories/older-workers/Patchy-baseline-argument.json', import.meta.url), 'utf8')));
+  const ids = (history.events ?? []).flatMap((e) => (e.markerRecordedEventAttributes ? [JSON.parse(Buffer.from(e.markerRecordedEventAttributes.details?.['patch-data']?.payloads?.[0]?.data ?? []).toString()).id as string] : []));
+  t.deepEqual(ids, ['svcflow-cancel-waits', 'svcflow-earliest-deadline', 'svcflow-waiting-for-cleared', 'svcflow-branches-settle', 'svcflow-closed-step']);
+  t.is(JSON.parse(Buffer.from(history.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads![0]!.data!).toString()).baseline, BASELINE);
+  await t.notThrowsAsync(Worker.runReplayHistory({ ...workflowCode, replayName: 'older-worker' }, history));
 });
 
 test('the baseline stands for the patches frozen with it: every patch of the workflow code is among them, and a later one would be asked on its own', async (t) => {

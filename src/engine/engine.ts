@@ -40,10 +40,13 @@ import {
 import { DEFAULT_TASK_QUEUE } from './worker.js';
 import type { KeyRing } from './codec.js';
 import { clientDataConverter } from './data-converter.js';
-import { DefinitionCodec, refOf, type DefinitionRef } from './definitions.js';
+import { DEFINITION_CACHE_SIZE, DefinitionCodec, refOf, type DefinitionRef } from './definitions.js';
 import { checkIndexedSize, checkOwnerSize, checkPayloadSize, DEFAULT_LIMITS, summaryOf, type Limits } from './limits.js';
 import { checkId, checkKeys, checkLimit, checkMessage, checkPayload, checkRequestId, isPlainRecord, undeliverableKeys } from './inputs.js';
 import { checkName, checkStatus, checkValue, equals, textOf, UNSEARCHABLE, unsearchableKeys } from './visibility.js';
+
+/** The highest version a definition can have (check/invalid-version: at most nine digits). */
+const MAX_VERSION = 999_999_999;
 
 export interface EngineConfig {
   temporal: TemporalConfig;
@@ -125,6 +128,8 @@ export class Engine {
 
   /** The catalog's channels: a declared channel's payload is checked on every delivery, whoever waits. */
   private readonly channels: CatalogIndex;
+  /** `<version> <type>` → hash, for instances that carry no ProcessHash (bounded; never stale). */
+  private readonly versionHashes = new Map<string, string>();
 
   static async create(config: EngineConfig): Promise<Engine> {
     const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 5 });
@@ -387,15 +392,24 @@ export class Engine {
     return [...out];
   }
 
-  /** The payload the definition of `hash` declares for `channel`, if any (the definition from the engine's bounded cache). */
   /**
-   * The definition an instance runs: the registry's for its workflow type and ProcessVersion (a
-   * deployed version's hash never changes), or the ProcessHash it carries (instances started
-   * before 2026-12 have one).
+   * The definition an instance runs: the one of the ProcessHash it carries (instances started
+   * before 2026-12, and children, which a raw start may have given an IR of its own), else the
+   * registry's for its workflow type and ProcessVersion (a deployed version's hash never changes,
+   * so it is remembered). What visibility says is anyone's to set: a version or a type the
+   * registry could not hold names no definition.
    */
   private async definitionOf(type: string, attributes: TypedSearchAttributes): Promise<ProcessIR | undefined> {
     const version = attributes.get(ProcessVersion);
-    const hash = attributes.get(ProcessHash) ?? (version === undefined ? undefined : await this.registry.hashOf(type, version));
+    let hash = attributes.get(ProcessHash);
+    if (hash === undefined && Number.isSafeInteger(version) && version! >= 1 && version! <= MAX_VERSION && !UNSEARCHABLE.test(type)) {
+      const key = `${version} ${type}`;
+      hash = this.versionHashes.get(key) ?? (await this.registry.hashOf(type, version));
+      if (hash !== undefined && !this.versionHashes.has(key)) {
+        if (this.versionHashes.size >= DEFINITION_CACHE_SIZE) this.versionHashes.delete(this.versionHashes.keys().next().value!);
+        this.versionHashes.set(key, hash);
+      }
+    }
     return hash ? this.definitions.resolve(hash) : undefined;
   }
 
@@ -443,13 +457,15 @@ export class Engine {
     // A @pii one is stored as its keyed hash (under whichever key of the ring was current): each form is looked for.
     // The plain form is asked for only where some deployed process indexes the name in plain:
     // a name every one declares @pii is never sent to Temporal's visibility (and its logs) in plain.
+    // (Of the process asked for, when one is.) Without a key ring such a key is never stored: nothing is sent, nothing found.
     const entries = Object.entries(filter.key ?? {}).map(([k, v]) => [checkName(k, 'business key name'), textOf(v, `business key ${k}`)] as const);
-    const indexed = this.hasher && entries.length ? await this.registry.indexedAs(entries.map(([name]) => name)) : undefined;
+    const indexed = entries.length ? await this.registry.indexedAs(entries.map(([name]) => name), filter.process as string | undefined) : undefined;
     const wanted = entries.map(([name, text]) => {
       const plain = checkValue(`${name}=${text}`, `business key ${name}`);
       const hashed = this.hasher?.hashes(text).map((h) => `${name}=${h}`) ?? [];
       return [...(indexed?.pii.has(name) && !indexed.plain.has(name) ? [] : [plain]), ...hashed];
     });
+    if (wanted.some((forms) => forms.length === 0)) return [];
     for (const forms of wanted) clauses.push(`(${forms.map((kv) => equals('BusinessKeys', kv, 'business key')).join(' OR ')})`);
     const out: InstanceSummary[] = [];
     for await (const wf of this.client.workflow.list({ query: clauses.join(' AND ') })) {

@@ -97,14 +97,14 @@ export class Registry {
   /**
    * How the deployed versions index each of these business key names: `pii` when some version's
    * `index` names it as a @pii input field (stored as its keyed hash), `plain` when some version's
-   * names it as one that is not. A name no version indexes is in neither.
+   * names it as one that is not. A name no version indexes is in neither. `process`: its versions only.
    */
-  async indexedAs(names: string[]): Promise<{ pii: Set<string>; plain: Set<string> }> {
+  async indexedAs(names: string[], process?: string): Promise<{ pii: Set<string>; plain: Set<string> }> {
     const { rows } = await this.pool.query<{ field: string; pii: boolean }>(
       `select distinct f->>'name' as field, coalesce((f->>'pii')::boolean, false) as pii
          from svcflow_process_versions v, jsonb_array_elements(v.ir->'input') f
-        where f->>'name' = any($1::text[]) and jsonb_exists(v.ir->'index', f->>'name')`,
-      [names],
+        where f->>'name' = any($1::text[]) and jsonb_exists(v.ir->'index', f->>'name') and ($2::text is null or v.name = $2)`,
+      [names, process ?? null],
     );
     const out = { pii: new Set<string>(), plain: new Set<string>() };
     for (const r of rows) (r.pii ? out.pii : out.plain).add(r.field);

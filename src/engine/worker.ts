@@ -140,14 +140,15 @@ export async function createWorker(config: WorkerConfig): Promise<CreatedWorker>
       );
       await Promise.all(running.map((p) => p.catch(() => undefined)));
       await tracing?.close();
-      // The workers are done decoding: the registry's connections go with them.
-      await closeRegistry();
+      // The workers are done decoding: the registry's connections go with them (a failure to
+      // close them hides no worker's own error).
+      await closeRegistry().catch(() => undefined);
       await Promise.all(running);
     };
     return { worker: workers[0]!, workers, connection, run, shutdown };
   } catch (err) {
     await tracing?.close();
-    await closeRegistry();
+    await closeRegistry().catch(() => undefined);
     await connection.close();
     throw err;
   }

@@ -53,15 +53,23 @@ export type Patched = (id: string) => boolean;
  *
  * With the argument nothing is recorded. One case asks Temporal all the same: a replay of a
  * history whose start carried the argument but that a worker from before it ran, which recorded
- * the baseline's marker. Asking replays that marker (a non-deprecated marker nobody asks for
- * fails the replay as nondeterministic: test/patches.test.ts); a replay of a history without it
- * records nothing, and a first run never asks, so the answer changes no command.
+ * the baseline's marker (or, older still, each folded patch's). Asking replays those markers (a
+ * non-deprecated marker nobody asks for fails the replay as nondeterministic:
+ * test/patches.test.ts); a replay of a history without them records nothing, and a first run
+ * never asks, so the answer changes no command.
  */
 export function instancePatches(baseline: unknown): Patched {
-  let onBaseline = true;
-  if (baseline !== BASELINE) onBaseline = wf.patched(BASELINE_PATCH);
-  else if (wf.workflowInfo().unsafe.isReplaying) wf.patched(BASELINE_PATCH);
-  return (id) => (onBaseline && FOLDED_PATCHES.includes(id)) || wf.patched(id);
+  const byArgument = baseline === BASELINE;
+  const replaying = () => wf.workflowInfo().unsafe.isReplaying;
+  const onBaseline = byArgument || wf.patched(BASELINE_PATCH);
+  if (byArgument && replaying()) wf.patched(BASELINE_PATCH);
+  return (id) => {
+    if (!onBaseline || !FOLDED_PATCHES.includes(id)) return wf.patched(id);
+    // On the baseline by argument, a replay asks for the folded patch too: a worker from before
+    // the baseline that ran this history recorded its marker, on the path the baseline takes.
+    if (byArgument && replaying()) wf.patched(id);
+    return true;
+  };
 }
 
 /** What is wrong with a start's `baseline` argument (absent is right: the marker is asked for). */

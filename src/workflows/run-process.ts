@@ -13,7 +13,7 @@ import { irShapeProblem } from '../ir/shape.js';
 import { allSteps } from '../ir/walk.js';
 import { ContinueAsNew, Interpreter, ProcessFailed, type Checkpoint, type Outcome, type Ports, type ProgressState, type ResolvedTrigger } from './interpret.js';
 import type { Value } from './evaluate.js';
-import { CurrentStep, EscalationLevel, NextDeadline, ownerOf, startAttributes, WaitingFor } from './search-attributes.js';
+import { CurrentStep, EscalationLevel, NextDeadline, ownerOf, ProcessHash, startAttributes, WaitingFor } from './search-attributes.js';
 import { Inbox, type Rejected } from './inbox.js';
 import { registerHandlers, waitKey } from './handlers.js';
 import { BASELINE, baselineProblem, instancePatches } from './patches.js';
@@ -313,8 +313,12 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
    * engine checked: one over Temporal's default limit for a search attribute is left out rather
    * than failing this workflow task on every retry.
    */
-  const childAttributes = (child: ProcessIR, input: Value) =>
-    startAttributes(child, input, hashes).filter((a) => a.key.name !== 'Owner' || utf8Bytes(String(a.value)) <= CHILD_OWNER_BYTES);
+  const childAttributes = (child: ProcessIR, input: Value): SearchAttributePair[] => [
+    ...startAttributes(child, input, hashes).filter((a) => a.key.name !== 'Owner' || utf8Bytes(String(a.value)) <= CHILD_OWNER_BYTES),
+    // The child's definition came with this instance's, which a raw start may have given: its
+    // hash, so the engine checks what the child is sent against it and not the registry's.
+    { key: ProcessHash, value: child.hash },
+  ];
   /** The hashes a child needs: those of its own input's @pii texts that this instance has (no key ring: none, as before). */
   const childHashes = (child: ProcessIR, input: Value): { keyHashes?: Array<[string, string]> } => {
     if (!hashes) return {};
