@@ -317,7 +317,7 @@ export async function runProcess(args: ProcessArgs): Promise<Outcome> {
     ...startAttributes(child, input, hashes).filter((a) => a.key.name !== 'Owner' || utf8Bytes(String(a.value)) <= CHILD_OWNER_BYTES),
     // The child's definition came with this instance's, which a raw start may have given: its
     // hash, so the engine checks what the child is sent against it and not the registry's.
-    { key: ProcessHash, value: child.hash },
+    ...(typeof child.hash === 'string' && /^[0-9a-f]{64}$/.test(child.hash) ? [{ key: ProcessHash, value: child.hash }] : []),
   ];
   /** The hashes a child needs: those of its own input's @pii texts that this instance has (no key ring: none, as before). */
   const childHashes = (child: ProcessIR, input: Value): { keyHashes?: Array<[string, string]> } => {
