@@ -210,15 +210,17 @@ test.serial('a report whose delivery crashed after the signal is finished by the
     return (await status())[0]?.status === 'delivered' ? true : undefined;
   }, 'the relay to finish the report');
   t.deepEqual(await status(), [{ status: 'delivered' }]);
-  t.is(await signalsIn(t, id, 'technicianOnSite'), 1, 'the repeated signal carried the same request id: Temporal dropped it');
   // And the same request id sent twice straight to the server is one signal as well.
   await t.context.engine.signal(id, 'technicianReport', { outcome: 'done' }, { requestId: 'svcflow-test-twice' });
   // The first may have ended the visit already: the engine then refuses the second before sending it.
   await t.context.engine.signal(id, 'technicianReport', { outcome: 'done' }, { requestId: 'svcflow-test-twice' }).catch((err: unknown) => {
     if (!(err instanceof InstanceNotRunningError)) throw err;
   });
-  t.is(await signalsIn(t, id, 'technicianReport'), 1);
   t.deepEqual(await t.context.engine.result(id), { outcome: 'done', output: null });
+  // Counted once the instance has closed: a signal that arrives while a workflow task is in
+  // flight is buffered by the server and enters the history only when that task completes.
+  t.is(await signalsIn(t, id, 'technicianOnSite'), 1, 'the repeated signal carried the same request id: Temporal dropped it');
+  t.is(await signalsIn(t, id, 'technicianReport'), 1);
 });
 
 async function waitingConfirmation(t: { context: Ctx }): Promise<{ id: string; msisdn: string; subscriptionId: string }> {
