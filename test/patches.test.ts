@@ -4,6 +4,8 @@
  * new instance, whatever paths it takes, records exactly that one, and replays; histories
  * recorded before it, with their own markers, still replay (test/replay.test.ts).
  */
+import type { ExecutionContext } from 'ava';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { uniqueQueue } from './helpers/servers.js';
 import { timeSkippingTests } from './helpers/time-skipping.js';
@@ -38,34 +40,32 @@ const irs = compileOrThrow(`process Patchy version 1
   end "done"
 `);
 
-test.serial('a new instance records one patch marker, whatever paths it takes, and replays', async (t) => {
+/** Runs Patchy through every path a patch guards (80 h of escalations, a decision, a failing branch) and returns its history. */
+async function runPatchy(t: ExecutionContext<{ env: TestWorkflowEnvironment }>, prefix: string, extra: Record<string, unknown> = {}): Promise<proto.temporal.api.history.v1.IHistory> {
   const { env } = t.context;
-  const taskQueue = uniqueQueue('patches');
+  const taskQueue = uniqueQueue(prefix);
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, ...workflowCode, activities: recordingActivities().activities });
-  const history = await worker.runUntil(async () => {
-    const handle = await env.client.workflow.start('Patchy', { taskQueue, workflowId: `patchy-${taskQueue}`, args: [argsFor(irs, 'Patchy', { msisdn: '13800138000' })] });
+  return worker.runUntil(async () => {
+    const handle = await env.client.workflow.start('Patchy', { taskQueue, workflowId: `patchy-${taskQueue}`, args: [{ ...argsFor(irs, 'Patchy', { msisdn: '13800138000' }), ...extra }] });
     await env.sleep('80h');
     await handle.signal('decide', { ok: true });
     await t.throwsAsync(handle.result());
     return handle.fetchHistory();
   });
-  const markers = (history.events ?? []).flatMap((e) => (e.markerRecordedEventAttributes ? [e.markerRecordedEventAttributes] : []));
-  const ids = markers.map((m) => JSON.parse(Buffer.from(m.details?.['patch-data']?.payloads?.[0]?.data ?? []).toString()).id as string);
-  t.deepEqual(ids, ['svcflow-baseline-2026-12']);
+}
+
+/** The patch ids of a history's markers, in order. */
+const markerIds = (history: proto.temporal.api.history.v1.IHistory): string[] =>
+  (history.events ?? []).flatMap((e) => (e.markerRecordedEventAttributes ? [JSON.parse(Buffer.from(e.markerRecordedEventAttributes.details?.['patch-data']?.payloads?.[0]?.data ?? []).toString()).id as string] : []));
+
+test.serial('a new instance records one patch marker, whatever paths it takes, and replays', async (t) => {
+  const history = await runPatchy(t, 'patches');
+  t.deepEqual(markerIds(history), ['svcflow-baseline-2026-12']);
   await t.notThrowsAsync(Worker.runReplayHistory({ ...workflowCode, replayName: 'patches' }, history));
 });
 
 test.serial('an instance started with the baseline as its argument (as engine.start starts one) records no patch marker and no TemporalChangeVersion, and replays', async (t) => {
-  const { env } = t.context;
-  const taskQueue = uniqueQueue('patches-arg');
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, ...workflowCode, activities: recordingActivities().activities });
-  const history = await worker.runUntil(async () => {
-    const handle = await env.client.workflow.start('Patchy', { taskQueue, workflowId: `patchy-arg-${taskQueue}`, args: [{ ...argsFor(irs, 'Patchy', { msisdn: '13800138000' }), baseline: BASELINE }] });
-    await env.sleep('80h');
-    await handle.signal('decide', { ok: true });
-    await t.throwsAsync(handle.result());
-    return handle.fetchHistory();
-  });
+  const history = await runPatchy(t, 'patches-arg', { baseline: BASELINE });
   const events = history.events ?? [];
   t.deepEqual(events.filter((e) => e.markerRecordedEventAttributes).length, 0, 'no marker');
   t.false(events.some((e) => Object.keys(e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {}).includes('TemporalChangeVersion')));
@@ -75,16 +75,7 @@ test.serial('an instance started with the baseline as its argument (as engine.st
 });
 
 test.serial('a history with the baseline as its argument and its marker too (a worker from before the argument ran it) replays', async (t) => {
-  const { env } = t.context;
-  const taskQueue = uniqueQueue('patches-both');
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, ...workflowCode, activities: recordingActivities().activities });
-  const history = await worker.runUntil(async () => {
-    const handle = await env.client.workflow.start('Patchy', { taskQueue, workflowId: `patchy-both-${taskQueue}`, args: [argsFor(irs, 'Patchy', { msisdn: '13800138000' })] });
-    await env.sleep('80h');
-    await handle.signal('decide', { ok: true });
-    await t.throwsAsync(handle.result());
-    return handle.fetchHistory();
-  });
+  const history = await runPatchy(t, 'patches-both');
   // What that worker recorded: the marker, for a start whose arguments carried the baseline.
   const input = history.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads![0]!;
   input.data = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(input.data!).toString()), baseline: BASELINE }));
@@ -96,8 +87,7 @@ test('a history whose start names the baseline but that a worker from before the
   // Recorded by the code of 787addc (the commit before the baseline, which knew each folded
   // patch), for a start that named the baseline as this engine's do: that worker ignored it.
   const history = History.fromObject(JSON.parse(readFileSync(new URL('../../test/histories/older-workers/Patchy-baseline-argument.json', import.meta.url), 'utf8')));
-  const ids = (history.events ?? []).flatMap((e) => (e.markerRecordedEventAttributes ? [JSON.parse(Buffer.from(e.markerRecordedEventAttributes.details?.['patch-data']?.payloads?.[0]?.data ?? []).toString()).id as string] : []));
-  t.deepEqual(ids, ['svcflow-cancel-waits', 'svcflow-earliest-deadline', 'svcflow-waiting-for-cleared', 'svcflow-branches-settle', 'svcflow-closed-step']);
+  t.deepEqual(markerIds(history), ['svcflow-cancel-waits', 'svcflow-earliest-deadline', 'svcflow-waiting-for-cleared', 'svcflow-branches-settle', 'svcflow-closed-step']);
   t.is(JSON.parse(Buffer.from(history.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads![0]!.data!).toString()).baseline, BASELINE);
   await t.notThrowsAsync(Worker.runReplayHistory({ ...workflowCode, replayName: 'older-worker' }, history));
 });
