@@ -81,6 +81,14 @@ async function signalsIn(engine: Engine, id: string, name: string): Promise<numb
 }
 
 const waiting = (engine: Engine, id: string) => eventually(async () => ((await engine.query(id)).waiting ? true : undefined), `${id} waiting`);
+/**
+ * Waiting for a message, and listed so by visibility (which lags the wait, and is where deliver
+ * finds its instance): before it is, a delivery goes nowhere.
+ */
+const listedWaiting = async (engine: Engine, id: string) => {
+  await waiting(engine, id);
+  await eventually(async () => ((await engine.client.workflow.count(`WorkflowId = '${id}' AND WaitingFor IS NOT NULL`)).count ? true : undefined), `${id} listed as waiting`);
+};
 
 test.serial('a signal, update or message payload the workflow would drop is refused at once, and nothing is sent', async (t) => {
   const { engine } = t.context;
@@ -99,7 +107,7 @@ test.serial('a signal, update or message payload the workflow would drop is refu
 
   const replyId = `reply-${run}`;
   await engine.start(Reply, { ref: 'r', msisdn: '13911112222' }, { id: replyId });
-  await waiting(engine, replyId);
+  await listedWaiting(engine, replyId);
   for (const payload of [{ text: 5 }, { from: '13911112222', text: 'Y', receivedAt: 'yesterday', channel: 'sms' }, null, 'Y']) {
     await t.throwsAsync(engine.deliver('smsReply', { from: '13911112222' }, payload as never), { instanceOf: InvalidInputError }, JSON.stringify(payload));
   }
@@ -160,7 +168,7 @@ test.serial('a repeated signal or message with one request id is one event in th
 
   const replyId = `once-reply-${run}`;
   await engine.start(Reply, { ref: 'r', msisdn: '13911113333' }, { id: replyId });
-  await waiting(engine, replyId);
+  await listedWaiting(engine, replyId);
   const message = { from: '13911113333', text: 'Y', receivedAt: new Date().toISOString(), channel: 'sms' };
   t.deepEqual(await deliver('smsReply', { from: '13911113333' }, message, { requestId: `sms-${run}` }), [replyId]);
   // The instance may have finished already; a retry that still finds it adds nothing.
@@ -194,7 +202,7 @@ test.serial('a message wait keyed by an input field refuses, at start, a value n
   // A field that is no key may hold them; a searchable key is delivered to.
   const id = `keyed-${run}-ok`;
   await engine.start(Keyed, { ref: 'T-1', other: 'dq"x\\' }, { id });
-  await waiting(engine, id);
+  await listedWaiting(engine, id);
   const message = { ticket: 'T-1', from: '13900000003', text: 'Y', receivedAt: new Date().toISOString(), channel: 'ticket' };
   t.deepEqual(await engine.deliver('ticketReply', { ticket: 'T-1' }, message), [id]);
   t.deepEqual(await engine.result(id), { outcome: 'replied', output: null });
